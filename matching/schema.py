@@ -1,0 +1,45 @@
+"""Column schemas of the matching inputs and of its decisions."""
+
+import polars as pl
+
+STUDENTS_SCHEMA: dict[str, pl.DataType] = {
+    "student_key": pl.Int64(),
+    "mident": pl.String(),
+    "student_number": pl.String(),
+    "oen": pl.String(),
+    "surname": pl.String(),
+    "first_name": pl.String(),
+    "middle_name": pl.String(),
+    "birth_date": pl.Date(),
+    "gender": pl.String(),
+}
+
+APPLICANTS_SCHEMA: dict[str, pl.DataType] = {
+    "application_number": pl.String(),
+    "first_name": pl.String(),
+    "middle_name": pl.String(),
+    "last_name": pl.String(),
+    "previous_last_name": pl.String(),
+    "birth_date": pl.Date(),
+    "oen": pl.String(),
+    "gender": pl.String(),
+    "school_midents": pl.List(pl.String()),
+    "international": pl.Boolean(),
+}
+
+MATCH_SCHEMA: dict[str, pl.DataType] = {
+    "student_key": pl.Int64(),
+    "status": pl.String(),
+    "application_number": pl.String(),
+    "codes": pl.List(pl.String()),
+    "agreed": pl.List(pl.String()),
+    "reason": pl.String(),
+    "candidates": pl.List(pl.String()),
+    "score": pl.Float64(),
+}
+
+MATCHED = "matched"
+PENDING = "pending"
+AMBIGUOUS = "ambiguous"
+NOT_MERGED = "not_merged"
+INTERNATIONAL = "international"

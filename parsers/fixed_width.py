@@ -1,0 +1,109 @@
+"""Bytes -> polars frames: decoding, line splitting and field slicing by the layout table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from parsers.layout import RECORD_LENGTH, Layout, default_layout
+
+UTF8_BOM = b"\xef\xbb\xbf"
+LINE_SCHEMA = {"line": pl.UInt32, "record_type": pl.Utf8, "length": pl.UInt32, "excess": pl.Utf8}
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    """A transmission read into frames; `encoding` is None when the bytes are not text."""
+
+    encoding: str | None
+    lines: pl.DataFrame
+    records: dict[str, pl.DataFrame] = field(default_factory=dict)
+
+    @property
+    def is_text(self) -> bool:
+        return self.encoding is not None
+
+    def of(self, record_type: str) -> pl.DataFrame:
+        """The records of one type (line + one column per field), empty if none."""
+        return self.records[record_type]
+
+
+def to_utf8(raw: bytes) -> tuple[bytes, str] | None:
+    """UTF-8 bytes and the source encoding: UTF-8 when valid, else Windows-1252 (SPEC 2.1).
+
+    None when the bytes are not text: NUL bytes, or undecodable in both encodings.
+    """
+    if b"\x00" in raw:
+        return None
+    body = raw[len(UTF8_BOM) :] if raw.startswith(UTF8_BOM) else raw
+    try:
+        body.decode("utf-8")
+        return body, "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return body.decode("cp1252").encode("utf-8"), "cp1252"
+    except UnicodeDecodeError:
+        return None
+
+
+def split_lines(utf8: bytes) -> pl.DataFrame:
+    """Non-blank physical lines with their 1-based number; CR of CRLF removed."""
+    # NUL never occurs in text we accept, so as a separator it keeps each line whole;
+    # the CSV reader drops the CR of a CRLF terminator itself.
+    lines = pl.read_csv(
+        utf8,
+        has_header=False,
+        separator="\x00",
+        quote_char=None,
+        new_columns=["text"],
+        infer_schema=False,
+        raise_if_empty=False,
+        eol_char="\n",
+    )
+    if lines.width == 0:
+        return pl.DataFrame(schema={"line": pl.UInt32, "text": pl.Utf8})
+    return lines.with_row_index("line", offset=1).filter(pl.col("text").str.contains(r"\S"))
+
+
+def slice_records(lines: pl.DataFrame, layout: Layout) -> dict[str, pl.DataFrame]:
+    """One frame per record type: `line` and every field, A fields right-trimmed (SPEC 2.1).
+
+    A line cut short reads as if padded with blanks: a field past its end slices to "" and a
+    partly cut numeric field keeps only its digits, so each is judged by its own rule.
+    """
+    frames: dict[str, pl.DataFrame] = {}
+    for record_type in layout.record_types:
+        columns = [
+            pl.col("text").str.slice(spec.start - 1, spec.length).alias(spec.name)
+            if spec.type == "N"
+            else pl.col("text")
+            .str.slice(spec.start - 1, spec.length)
+            .str.strip_chars_end(" ")
+            .alias(spec.name)
+            for spec in layout.fields_of(record_type)
+        ]
+        frames[record_type] = (
+            lines.lazy()
+            .filter(pl.col("record_type") == record_type)
+            .select("line", *columns)
+            .collect()
+        )
+    return frames
+
+
+def parse(raw: bytes, layout: Layout | None = None) -> ParsedFile:
+    """Decode and slice a whole transmission; the physical line number is kept on every row."""
+    decoded = to_utf8(raw)
+    if decoded is None:
+        return ParsedFile(encoding=None, lines=pl.DataFrame(schema=LINE_SCHEMA))
+    utf8, encoding = decoded
+    lines = split_lines(utf8).with_columns(
+        pl.col("line").cast(pl.UInt32),
+        pl.col("text").str.slice(0, 2).alias("record_type"),
+        pl.col("text").str.len_chars().cast(pl.UInt32).alias("length"),
+        pl.col("text").str.slice(RECORD_LENGTH).alias("excess"),
+    )
+    records = slice_records(lines, layout or default_layout())
+    return ParsedFile(encoding=encoding, lines=lines.drop("text"), records=records)

@@ -1,0 +1,68 @@
+"""Settings from the environment (SPEC 7), read once per command."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from rules.validate import DEFAULT_MAX_FILE_MB
+
+
+class ConfigError(ValueError):
+    """A setting has a value the product cannot use."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    database_url: str
+    smtp_url: str | None
+    timezone: str
+    schedule: str
+    max_file_bytes: int
+
+    @property
+    def inbox(self) -> Path:
+        return self.home / "inbox"
+
+    @property
+    def archive(self) -> Path:
+        return self.home / "archive"
+
+    @property
+    def reports(self) -> Path:
+        return self.home / "reports"
+
+    @property
+    def outbox(self) -> Path:
+        return self.home / "outbox"
+
+    @property
+    def logs(self) -> Path:
+        return self.home / "logs"
+
+
+def _max_file_bytes(raw: str | None) -> int:
+    if raw is None or raw.strip() == "":
+        return DEFAULT_MAX_FILE_MB * 2**20
+    try:
+        megabytes = float(raw)
+    except ValueError:
+        raise ConfigError(f"OST_MAX_FILE_MB must be a number of megabytes, not {raw!r}") from None
+    if megabytes <= 0:
+        raise ConfigError(f"OST_MAX_FILE_MB must be positive, not {raw!r}")
+    return int(megabytes * 2**20)
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    env = dict(os.environ if environ is None else environ)
+    home = Path(env.get("OST_HOME") or "var").resolve()
+    return Settings(
+        home=home,
+        database_url=env.get("OST_DATABASE_URL") or f"sqlite:///{home / 'ost.sqlite3'}",
+        smtp_url=env.get("OST_SMTP_URL") or None,
+        timezone=env.get("OST_TIMEZONE") or "America/Toronto",
+        schedule=env.get("OST_SCHEDULE") or "04:00,16:00",
+        max_file_bytes=_max_file_bytes(env.get("OST_MAX_FILE_MB")),
+    )

@@ -1,0 +1,116 @@
+"""Per-file reports: the SPEC 7 JSON object, CSV and HTML (jinja2), in English or French."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import polars as pl
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from error_glossary import entry, render_message
+from pipeline.labels import label
+from rules.validate import ValidationResult
+
+# Beyond this many rows a human report lists the first ones and states the cap (counts stay exact).
+MAX_LISTED_FINDINGS = 5000
+FINDING_KEYS = (
+    "code",
+    "severity",
+    "line",
+    "record_type",
+    "student_number",
+    "surname",
+    "first_name",
+    "course",
+    "field",
+    "value",
+    "message",
+)
+# Spreadsheet programs run a cell that starts with one of these as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+_environment = Environment(
+    loader=PackageLoader("pipeline", "templates"),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def finding_rows(findings: pl.DataFrame, lang: str, limit: int | None = None) -> list[dict[str, Any]]:
+    """Findings as dictionaries in SPEC 7 order, each with its message rendered in `lang`."""
+    frame = findings if limit is None else findings.head(limit)
+    rows = frame.select(*(k for k in FINDING_KEYS if k != "message"), "expected").to_dicts()
+    for row in rows:
+        row["message"] = render_message(row["code"], lang, row)
+        del row["expected"]
+    return rows
+
+
+def validation_report(result: ValidationResult, lang: str = "en") -> dict[str, Any]:
+    """The SPEC 7 `ost validate --json` object for one file."""
+    counts = result.counts
+    return {
+        "file": result.file_name,
+        "mident": result.header.mident,
+        "status": result.status,
+        "counts": {
+            "students": counts.students,
+            "grades": counts.grades,
+            "errors": counts.errors,
+            "warnings": counts.warnings,
+        },
+        "findings": finding_rows(result.findings, lang),
+    }
+
+
+def neutralise_cell(value: object) -> str:
+    """A CSV cell that a spreadsheet will show as text, never run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def render_csv(reports: Sequence[Mapping[str, Any]]) -> str:
+    """One CSV row per finding, with the file it came from."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["file", *FINDING_KEYS])
+    for report in reports:
+        for row in report["findings"]:
+            writer.writerow(
+                [neutralise_cell(report["file"]), *(neutralise_cell(row[k]) for k in FINDING_KEYS)]
+            )
+    return buffer.getvalue()
+
+
+def _html_view(result: ValidationResult, report: Mapping[str, Any], lang: str) -> dict[str, Any]:
+    shown = report["findings"][:MAX_LISTED_FINDINGS]
+    codes = sorted({row["code"] for row in report["findings"]})
+    created = result.header.created_at
+    return {
+        **report,
+        "transmission_number": result.header.transmission_number,
+        "created": created.strftime("%Y-%m-%d %H:%M:%S") if created else None,
+        "shown": shown,
+        "total": len(report["findings"]),
+        "entries": [entry(code) for code in codes],
+    }
+
+
+def render_html(
+    results: Sequence[ValidationResult],
+    reports: Sequence[Mapping[str, Any]],
+    lang: str = "en",
+) -> str:
+    """One HTML page with a section per file; every value is escaped by the template engine."""
+    template = _environment.get_template("report.html.j2")
+    views = [_html_view(result, report, lang) for result, report in zip(results, reports, strict=True)]
+    return template.render(
+        files=views,
+        lang=lang,
+        t=lambda key: label(lang, key),
+        capped=lambda shown, total: label(lang, "capped").format(shown=shown, total=total),
+    )

@@ -1,0 +1,20 @@
+"""The small code tables of SPEC 2.2 (rules/data/codes.toml)."""
+
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+
+CODES_PATH = Path(__file__).parent / "data" / "codes.toml"
+
+
+@lru_cache(maxsize=1)
+def _tables() -> dict[str, dict[str, list[str]]]:
+    with CODES_PATH.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def allowed(record_type: str, name: str) -> list[str]:
+    """The values a coded field accepts ("" = blank allowed)."""
+    return list(_tables()[record_type][name])

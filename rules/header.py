@@ -1,0 +1,36 @@
+"""T1 header field rules (F008)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import polars as pl
+
+from rules.checks import as_date, has_digits, is_time
+from rules.codes import allowed
+from rules.context import RuleContext
+from rules.schema import FieldRule, validate_fields
+
+# A deliberately plain address shape: one @, a dot in the domain, no blanks.
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+def header_rules(context: RuleContext) -> list[FieldRule]:
+    """SPEC 4 F008: MIDENT, centre, transmission number, date, time, e-mail."""
+    # A creation date a day ahead of the clock is tolerated for time zones and clock drift.
+    latest = context.today + timedelta(days=1)
+    return [
+        FieldRule("F008", "mident", has_digits(pl.col("mident"), 6)),
+        FieldRule("F008", "centre", pl.col("centre").is_in(allowed("T1", "centre"))),
+        FieldRule(
+            "F008", "transmission_number", pl.col("transmission_number").str.contains("^[1-9]$")
+        ),
+        FieldRule("F008", "creation_date", as_date(pl.col("creation_date")) <= latest),
+        FieldRule("F008", "creation_time", is_time(pl.col("creation_time"))),
+        FieldRule("F008", "contact_email", pl.col("contact_email").str.contains(EMAIL_PATTERN)),
+    ]
+
+
+def validate_header(t1: pl.DataFrame, context: RuleContext) -> pl.DataFrame:
+    """Findings for the header's fields (only the first T1: a second one is F006)."""
+    return validate_fields("T1", t1.head(1), header_rules(context))

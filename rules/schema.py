@@ -1,0 +1,90 @@
+"""Field rules as pandera schemas carrying glossary codes, and the adapter back to findings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import pandera.polars as pa
+import polars as pl
+from pandera.api.polars.types import PolarsData
+from pandera.errors import SchemaErrors
+
+from rules.findings import empty_findings
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    """`valid` is a column expression over the record frame; False raises `code` on `field`.
+
+    A null result means the rule does not apply to that record (its inputs are judged by
+    other rules), so it counts as valid.
+    """
+
+    code: str
+    field: str
+    valid: pl.Expr
+
+
+def _check(rule: FieldRule) -> pa.Check:
+    def passes(data: PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(rule.valid.fill_null(True))
+
+    return pa.Check(passes, name=rule.code, error=rule.code)
+
+
+def build_schema(record_type: str, rules: Sequence[FieldRule]) -> pa.DataFrameSchema:
+    """One pandera column per field, one check per rule, in the order given."""
+    checks: dict[str, list[pa.Check]] = {}
+    for rule in rules:
+        checks.setdefault(rule.field, []).append(_check(rule))
+    columns = {name: pa.Column(pl.Utf8, checks=found) for name, found in checks.items()}
+    return pa.DataFrameSchema(columns, name=record_type, strict=False)
+
+
+def failure_cases(schema: pa.DataFrameSchema, records: pl.DataFrame) -> pl.DataFrame:
+    """pandera's failure cases of a lazy validation (empty when every record passes)."""
+    try:
+        schema.validate(records, lazy=True)
+    except SchemaErrors as errors:
+        return pl.DataFrame(errors.failure_cases)
+    return pl.DataFrame(schema={"column": pl.Utf8, "check": pl.Utf8, "index": pl.Int64})
+
+
+def validate_fields(
+    record_type: str, records: pl.DataFrame, rules: Sequence[FieldRule]
+) -> pl.DataFrame:
+    """Findings for every record that fails a rule; line and value come from `records`."""
+    if records.is_empty() or not rules:
+        return empty_findings()
+    cases = failure_cases(build_schema(record_type, rules), records)
+    unexpected = cases.filter(pl.col("index").is_null())
+    if not unexpected.is_empty():
+        raise RuntimeError(f"{record_type} schema failed outside its rules: {unexpected.row(0)}")
+    # pandera's index is a 0-based row position; the finding takes the parser's line number.
+    positioned = records.with_row_index("index").with_columns(pl.col("index").cast(pl.Int64))
+    located = cases.select(
+        pl.col("check").alias("code"),
+        pl.col("column").alias("field"),
+        pl.col("index").cast(pl.Int64),
+    ).join(positioned, on="index", how="left")
+    value = _value_of(located, sorted(set(located["field"].to_list())))
+    return located.select(
+        "code",
+        "line",
+        pl.lit(record_type).alias("record_type"),
+        "field",
+        value.alias("value"),
+        pl.lit(None, dtype=pl.Utf8).alias("expected"),
+    )
+
+
+def _value_of(frame: pl.DataFrame, fields: list[str]) -> pl.Expr:
+    """The value of the column each row's `field` names."""
+    pick: Callable[[str], pl.Expr] = lambda name: pl.col(name).cast(pl.Utf8)  # noqa: E731
+    if not fields:
+        return pl.lit(None, dtype=pl.Utf8)
+    expression = pl.when(pl.col("field") == fields[0]).then(pick(fields[0]))
+    for name in fields[1:]:
+        expression = expression.when(pl.col("field") == name).then(pick(name))
+    return expression.otherwise(None)

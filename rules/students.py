@@ -1,0 +1,79 @@
+"""S1 student field rules (S001-S009)."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from rules.checks import age_in_years, as_date, has_digits, is_blank, is_zero_or_blank
+from rules.codes import allowed
+from rules.context import RuleContext
+from rules.schema import FieldRule, validate_fields
+
+MIN_AGE, MAX_AGE = 10, 100
+# Canada Post: no D F I O Q U anywhere, no W or Z in first position.
+POSTAL_CODE = r"^[ABCEGHJ-NPRSTVXY][0-9][ABCEGHJ-NPRSTV-Z][0-9][ABCEGHJ-NPRSTV-Z][0-9]$"
+CODED_DEMOGRAPHICS = (
+    "home_school",
+    "first_language",
+    "community_involvement",
+    "literacy_requirement",
+    "grad_status",
+)
+
+
+def _coded(name: str) -> FieldRule:
+    return FieldRule("S007", name, pl.col(name).is_in(allowed("S1", name)))
+
+
+def _in_table(name: str, table: frozenset[str]) -> FieldRule:
+    return FieldRule("S007", name, (pl.col(name) == "") | pl.col(name).is_in(sorted(table)))
+
+
+def _birth_date_rule(context: RuleContext) -> FieldRule:
+    """S004: a real date, not in the future, age 10-100 at file creation."""
+    on = pl.lit(context.reference_date)
+    birth = as_date(pl.col("birth_date"))
+    age = age_in_years(birth, on)
+    return FieldRule(
+        "S004", "birth_date", birth.is_not_null() & (birth <= on) & age.is_between(MIN_AGE, MAX_AGE)
+    )
+
+
+def _ossd_rule(context: RuleContext) -> FieldRule:
+    """S008: a real date, not in the future; required when the student graduated."""
+    issued = as_date(pl.col("ossd_issue_date"))
+    given_and_valid = issued.is_not_null() & (issued <= pl.lit(context.reference_date))
+    blank = is_zero_or_blank(pl.col("ossd_issue_date"))
+    return FieldRule(
+        "S008",
+        "ossd_issue_date",
+        pl.when(pl.col("grad_status") == "G").then(given_and_valid).otherwise(blank | given_and_valid),
+    )
+
+
+def student_rules(context: RuleContext) -> list[FieldRule]:
+    oen = pl.col("oen")
+    phone = pl.col("phone")
+    return [
+        FieldRule("S001", "student_number", ~is_blank(pl.col("student_number"))),
+        FieldRule("S002", "surname", ~is_blank(pl.col("surname"))),
+        FieldRule("S003", "first_name", ~is_blank(pl.col("first_name"))),
+        _birth_date_rule(context),
+        # SPEC 2.2: 000000000 or blank means "not reported".
+        FieldRule("S005", "oen", is_zero_or_blank(oen) | has_digits(oen, 9)),
+        FieldRule("S006", "gender", pl.col("gender").is_in(allowed("S1", "gender"))),
+        *(_coded(name) for name in CODED_DEMOGRAPHICS),
+        _in_table("citizenship", context.countries),
+        _in_table("shsm_sector", context.shsm_sectors),
+        _ossd_rule(context),
+        FieldRule(
+            "S009",
+            "postal_code",
+            (pl.col("postal_code") == "") | pl.col("postal_code").str.contains(POSTAL_CODE),
+        ),
+        FieldRule("S009", "phone", is_zero_or_blank(phone) | has_digits(phone, 10)),
+    ]
+
+
+def validate_students(s1: pl.DataFrame, context: RuleContext) -> pl.DataFrame:
+    return validate_fields("S1", s1, student_rules(context))

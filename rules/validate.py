@@ -1,0 +1,219 @@
+"""A whole transmission through every rule: findings, dispositions and status (SPEC 2-4)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+
+from error_glossary import severities
+from parsers.fixed_width import parse
+from parsers.layout import Layout, default_layout
+from rules.code_tables import load_countries, load_course_codes, load_shsm_sectors
+from rules.context import Header, RuleContext, read_header
+from rules.filename import check_file_name
+from rules.findings import Finding, concat_findings, findings_frame
+from rules.grades import duplicate_courses, validate_grades
+from rules.header import validate_header
+from rules.structure import (
+    assign_owners,
+    duplicate_students,
+    file_shape,
+    mident_agreement,
+    orphan_grades,
+    record_shape,
+    trailer_counts,
+)
+from rules.students import validate_students
+
+DEFAULT_MAX_FILE_MB = 256
+
+
+@dataclass(frozen=True)
+class CodeTables:
+    course_codes: frozenset[str]
+    shsm_sectors: frozenset[str]
+    countries: frozenset[str]
+
+
+def packaged_code_tables() -> CodeTables:
+    """The course-code table in force (OST_COURSE_CODES or packaged) and the other tables."""
+    return CodeTables(
+        course_codes=frozenset(load_course_codes()["code"].to_list()),
+        shsm_sectors=load_shsm_sectors(),
+        countries=load_countries(),
+    )
+
+
+@dataclass(frozen=True)
+class Counts:
+    students: int
+    grades: int
+    errors: int
+    warnings: int
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """What the rules concluded about one file.
+
+    `students` and `grades` hold every S1 and G1 with an `accepted` column; grades also carry
+    `owner_line`, the line of their S1. `findings` are sorted by line, with their severity and
+    who they concern (student number, names, course).
+    """
+
+    file_name: str
+    header: Header
+    encoding: str | None
+    findings: pl.DataFrame
+    students: pl.DataFrame
+    grades: pl.DataFrame
+
+    @property
+    def status(self) -> str:
+        """SPEC 3: rejected (file-level error), partially processed (a record rejected), processed."""
+        errors = self.findings.filter(pl.col("severity") == "error")
+        if errors.filter(pl.col("code").str.starts_with("F")).height:
+            return "rejected"
+        return "partially processed" if errors.height else "processed"
+
+    @property
+    def counts(self) -> Counts:
+        severity = self.findings["severity"]
+        return Counts(
+            students=self.students.height,
+            grades=self.grades.height,
+            errors=int((severity == "error").sum()),
+            warnings=int((severity == "warning").sum()),
+        )
+
+    @property
+    def accepted_students(self) -> pl.DataFrame:
+        return self.students.filter("accepted")
+
+    @property
+    def accepted_grades(self) -> pl.DataFrame:
+        return self.grades.filter("accepted")
+
+
+def oversized(file_name: str, size: int, max_bytes: int) -> ValidationResult | None:
+    """F010 before reading: a file over the limit is rejected unread."""
+    if size <= max_bytes:
+        return None
+    megabytes = f"{size / 2**20:.1f}"
+    finding = Finding("F010", field="size", value=megabytes, expected=f"{max_bytes / 2**20:g}")
+    return _result(file_name, Header(), None, findings_frame([finding]), _no_records())
+
+
+def validate_file(
+    file_name: str,
+    raw: bytes,
+    *,
+    tables: CodeTables,
+    today: date,
+    max_bytes: int = DEFAULT_MAX_FILE_MB * 2**20,
+    layout: Layout | None = None,
+) -> ValidationResult:
+    """Every rule of SPEC 4 except the ingest-only ones (F009, A and M codes)."""
+    too_big = oversized(file_name, len(raw), max_bytes)
+    if too_big is not None:
+        return too_big
+    layout = layout or default_layout()
+    parsed = parse(raw, layout)
+    if not parsed.is_text:
+        return _result(file_name, Header(), None, findings_frame([Finding("F001")]), _no_records())
+    header = read_header(parsed.of("T1"))
+    context = RuleContext(header, tables.course_codes, tables.shsm_sectors, tables.countries, today)
+    owned = assign_owners(parsed.of("S1"), parsed.of("G1"))
+    findings = concat_findings(
+        [
+            findings_frame(check_file_name(file_name, header)),
+            file_shape(parsed.lines),
+            record_shape(parsed.lines, layout.record_types),
+            validate_header(parsed.of("T1"), context),
+            trailer_counts(parsed),
+            mident_agreement(parsed, header.mident),
+            validate_students(parsed.of("S1"), context),
+            duplicate_students(parsed.of("S1")),
+            orphan_grades(owned),
+            validate_grades(owned, context),
+            duplicate_courses(owned),
+        ]
+    )
+    return _result(file_name, header, parsed.encoding, findings, (parsed.of("S1"), owned))
+
+
+def _no_records() -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Empty S1 and G1 frames for a file that could not be read."""
+    layout = default_layout()
+    students, grades = (
+        pl.DataFrame(schema={"line": pl.UInt32, **{f.name: pl.Utf8 for f in layout.fields_of(t)}})
+        for t in ("S1", "G1")
+    )
+    return students, grades.with_columns(pl.lit(None, dtype=pl.UInt32).alias("owner_line"))
+
+
+def _result(
+    file_name: str,
+    header: Header,
+    encoding: str | None,
+    findings: pl.DataFrame,
+    records: tuple[pl.DataFrame, pl.DataFrame],
+) -> ValidationResult:
+    students, grades = records
+    findings = findings.with_columns(
+        pl.col("code").replace_strict(severities(), return_dtype=pl.Utf8).alias("severity")
+    )
+    students, grades = _dispositions(findings, students, grades)
+    return ValidationResult(
+        file_name=file_name,
+        header=header,
+        encoding=encoding,
+        findings=_describe(findings, students, grades),
+        students=students,
+        grades=grades,
+    )
+
+
+def _dispositions(
+    findings: pl.DataFrame, students: pl.DataFrame, grades: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """SPEC 3: an S1 error rejects the student and their G1s; a G1 error rejects that G1."""
+    errors = findings.filter(pl.col("severity") == "error")
+    file_rejected = errors.filter(pl.col("code").str.starts_with("F"))
+    rejected_lines = errors["line"].drop_nulls().unique()
+    students = students.with_columns(
+        (~pl.col("line").is_in(rejected_lines.implode()) & file_rejected.is_empty()).alias(
+            "accepted"
+        )
+    )
+    accepted_owners = students.filter("accepted")["line"].implode()
+    grades = grades.with_columns(
+        (
+            ~pl.col("line").is_in(rejected_lines.implode())
+            & pl.col("owner_line").is_in(accepted_owners)
+        ).alias("accepted")
+    )
+    return students, grades
+
+
+def _describe(findings: pl.DataFrame, students: pl.DataFrame, grades: pl.DataFrame) -> pl.DataFrame:
+    """Each finding with the student and course it concerns, sorted by line then code."""
+    names = students.select(
+        pl.col("line").alias("owner_line"), "student_number", "surname", "first_name"
+    )
+    who = pl.concat(
+        [
+            names.rename({"owner_line": "line"}).with_columns(
+                pl.lit(None, dtype=pl.Utf8).alias("course")
+            ),
+            grades.select("line", "owner_line", "student_number", pl.col("course_code").alias("course"))
+            .join(names.drop("student_number"), on="owner_line", how="left")
+            .drop("owner_line"),
+        ],
+        how="diagonal",
+    )
+    return findings.join(who, on="line", how="left").sort(
+        "line", "code", nulls_last=False, maintain_order=True
+    )
