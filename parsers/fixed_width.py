@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from parsers.layout import RECORD_LENGTH, Layout, default_layout
+from parsers.layout import RECORD_LENGTH, FieldSpec, Layout, default_layout
 
 UTF8_BOM = b"\xef\xbb\xbf"
 LINE_SCHEMA = {"line": pl.UInt32, "record_type": pl.Utf8, "length": pl.UInt32, "excess": pl.Utf8}
@@ -29,30 +29,11 @@ class ParsedFile:
         return self.records[record_type]
 
 
-def to_utf8(raw: bytes) -> tuple[bytes, str] | None:
-    """UTF-8 bytes and the source encoding: UTF-8 when valid, else Windows-1252 (SPEC 2.1).
-
-    None when the bytes are not text: NUL bytes, or undecodable in both encodings.
-    """
-    if b"\x00" in raw:
-        return None
-    body = raw[len(UTF8_BOM) :] if raw.startswith(UTF8_BOM) else raw
-    try:
-        body.decode("utf-8")
-        return body, "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return body.decode("cp1252").encode("utf-8"), "cp1252"
-    except UnicodeDecodeError:
-        return None
-
-
-def split_lines(utf8: bytes) -> pl.DataFrame:
-    """Non-blank physical lines with their 1-based number; CR of CRLF removed."""
+def _read_lines(utf8: bytes) -> pl.DataFrame:
+    """Every physical line as one string; raises ComputeError on invalid UTF-8."""
     # NUL never occurs in text we accept, so as a separator it keeps each line whole;
     # the CSV reader drops the CR of a CRLF terminator itself.
-    lines = pl.read_csv(
+    return pl.read_csv(
         utf8,
         has_header=False,
         separator="\x00",
@@ -62,9 +43,41 @@ def split_lines(utf8: bytes) -> pl.DataFrame:
         raise_if_empty=False,
         eol_char="\n",
     )
+
+
+def read_text_lines(raw: bytes) -> tuple[pl.DataFrame, str] | None:
+    """Lines and encoding: UTF-8 when valid, else Windows-1252 (SPEC 2.1).
+
+    None when the bytes are not text: NUL bytes, or undecodable in both encodings.
+    """
+    if b"\x00" in raw:
+        return None
+    body = raw[len(UTF8_BOM) :] if raw.startswith(UTF8_BOM) else raw
+    try:
+        return _read_lines(body), "utf-8"
+    except pl.exceptions.ComputeError:
+        pass  # not UTF-8: the reader validates as it goes, which is cheaper than decoding first
+    try:
+        return _read_lines(body.decode("cp1252").encode("utf-8")), "cp1252"
+    except UnicodeDecodeError:
+        return None
+
+
+def number_lines(lines: pl.DataFrame) -> pl.DataFrame:
+    """Non-blank physical lines with their 1-based number."""
     if lines.width == 0:
         return pl.DataFrame(schema={"line": pl.UInt32, "text": pl.Utf8})
     return lines.with_row_index("line", offset=1).filter(pl.col("text").str.contains(r"\S"))
+
+
+def _field(spec: FieldSpec) -> pl.Expr:
+    """One field's values: N as written, A without trailing blanks."""
+    value = pl.col("text").str.slice(spec.start - 1, spec.length)
+    if spec.type == "N":
+        return value.alias(spec.name)
+    if spec.length == 1:
+        return value.replace(" ", "").alias(spec.name)
+    return value.str.strip_chars_end(" ").alias(spec.name)
 
 
 def slice_records(lines: pl.DataFrame, layout: Layout) -> dict[str, pl.DataFrame]:
@@ -75,15 +88,7 @@ def slice_records(lines: pl.DataFrame, layout: Layout) -> dict[str, pl.DataFrame
     """
     frames: dict[str, pl.DataFrame] = {}
     for record_type in layout.record_types:
-        columns = [
-            pl.col("text").str.slice(spec.start - 1, spec.length).alias(spec.name)
-            if spec.type == "N"
-            else pl.col("text")
-            .str.slice(spec.start - 1, spec.length)
-            .str.strip_chars_end(" ")
-            .alias(spec.name)
-            for spec in layout.fields_of(record_type)
-        ]
+        columns = [_field(spec) for spec in layout.fields_of(record_type)]
         frames[record_type] = (
             lines.lazy()
             .filter(pl.col("record_type") == record_type)
@@ -95,11 +100,11 @@ def slice_records(lines: pl.DataFrame, layout: Layout) -> dict[str, pl.DataFrame
 
 def parse(raw: bytes, layout: Layout | None = None) -> ParsedFile:
     """Decode and slice a whole transmission; the physical line number is kept on every row."""
-    decoded = to_utf8(raw)
+    decoded = read_text_lines(raw)
     if decoded is None:
         return ParsedFile(encoding=None, lines=pl.DataFrame(schema=LINE_SCHEMA))
-    utf8, encoding = decoded
-    lines = split_lines(utf8).with_columns(
+    physical, encoding = decoded
+    lines = number_lines(physical).with_columns(
         pl.col("line").cast(pl.UInt32),
         pl.col("text").str.slice(0, 2).alias("record_type"),
         pl.col("text").str.len_chars().cast(pl.UInt32).alias("length"),

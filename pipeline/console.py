@@ -6,33 +6,32 @@ from collections.abc import Mapping
 from typing import Any
 
 from rich.console import Console
-from rich.table import Table
+from rich.padding import Padding
+from rich.text import Text
 
 from pipeline.labels import label
 
 # A terminal shows the first findings; --json and --html carry them all.
 MAX_CONSOLE_ROWS = 200
+MESSAGE_INDENT = 13
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
-def findings_table(report: Mapping[str, Any], lang: str) -> Table:
-    table = Table(title=f"{report['file']}", title_justify="left", show_lines=False)
-    for key in ("line", "code", "severity", "student_number", "surname", "first_name", "course"):
-        table.add_column(label(lang, key), no_wrap=key != "surname")
-    table.add_column(label(lang, "message"))
+def _who(row: Mapping[str, Any]) -> str:
+    name = ", ".join(part for part in (row["surname"], row["first_name"]) if part)
+    return "  ".join(part for part in (row["student_number"], name, row["course"]) if part)
+
+
+def print_findings(console: Console, report: Mapping[str, Any], lang: str) -> None:
+    """Two lines a finding: where and whom it concerns, then the message, indented."""
     for row in report["findings"][:MAX_CONSOLE_ROWS]:
+        where = f"{label(lang, 'line')} {row['line']}" if row["line"] is not None else ""
         style = SEVERITY_STYLE.get(row["severity"], "")
-        table.add_row(
-            "" if row["line"] is None else str(row["line"]),
-            row["code"],
-            f"[{style}]{label(lang, row['severity'])}[/]",
-            row["student_number"] or "",
-            row["surname"] or "",
-            row["first_name"] or "",
-            row["course"] or "",
-            row["message"],
-        )
-    return table
+        head = Text(f"  {where:<11}", style="dim")
+        head.append(f"{row['code']} {label(lang, row['severity'])}", style=style)
+        head.append(f"  {_who(row)}")
+        console.print(head)
+        console.print(Padding(Text(row["message"]), (0, 0, 0, MESSAGE_INDENT)))
 
 
 def summary_line(report: Mapping[str, Any], lang: str) -> str:
@@ -49,7 +48,8 @@ def summary_line(report: Mapping[str, Any], lang: str) -> str:
 def print_report(console: Console, report: Mapping[str, Any], lang: str) -> None:
     """The findings table (or the clean-file line) and the summary of one file."""
     if report["findings"]:
-        console.print(findings_table(report, lang))
+        console.print(Text(report["file"], style="bold"))
+        print_findings(console, report, lang)
         hidden = len(report["findings"]) - MAX_CONSOLE_ROWS
         if hidden > 0:
             console.print(f"... {hidden} more; use --json or --html for the full list.")

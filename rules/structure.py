@@ -99,14 +99,31 @@ def duplicate_students(s1: pl.DataFrame) -> pl.DataFrame:
 
 def assign_owners(s1: pl.DataFrame, g1: pl.DataFrame) -> pl.DataFrame:
     """Each G1 with `owner_line`: the nearest S1 above it with the same student number."""
-    owners = s1.select(pl.col("line").alias("owner_line"), "student_number").sort("owner_line")
-    return g1.sort("line").join_asof(
-        owners,
+    if s1.is_empty():
+        return g1.with_columns(pl.lit(None, dtype=pl.UInt32).alias("owner_line"))
+    # Usually a G1's owner is simply the S1 above it: find that one by binary search ...
+    position = s1["line"].search_sorted(g1["line"], side="left").cast(pl.Int64) - 1
+    above = s1.select(pl.col("line").alias("above_line"), pl.col("student_number").alias("above"))
+    nearest = above[position.clip(lower_bound=0)].with_columns(position.alias("position"))
+    owned = pl.concat([g1, nearest], how="horizontal").select(
+        *g1.columns,
+        pl.when((pl.col("position") >= 0) & (pl.col("above") == pl.col("student_number")))
+        .then(pl.col("above_line"))
+        .alias("owner_line"),
+    )
+    strays = owned.filter(pl.col("owner_line").is_null())
+    if strays.is_empty():
+        return owned
+    # ... and only for the others search every S1 above with the same number.
+    found = strays.drop("owner_line").join_asof(
+        s1.select(pl.col("line").alias("owner_line"), "student_number"),
         left_on="line",
         right_on="owner_line",
         by="student_number",
         strategy="backward",
+        check_sortedness=False,  # both sides come from the parser in line order
     )
+    return owned.update(found.select("line", "owner_line"), on="line")
 
 
 def orphan_grades(owned_grades: pl.DataFrame) -> pl.DataFrame:

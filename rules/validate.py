@@ -200,7 +200,10 @@ def _dispositions(
 
 def _describe(findings: pl.DataFrame, students: pl.DataFrame, grades: pl.DataFrame) -> pl.DataFrame:
     """Each finding with the student and course it concerns, sorted by line then code."""
-    names = students.select(
+    concerned = findings["line"].drop_nulls().implode()
+    grades = grades.filter(pl.col("line").is_in(concerned))
+    owners = grades["owner_line"].drop_nulls().implode()
+    names = students.filter(pl.col("line").is_in(concerned) | pl.col("line").is_in(owners)).select(
         pl.col("line").alias("owner_line"), "student_number", "surname", "first_name"
     )
     who = pl.concat(

@@ -1,0 +1,83 @@
+"""Blocking: the candidate (student, applicant) pairs, found by joins and never by all pairs."""
+
+import polars as pl
+
+from matching.variants import variant_pairs
+
+PAIRS_SCHEMA: dict[str, pl.DataType] = {"s_idx": pl.UInt32(), "a_idx": pl.UInt32()}
+
+# A blocking key is the first letters of a name word: a typo past them still meets its match.
+KEY_LENGTH = 3
+
+
+def _word_keys(words: pl.Expr, namespace: str) -> pl.Expr:
+    """`namespace:` plus the first letters of every word in a list of words."""
+    return words.list.eval(pl.lit(namespace) + pl.element().str.slice(0, KEY_LENGTH))
+
+
+def _first_name_variants(students: pl.DataFrame) -> pl.DataFrame:
+    """(s_idx, birth date, variant) for every known variant of the student's given names."""
+    words = students.select(
+        "s_idx", "s_bd", name=pl.concat_list("s_first_t", "s_middle_t", pl.col("s_first_c"))
+    ).explode("name")
+    return words.join(variant_pairs(), on="name").select("s_idx", "s_bd", words=pl.concat_list("variant"))
+
+
+def _keys(frame: pl.DataFrame, index: str, birth_date: str, *lists: pl.Expr) -> pl.DataFrame:
+    """One row per distinct (index, birth date, key) of the given key lists."""
+    return (
+        frame.select(index, birth_date=birth_date, key=pl.concat_list(*lists))
+        .explode("key")
+        .drop_nulls()
+        .unique()
+    )
+
+
+def student_keys(students: pl.DataFrame) -> pl.DataFrame:
+    """Blocking keys of the students: surname, given names and the given names' variants."""
+    names = _keys(
+        students,
+        "s_idx",
+        "s_bd",
+        _word_keys(pl.col("s_sur_core"), "s:"),
+        _word_keys(pl.concat_list("s_first_t", "s_middle_t"), "f:"),
+    )
+    variants = _keys(_first_name_variants(students), "s_idx", "s_bd", _word_keys(pl.col("words"), "f:"))
+    return pl.concat([names, variants]).unique()
+
+
+def applicant_keys(applicants: pl.DataFrame) -> pl.DataFrame:
+    """Blocking keys of the applicants: last and previous surname, given names."""
+    return _keys(
+        applicants,
+        "a_idx",
+        "a_bd",
+        _word_keys(pl.concat_list("a_last_core", "a_prev_core"), "s:"),
+        _word_keys(pl.concat_list("a_first_t", "a_middle_t"), "f:"),
+    )
+
+
+def oen_pairs(students: pl.DataFrame, applicants: pl.DataFrame) -> pl.DataFrame:
+    """Pairs whose OENs are equal (SPEC 5: the first blocking key)."""
+    return (
+        students.select("s_idx", oen="s_oen")
+        .drop_nulls()
+        .join(applicants.select("a_idx", oen="a_oen").drop_nulls(), on="oen")
+        .select("s_idx", "a_idx")
+    )
+
+
+def birth_date_pairs(students: pl.DataFrame, applicants: pl.DataFrame) -> pl.DataFrame:
+    """Pairs with equal birth dates that share a name key (surname, given name or variant)."""
+    return (
+        student_keys(students)
+        .join(applicant_keys(applicants), on=["birth_date", "key"])
+        .select("s_idx", "a_idx")
+        .unique()
+    )
+
+
+def candidate_pairs(students: pl.DataFrame, applicants: pl.DataFrame) -> pl.DataFrame:
+    """Every candidate pair: equal OEN, or equal birth date with a shared name key."""
+    both = [oen_pairs(students, applicants), birth_date_pairs(students, applicants)]
+    return pl.concat(both).unique().sort("s_idx", "a_idx").cast(PAIRS_SCHEMA)  # type: ignore[arg-type]

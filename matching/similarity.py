@@ -1,0 +1,50 @@
+"""Typing errors: bulk Damerau-Levenshtein distances (rapidfuzz) and the tolerated number of edits."""
+
+import numpy as np
+import polars as pl
+from rapidfuzz.distance import DamerauLevenshtein
+from rapidfuzz.process import cpdist
+
+# Tuned on the labelled linkage set (bench/linkage_eval.py): names shorter than SHORT_NAME
+# letters tolerate no edit (LI / LU are different names), longer ones one, from LONG_NAME two.
+SHORT_NAME = 4
+LONG_NAME = 9
+
+
+def edit_distances(left: pl.Series, right: pl.Series) -> pl.Series:
+    """Damerau-Levenshtein distance of each (left, right) pair, scored in bulk."""
+    if left.len() == 0:
+        return pl.Series(dtype=pl.Int32)
+    distances = cpdist(
+        left.fill_null("").to_list(),
+        right.fill_null("").to_list(),
+        scorer=DamerauLevenshtein.distance,
+        dtype=np.int32,
+    )
+    return pl.Series(distances, dtype=pl.Int32)
+
+
+def tolerated_edits(left: pl.Expr, right: pl.Expr) -> pl.Expr:
+    """How many edits a typing error may make between two names, by the shorter name's length."""
+    shorter = pl.min_horizontal(left.str.len_chars(), right.str.len_chars())
+    return (
+        pl.when(shorter >= LONG_NAME)
+        .then(pl.lit(2, pl.Int32))
+        .when(shorter >= SHORT_NAME)
+        .then(pl.lit(1, pl.Int32))
+        .otherwise(pl.lit(0, pl.Int32))
+    )
+
+
+def with_typo(frame: pl.DataFrame, left: str, right: str, needed: pl.Expr, name: str) -> pl.DataFrame:
+    """Add boolean column `name`: the two names differ by a tolerated typing error.
+
+    Only rows where `needed` holds are scored; the others compare two empty strings.
+    """
+    pick = frame.select(
+        pl.when(needed).then(pl.col(left)).otherwise(pl.lit("")),
+        pl.when(needed).then(pl.col(right)).otherwise(pl.lit("")),
+    )
+    distance = pl.lit(edit_distances(pick.to_series(0), pick.to_series(1)))
+    within = (distance > 0) & (distance <= tolerated_edits(pl.col(left), pl.col(right))) & needed
+    return frame.with_columns(within.fill_null(False).alias(name))

@@ -1,0 +1,187 @@
+"""The database schema (sqlmodel): transmissions, their records, applicants, courses, history."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Transmission(SQLModel, table=True):
+    """One received file and what became of it (SPEC 3 statuses)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    file_name: str = Field(max_length=255)
+    sha256: str = Field(max_length=64, index=True)
+    size: int
+    mident: str | None = Field(default=None, max_length=6, index=True)
+    transmission_number: str | None = Field(default=None, max_length=1)
+    created_at: datetime | None = None  # the T1 header's creation timestamp
+    received_at: datetime
+    processed_at: datetime | None = None
+    status: str = Field(max_length=32, index=True)
+    students: int = 0
+    grades: int = 0
+    errors: int = 0
+    warnings: int = 0
+    failure_reason: str | None = None
+    duplicate_of: int | None = Field(default=None, foreign_key="transmission.id")
+    contact_email: str | None = Field(default=None, max_length=60)
+    encoding: str | None = Field(default=None, max_length=16)
+    summary_json: str | None = None  # matching and merge counts of the last processing
+
+
+class StudentRecord(SQLModel, table=True):
+    """An S1 record as received, with its disposition and current match decision."""
+
+    __table_args__ = (Index("ix_student_record_match", "match_status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    transmission_id: int = Field(foreign_key="transmission.id", index=True)
+    line: int
+    mident: str = Field(max_length=6)
+    student_number: str = Field(max_length=12)
+    oen: str | None = Field(default=None, max_length=9)
+    surname: str = Field(max_length=30)
+    first_name: str = Field(max_length=20)
+    middle_name: str | None = Field(default=None, max_length=20)
+    birth_date: date | None = None
+    gender: str | None = Field(default=None, max_length=1)
+    accepted: bool
+    match_status: str | None = Field(default=None, max_length=16)
+    application_number: str | None = Field(default=None, max_length=32, index=True)
+
+
+class GradeRecord(SQLModel, table=True):
+    """A G1 record as received, tied to its S1 (so replays and re-matching need no file)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    transmission_id: int = Field(foreign_key="transmission.id", index=True)
+    student_record_id: int | None = Field(default=None, foreign_key="studentrecord.id", index=True)
+    line: int
+    student_number: str = Field(max_length=12)
+    course_code: str = Field(max_length=6)
+    completion_date: str = Field(max_length=6)
+    grade_type: str = Field(max_length=1)
+    mark: str = Field(max_length=3)
+    credit_value: str = Field(max_length=4)
+    course_status: str = Field(max_length=1)
+    delivery_type: str = Field(max_length=1)
+    course_type: str = Field(max_length=1)
+    course_mident: str = Field(max_length=6)
+    language: str = Field(max_length=1)
+    notes: str = Field(max_length=5)
+    supplier_mident: str = Field(max_length=6)
+    course_title: str = Field(max_length=40)
+    accepted: bool
+
+
+class Applicant(SQLModel, table=True):
+    """A college applicant (imported from the application system, SPEC 5)."""
+
+    application_number: str = Field(primary_key=True, max_length=32)
+    account_number: str | None = Field(default=None, max_length=32)
+    first_name: str = Field(max_length=60)
+    middle_name: str | None = Field(default=None, max_length=60)
+    last_name: str = Field(max_length=60)
+    previous_last_name: str | None = Field(default=None, max_length=60)
+    birth_date: date
+    oen: str | None = Field(default=None, max_length=9, index=True)
+    gender: str | None = Field(default=None, max_length=1)
+    school_midents: str = ""  # ";"-separated, as imported
+    paid: bool = False
+    international: bool = False
+    updated_at: datetime
+
+
+class Course(SQLModel, table=True):
+    """A course on an applicant's academic record, identified as in SPEC 6."""
+
+    __table_args__ = (
+        UniqueConstraint(
+            "application_number", "course_code", "completion_date", "delivery_type",
+            name="uq_course_identity",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_number: str = Field(foreign_key="applicant.application_number", max_length=32)
+    course_code: str = Field(max_length=6)
+    completion_date: str = Field(max_length=6)
+    delivery_type: str = Field(max_length=1)
+    mident: str = Field(max_length=6, index=True)
+    student_number: str = Field(max_length=12)
+    grade_type: str = Field(max_length=1)
+    mark: str = Field(max_length=3)
+    credit_value: str = Field(max_length=4)
+    course_status: str = Field(max_length=1)
+    course_type: str = Field(max_length=1)
+    notes: str = Field(max_length=5)
+    transmission_id: int = Field(foreign_key="transmission.id")
+    source_created_at: datetime  # header timestamp of the transmission that last changed it
+
+
+class CourseChange(SQLModel, table=True):
+    """Every change to an applicant's courses, with the transmission that made it (SPEC 6)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_number: str = Field(max_length=32, index=True)
+    course_code: str = Field(max_length=6)
+    completion_date: str = Field(max_length=6)
+    delivery_type: str = Field(max_length=1)
+    action: str = Field(max_length=8)  # insert | update | delete
+    old_values: str | None = None  # JSON
+    new_values: str | None = None  # JSON
+    transmission_id: int = Field(foreign_key="transmission.id", index=True)
+    changed_at: datetime
+
+
+class MatchDecision(SQLModel, table=True):
+    """Every match decision taken for a student record, with its reason (SPEC 5)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    student_record_id: int = Field(foreign_key="studentrecord.id", index=True)
+    status: str = Field(max_length=16)
+    application_number: str | None = Field(default=None, max_length=32)
+    codes: str = ""  # ";"-separated glossary codes
+    agreed: str = ""  # ";"-separated fields that agreed
+    reason: str = ""
+    candidates: str = ""
+    decided_at: datetime
+
+
+class MergeFinding(SQLModel, table=True):
+    """A-code and M-code findings of a transmission (matching and merge), for its reports."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    transmission_id: int = Field(foreign_key="transmission.id", index=True)
+    code: str = Field(max_length=4)
+    line: int | None = None
+    record_type: str | None = Field(default=None, max_length=2)
+    field: str | None = Field(default=None, max_length=32)
+    value: str | None = None
+    expected: str | None = None
+    created_at: datetime
+
+
+class Run(SQLModel, table=True):
+    """One batch (`ost run`): what it processed and how long it took."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    trigger: str = Field(max_length=16)  # manual | scheduled
+    started_at: datetime
+    finished_at: datetime | None = None
+    status: str = Field(max_length=16)  # running | finished | failed
+    files: int = 0
+    rematched: int = 0
+    summary_json: str | None = None
+
+
+class RunLock(SQLModel, table=True):
+    """At most one batch at a time, across processes and hosts (one row per lock name)."""
+
+    name: str = Field(primary_key=True, max_length=32)
+    holder: str = Field(max_length=128)  # host:pid
+    acquired_at: datetime
+    heartbeat_at: datetime
