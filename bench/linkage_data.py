@@ -621,15 +621,32 @@ def applicant_given_names(rng: random.Random, person: Person) -> tuple[str, str 
     return first, middle
 
 
+SURNAME_PARTICLES = {"AL", "EL", "ST", "DE", "DA", "DI", "LO", "DELA", "D'AMOUR"}
+
+
+def _particle_form(rng: random.Random, surname: str) -> str:
+    """AL-HASSAN as Hassan, ST-PIERRE as Saint-Pierre, DE LUCA as DeLuca or De-Luca."""
+    head, tail = surname.replace("-", " ").split(" ", 1)
+    if head in ("AL", "EL") and rng.random() < 0.5:
+        return tail
+    if head == "ST":
+        return "SAINT-" + tail
+    return head + rng.choice(["", "-"]) + tail
+
+
 def applicant_surnames(rng: random.Random, person: Person) -> tuple[str, str | None]:
     """Last name and previous last name as typed on the application."""
     surname, draw = person.surname, rng.random()
-    double = len(surname.replace("-", " ").split()) == 2 and not surname.startswith(("DE ", "DA "))
+    parts = surname.replace("-", " ").split()
+    particle = len(parts) == 2 and parts[0] in SURNAME_PARTICLES
+    double = len(parts) == 2 and not particle
     if draw < 0.005:
         new = _surname(rng, CULTURES[person.culture])
         return new, surname if rng.random() < 0.8 else None
     if double and draw < 0.4:
         return _one_part(rng, surname), None
+    if particle and draw < 0.3:
+        return _particle_form(rng, surname), None
     if " " in surname and draw < 0.3:
         return surname.replace(" ", "" if rng.random() < 0.5 else "-"), None
     return surname, None

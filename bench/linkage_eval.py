@@ -65,30 +65,39 @@ def evaluate(linkage: LinkageSet) -> Evaluation:
     )
 
 
+def _side_by_side(rows: pl.DataFrame, linkage: LinkageSet) -> pl.DataFrame:
+    """The student and their true application, one line each, for reading errors."""
+    student = linkage.students.select(
+        "student_key",
+        student=pl.concat_str(
+            "surname", "first_name", "middle_name", "oen", "birth_date", "mident",
+            separator=" | ", ignore_nulls=True,
+        ),
+    )  # fmt: skip
+    applicant = linkage.applicants.select(
+        true_application_number="application_number",
+        applicant=pl.concat_str(
+            "last_name", "first_name", "middle_name", "previous_last_name", "oen", "birth_date",
+            pl.col("school_midents").list.join(","),
+            separator=" | ", ignore_nulls=True,
+        ),
+    )  # fmt: skip
+    joined = rows.join(student, on="student_key").join(
+        applicant, on="true_application_number", how="left"
+    )
+    return joined.select("status", "reason", "student", "applicant")
+
+
 def _show_errors(evaluation: Evaluation, linkage: LinkageSet, count: int) -> None:
+    """Print the wrong links and the missed links, `count` of each."""
     frame = evaluation.decisions
     wrong = frame.filter(pl.col("predicted") & ~pl.col("correct"))
     missed = frame.filter(pl.col("true_link") & ~pl.col("correct"))
-    students = linkage.students.select("student_key", "surname", "first_name", "middle_name", "oen", "birth_date")
-    applicants = linkage.applicants.select(
-        true_application_number="application_number",
-        a_first="first_name",
-        a_middle="middle_name",
-        a_last="last_name",
-        a_prev="previous_last_name",
-        a_oen="oen",
-        a_bd="birth_date",
-        a_schools="school_midents",
-    )
-    with pl.Config(tbl_rows=count, fmt_str_lengths=120, tbl_width_chars=250, tbl_cols=-1):
-        for title, rows in (("wrong links", wrong), ("missed links", missed)):
-            print(f"\n{title}: {rows.height}")
-            print(rows.group_by("status").len())
-            shown = rows.head(count).join(students, on="student_key").join(
-                applicants, on="true_application_number", how="left"
-            )
-            for row in shown.iter_rows(named=True):
-                print({k: v for k, v in row.items() if k not in ("predicted", "correct", "true_link")})
+    for title, rows in (("wrong links", wrong), ("missed links", missed)):
+        by_status = ", ".join(f"{k} {v}" for k, v in rows.group_by("status").len().iter_rows())
+        print(f"\n{title}: {rows.height} ({by_status})")
+        for row in _side_by_side(rows.head(count), linkage).iter_rows():
+            print("  " + "\n    ".join(str(value) for value in row))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -41,8 +41,8 @@ def _standing(candidates: pl.DataFrame) -> pl.DataFrame:
 
 
 def _per_student(evidence: pl.DataFrame) -> pl.DataFrame:
-    """s_idx, the winning `a_idx` (or null) and the unbeaten plausible `front`."""
-    standing = _standing(evidence.filter("plausible"))
+    """s_idx, the winning `a_idx` (or null) and the unbeaten contenders, `front`."""
+    standing = _standing(evidence.filter("contender"))
     winners = standing.filter(pl.col("acceptable") & pl.col("beats_all")).select("s_idx", "a_idx")
     front = standing.filter(~pl.col("beaten")).group_by("s_idx").agg(front=pl.col("a_idx").sort())
     return front.join(winners, on="s_idx", how="left")
@@ -91,7 +91,13 @@ def _status() -> pl.Expr:
 
 def _explained() -> pl.Expr:
     """The applicant a decision speaks of: the winner, the OEN's holder, or the best near miss."""
-    return pl.coalesce("a_idx", "conflict_idx", pl.col("front").list.first())
+    return pl.coalesce("a_idx", "conflict_idx", pl.col("front").list.first(), "near_idx")
+
+
+def _near_misses(evidence: pl.DataFrame) -> pl.DataFrame:
+    """s_idx and `near_idx`: the best candidate that agrees on name and birth date only."""
+    near = evidence.filter("near_miss").sort("score", "a_idx", descending=[True, False])
+    return near.group_by("s_idx").agg(near_idx=pl.col("a_idx").first())
 
 
 def _candidates(status: pl.Expr) -> pl.Expr:
@@ -110,6 +116,7 @@ def decide(evidence: pl.DataFrame, student_count: int) -> pl.DataFrame:
         .join(chosen, on="s_idx", how="left")
         .join(_rivalries(winners), on="s_idx", how="left")
         .join(conflicts, on="s_idx", how="left")
+        .join(_near_misses(evidence), on="s_idx", how="left")
         .join(winners.select("s_idx", "a_international"), on="s_idx", how="left")
         .with_columns(pl.col("lost").fill_null(False), pl.col("front").fill_null([]))
         .with_columns(status=_status())

@@ -16,6 +16,7 @@ NICKNAME = "nickname"
 MIDDLE = "middle name"
 COMPOUND = "part of a compound first name"
 SHORT_FORM = "short form"
+INITIALS = "initials of a compound first name"
 TYPING = "typo"
 ACCENTS = "accents"
 NOT_GIVEN = "not given"
@@ -35,10 +36,13 @@ def _variant_flag(frame: pl.DataFrame, left: str, right: str, flag: str) -> pl.D
     return joined.with_columns(pl.col(flag).fill_null(False))
 
 
-def _word_relations(pairs: pl.DataFrame, words: str, first: str, middle: str) -> pl.DataFrame:
-    """(pair_id, word_id, role, rank) of each word of `words` against the other side's words."""
+def _word_relations(pairs: pl.DataFrame, words: str, others: dict[str, str]) -> pl.DataFrame:
+    """(pair_id, word_id, role, rank) of each word of `words` against the other side's words.
+
+    `others` names the other side's word lists by role ("first", "middle").
+    """
     own = pairs.select("pair_id", word=words).explode("word").drop_nulls().with_row_index("word_id")
-    pool = pairs.select("pair_id", first=first, middle=middle).unpivot(
+    pool = pairs.select("pair_id", **others).unpivot(
         index="pair_id", variable_name="role", value_name="other"
     )
     pool = pool.explode("other").drop_nulls()
@@ -59,10 +63,10 @@ def _word_relations(pairs: pl.DataFrame, words: str, first: str, middle: str) ->
     return met.select("pair_id", "word_id", "role", rank=rank).filter(pl.col("rank") > 0)
 
 
-def _aligned(pairs: pl.DataFrame, words: str, first: str, middle: str) -> pl.DataFrame:
+def _aligned(pairs: pl.DataFrame, words: str, others: dict[str, str]) -> pl.DataFrame:
     """(pair_id, kind) of the pairs where every word of `words` meets a word on the other side."""
     counts = pairs.select("pair_id", words=pl.col(words).list.len()).filter(pl.col("words") > 0)
-    relations = _word_relations(pairs, words, first, middle)
+    relations = _word_relations(pairs, words, others)
     # Prefer meeting the other side's first name over its middle name, then the closest relation.
     best = relations.sort("role", "rank", descending=[False, True]).group_by("word_id").first()
     per_pair = best.group_by("pair_id").agg(
@@ -85,9 +89,14 @@ def _aligned(pairs: pl.DataFrame, words: str, first: str, middle: str) -> pl.Dat
 
 
 def _with_alignment(pairs: pl.DataFrame) -> pl.DataFrame:
-    """Add `aligned_kind`: every applicant given-name word meets the student's, or the reverse."""
-    applicant_side = _aligned(pairs, "a_first_t", "s_first_t", "s_middle_t")
-    student_side = _aligned(pairs, "s_first_t", "a_first_t", "a_middle_t")
+    """Add `aligned_kind`: every applicant first-name word meets the student's, or the reverse.
+
+    The applicant's words may meet the student's middle name (a middle name used as first name);
+    the student's first name meeting only the applicant's middle name proves nothing: siblings
+    share names that way.
+    """
+    applicant_side = _aligned(pairs, "a_first_t", {"first": "s_first_t", "middle": "s_middle_t"})
+    student_side = _aligned(pairs, "s_first_t", {"first": "a_first_t"})
     both = pl.concat([applicant_side, student_side]).group_by("pair_id").agg(pl.col("kind").min())
     return pairs.join(both.rename({"kind": "aligned_kind"}), on="pair_id", how="left")
 
@@ -101,6 +110,12 @@ def _middle_forms() -> pl.Expr:
         | ((a_first == s_fm) & (s_middle != ""))
         | ((a_fm == s_first) & (a_middle != ""))
     )
+
+
+def _compound_initials() -> pl.Expr:
+    """JF for JEAN-FRANCOIS, JP for JOHN PAUL (either side)."""
+    applicant = (pl.col("a_first_c") == pl.col("s_first_i")) & (pl.col("s_first_i") != "")
+    return applicant | ((pl.col("s_first_c") == pl.col("a_first_i")) & (pl.col("a_first_i") != ""))
 
 
 def _initial_only() -> pl.Expr:
@@ -122,6 +137,7 @@ def with_first_name_evidence(pairs: pl.DataFrame) -> pl.DataFrame:
         (exact, EXACT, None),
         (pl.col("first_variant"), VARIANT, NICKNAME),
         (_middle_forms(), VARIANT, MIDDLE),
+        (_compound_initials(), VARIANT, INITIALS),
         (pl.col("aligned_kind").is_not_null(), VARIANT, None),
         (pl.col("first_typo"), TYPO, TYPING),
         (pl.col("a_first_c") == "", WEAK, NOT_GIVEN),

@@ -5,7 +5,8 @@ import polars as pl
 from matching.similarity import with_typo
 from matching.variants import variant_pairs
 
-AGREE = 2
+SAME = 3
+COMPATIBLE = 2  # an initial, a short form, a variant or a typo of the other
 UNKNOWN = 1  # missing on one side
 DISAGREE = 0
 
@@ -19,7 +20,7 @@ def _related() -> pl.Expr:
 
 
 def with_middle_name_evidence(pairs: pl.DataFrame) -> pl.DataFrame:
-    """Add `middle_level`: AGREE, UNKNOWN or DISAGREE."""
+    """Add `middle_level`: SAME, COMPATIBLE, UNKNOWN or DISAGREE."""
     table = variant_pairs().select(s_middle_c="name", a_middle_c="variant", middle_variant=True)
     pairs = pairs.join(table, on=["s_middle_c", "a_middle_c"], how="left", maintain_order="left")
     both = (pl.col("s_middle_c") != "") & (pl.col("a_middle_c") != "")
@@ -28,8 +29,10 @@ def with_middle_name_evidence(pairs: pl.DataFrame) -> pl.DataFrame:
     level = (
         pl.when(~both)
         .then(pl.lit(UNKNOWN, pl.Int8))
+        .when(pl.col("s_middle_c") == pl.col("a_middle_c"))
+        .then(pl.lit(SAME, pl.Int8))
         .when(agree)
-        .then(pl.lit(AGREE, pl.Int8))
+        .then(pl.lit(COMPATIBLE, pl.Int8))
         .otherwise(pl.lit(DISAGREE, pl.Int8))
     )
     return pairs.with_columns(middle_level=level).drop("middle_variant", "middle_typo")

@@ -46,3 +46,10 @@ def core_tokens(name: pl.Expr) -> pl.Expr:
 def accented(name: pl.Expr) -> pl.Expr:
     """Lower-case letters with their accents kept, to tell an accent difference from a match."""
     return name.fill_null("").str.normalize("NFC").str.to_lowercase().str.replace_all(r"[^\p{L}]", "")
+
+
+def initials(name: pl.Expr) -> pl.Expr:
+    """The initials of a name of several words (JF for Jean-François), else empty."""
+    words = tokens(name)
+    letters = words.list.eval(pl.element().str.slice(0, 1)).list.join("")
+    return pl.when(words.list.len() >= 2).then(letters).otherwise(pl.lit(""))

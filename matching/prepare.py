@@ -2,7 +2,7 @@
 
 import polars as pl
 
-from matching.names import accented, compact, core_tokens, tokens
+from matching.names import accented, compact, core_tokens, initials, tokens
 from matching.schema import APPLICANTS_SCHEMA, STUDENTS_SCHEMA
 
 
@@ -35,6 +35,7 @@ def prepare_students(students: pl.DataFrame) -> pl.DataFrame:
         s_first_c=compact(pl.col("first_name")),
         s_first_t=tokens(pl.col("first_name")),
         s_first_a=accented(pl.col("first_name")),
+        s_first_i=initials(pl.col("first_name")),
         s_middle_c=compact(pl.col("middle_name")),
         s_middle_t=tokens(pl.col("middle_name")),
         s_fm_c=_joined("first_name", "middle_name"),
@@ -60,6 +61,7 @@ def prepare_applicants(applicants: pl.DataFrame) -> pl.DataFrame:
         a_first_c=compact(pl.col("first_name")),
         a_first_t=tokens(pl.col("first_name")),
         a_first_a=accented(pl.col("first_name")),
+        a_first_i=initials(pl.col("first_name")),
         a_middle_c=compact(pl.col("middle_name")),
         a_middle_t=tokens(pl.col("middle_name")),
         a_fm_c=_joined("first_name", "middle_name"),

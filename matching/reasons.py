@@ -3,6 +3,7 @@
 import polars as pl
 
 from matching import dates, first_names, middle_names, oen, surnames
+from matching.scoring import middle_confirms
 from matching.schema import AMBIGUOUS, INTERNATIONAL, MATCHED, NOT_MERGED, PENDING
 
 STATUS_CODES = {PENDING: "A001", AMBIGUOUS: "A002", NOT_MERGED: "A003", INTERNATIONAL: "A005"}
@@ -47,7 +48,7 @@ def agreed() -> pl.Expr:
         "birth_date": pl.col("bd_level") >= dates.TOLERATED,
         "surname": pl.col("sur_level") >= surnames.TYPO,
         "first_name": pl.col("first_level") >= first_names.TYPO,
-        "middle_name": pl.col("middle_level") == middle_names.AGREE,
+        "middle_name": pl.col("middle_level") >= middle_names.COMPATIBLE,
         "school": pl.col("school") == 1,
     }
     flags = [pl.when(agree.fill_null(False)).then(pl.lit(name)) for name, agree in fields.items()]
@@ -58,7 +59,8 @@ def _basis() -> pl.Expr:
     """Why a merged pair matched."""
     confirmations = pl.concat_str(
         pl.when(pl.col("school") == 1).then(_text("school ", pl.col("mident"), " confirms")),
-        pl.when(pl.col("middle_level") == middle_names.AGREE).then(pl.lit("middle name confirms")),
+        pl.when(pl.col("oen_level") == oen.SLIP).then(pl.lit("OEN typed with one slip")),
+        pl.when(middle_confirms()).then(pl.lit("middle name confirms")),
         separator="; ",
         ignore_nulls=True,
     )

@@ -14,7 +14,7 @@ _WEIGHTS = {
     "bd_level": 0.25 / dates.EXACT,
     "sur_level": 0.15 / surnames.EXACT,
     "first_level": 0.15 / first_names.EXACT,
-    "middle_level": 0.05 / middle_names.AGREE,
+    "middle_level": 0.05 / middle_names.SAME,
     "school": 0.05,
 }
 
@@ -31,30 +31,40 @@ def _paired(students: pl.DataFrame, applicants: pl.DataFrame, pairs: pl.DataFram
     )
 
 
-def _name_agrees() -> pl.Expr:
-    return (pl.col("sur_level") >= surnames.TYPO) & (pl.col("first_level") >= first_names.TYPO)
+def _confirmed() -> pl.Expr:
+    """Evidence beyond name and birth date, which namesakes share (SPEC 5: when in doubt, hold)."""
+    return (
+        (pl.col("school") == 1)
+        | (pl.col("oen_level") == oen.SLIP)
+        | middle_confirms()
+    )
+
+
+def middle_confirms() -> pl.Expr:
+    """The same middle name, when no OEN contradicts and the first name did not already use it."""
+    same = (pl.col("middle_level") == middle_names.SAME) & (pl.col("oen_level") == oen.UNKNOWN)
+    return same & (pl.col("first_kind") != first_names.MIDDLE).fill_null(True)
 
 
 def _support() -> dict[str, pl.Expr]:
-    """`oen_match`, `name_match`, `plausible` and `oen_conflict` of each pair."""
+    """What each pair supports: a match, a tie, a near miss, an OEN conflict; and its score."""
     oen_equal = pl.col("oen_level") == oen.EQUAL
-    bd_exact = pl.col("bd_level") == dates.EXACT
+    sur, first = pl.col("sur_level"), pl.col("first_level")
+    # Without any agreeing birth date, a loose name (a typo, or a sibling's middle name) is not
+    # enough: a brother or sister may have typed the student's OEN.
+    strong_name = (sur >= surnames.VARIANT) & (first >= first_names.VARIANT)
+    strong_name = strong_name & (pl.col("first_kind") != first_names.MIDDLE).fill_null(True)
     # SPEC 5: an OEN match with an agreeing birth date (slips tolerated) or name is a match.
-    oen_match = oen_equal & ((pl.col("bd_level") >= dates.TOLERATED) | _name_agrees())
-    # Name and birth date alone are shared by namesakes: a school, an OEN typed with one slip or
-    # a middle name must confirm them (SPEC 5: when in doubt, hold).
-    confirmed = (
-        (pl.col("school") == 1)
-        | (pl.col("oen_level") == oen.SLIP)
-        | (pl.col("middle_level") == middle_names.AGREE)
-    )
-    name_match = bd_exact & _name_agrees() & confirmed
-    near = bd_exact & (pl.col("sur_level") >= surnames.TYPO) & (pl.col("first_level") >= 1)
+    oen_match = oen_equal & ((pl.col("bd_level") >= dates.TOLERATED) | strong_name)
+    # SPEC 5: without the OEN, an exact birth date and a compatible surname and first name.
+    named = (pl.col("bd_level") == dates.EXACT) & (sur >= surnames.TYPO)
+    name_match = named & (first >= first_names.TYPO) & _confirmed()
+    unnamed = named & (first == first_names.WEAK) & _confirmed()
     return {
         "oen_match": oen_match,
-        "name_match": name_match & ~oen_match,
         "acceptable": oen_match | name_match,
-        "plausible": oen_match | near,
+        "contender": oen_match | name_match | unnamed,
+        "near_miss": named & (first >= first_names.TYPO) & ~_confirmed(),
         "oen_conflict": oen_equal & ~oen_match,
         "score": pl.sum_horizontal(pl.col(name) * weight for name, weight in _WEIGHTS.items()),
     }

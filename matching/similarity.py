@@ -5,8 +5,9 @@ import polars as pl
 from rapidfuzz.distance import DamerauLevenshtein
 from rapidfuzz.process import cpdist
 
-# Tuned on the labelled linkage set (bench/linkage_eval.py): names shorter than SHORT_NAME
-# letters tolerate no edit (LI / LU are different names), longer ones one, from LONG_NAME two.
+# Tuned on the labelled linkage set (bench/linkage_eval.py): when the longer of the two names
+# has fewer than SHORT_NAME letters no edit is tolerated (LI / LU, ANA / AVA are different
+# names), from SHORT_NAME letters one (LIAM / LIM), from LONG_NAME letters two.
 SHORT_NAME = 4
 LONG_NAME = 9
 
@@ -25,12 +26,12 @@ def edit_distances(left: pl.Series, right: pl.Series) -> pl.Series:
 
 
 def tolerated_edits(left: pl.Expr, right: pl.Expr) -> pl.Expr:
-    """How many edits a typing error may make between two names, by the shorter name's length."""
-    shorter = pl.min_horizontal(left.str.len_chars(), right.str.len_chars())
+    """How many edits a typing error may make between two names, by the longer name's length."""
+    longer = pl.max_horizontal(left.str.len_chars(), right.str.len_chars())
     return (
-        pl.when(shorter >= LONG_NAME)
+        pl.when(longer >= LONG_NAME)
         .then(pl.lit(2, pl.Int32))
-        .when(shorter >= SHORT_NAME)
+        .when(longer >= SHORT_NAME)
         .then(pl.lit(1, pl.Int32))
         .otherwise(pl.lit(0, pl.Int32))
     )

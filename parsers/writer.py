@@ -10,9 +10,7 @@ from collections.abc import Iterable, Mapping
 from parsers.layout import RECORD_LENGTH, Layout, default_layout
 
 
-def format_record(
-    record_type: str, values: Mapping[str, str], layout: Layout | None = None
-) -> str:
+def format_record(record_type: str, values: Mapping[str, str], layout: Layout | None = None) -> str:
     """A 200-character record: A fields left-justified, N fields right-justified zero-padded.
 
     A blank N value stays blank. Values longer than their field are cut, as a school's

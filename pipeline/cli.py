@@ -6,27 +6,33 @@ import functools
 import json
 import sys
 from collections.abc import Callable
-from datetime import date
-from enum import Enum
+from datetime import UTC, date, datetime
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import Annotated, Any, NoReturn, ParamSpec, TypeVar
 
 import typer
-from rich.console import Console
+from rich.table import Table
 
 from error_glossary import UnknownCode, entry, glossary, render_message
+from pipeline import queries
+from pipeline.applicants import ApplicantFileError, read_applicants, upsert_applicants
 from pipeline.config import ConfigError, load_settings
-from pipeline.console import print_report
+from pipeline.console import make_console, print_report
+from pipeline.database import open_database
 from pipeline.files import UnreadableFile, validate_path
+from pipeline.ingest import IngestOutcome, TransmissionFailed, ingest_paths
 from pipeline.labels import label
-from pipeline.reports import render_html, validation_report
+from pipeline.queries import applicant_view
+from pipeline.reports import render_html, render_rows_csv, validation_report
+from pipeline.runtime import ingest_context
 from rules.code_tables import CodeTableError
 from rules.validate import packaged_code_tables
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
-EXIT_OK, EXIT_DATA_ERRORS, EXIT_CANNOT_RUN = 0, 1, 2
+EXIT_OK, EXIT_DATA_ERRORS, EXIT_CANNOT_RUN, EXIT_FAILED = 0, 1, 2, 4
 
 app = typer.Typer(
     name="ost",
@@ -37,7 +43,7 @@ app = typer.Typer(
 )
 
 
-class Lang(str, Enum):
+class Lang(StrEnum):
     en = "en"
     fr = "fr"
 
@@ -45,6 +51,7 @@ class Lang(str, Enum):
 # Failures a user can act on, with their own one-line reason.
 EXPECTED_FAILURES: tuple[type[Exception], ...] = (
     UnreadableFile,
+    ApplicantFileError,
     ConfigError,
     CodeTableError,
     UnknownCode,
@@ -69,7 +76,7 @@ def guarded(command: Callable[P, R]) -> Callable[P, R]:
     return run
 
 
-def fail(reason: str, code: int = EXIT_CANNOT_RUN) -> typer.Exit:
+def fail(reason: str, code: int = EXIT_CANNOT_RUN) -> NoReturn:
     typer.echo(f"ost: {reason}", err=True)
     raise typer.Exit(code)
 
@@ -100,7 +107,7 @@ def validate(
     if as_json:
         emit_json(reports[0] if len(reports) == 1 else reports)
     else:
-        console = Console(soft_wrap=False)
+        console = make_console()
         for report in reports:
             print_report(console, report, lang.value)
     raise typer.Exit(EXIT_DATA_ERRORS if any(r["counts"]["errors"] for r in reports) else EXIT_OK)
@@ -118,6 +125,190 @@ def show_glossary(
         typer.echo(f"{item.code}  {label(lang.value, item.severity)}  {item.title[lang.value]}")
         typer.echo(f"    {render_message(item.code, lang.value, item.sample)}")
         typer.echo(f"    {label(lang.value, 'action')}: {item.action[lang.value]}")
+
+
+def print_outcomes(outcomes: list[IngestOutcome | TransmissionFailed], lang: str) -> None:
+    console = make_console()
+    for outcome in outcomes:
+        if isinstance(outcome, TransmissionFailed):
+            console.print(f"[bold red]failed[/] {outcome}", highlight=False)
+            continue
+        print_report(console, outcome.report, lang)
+        matching, merge = outcome.report["matching"], outcome.report["merge"]
+        console.print(
+            f"  id {outcome.transmission_id}; "
+            + ", ".join(f"{k} {v}" for k, v in matching.items())
+            + "; "
+            + ", ".join(f"{k} {v}" for k, v in merge.items()),
+            highlight=False,
+        )
+
+
+def outcome_exit_code(outcomes: list[IngestOutcome | TransmissionFailed]) -> int:
+    if any(isinstance(o, TransmissionFailed) for o in outcomes):
+        return EXIT_FAILED
+    errors = any(o.report["counts"]["errors"] for o in outcomes if isinstance(o, IngestOutcome))
+    return EXIT_DATA_ERRORS if errors else EXIT_OK
+
+
+@app.command()
+@guarded
+def ingest(
+    files: Annotated[list[Path], typer.Argument(help="OST files to process now")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the SPEC JSON per file.")] = False,
+    lang: Annotated[Lang, typer.Option("--lang", help="Console language.")] = Lang.en,
+) -> None:
+    """Register, validate, match, merge and report the given files now."""
+    settings = load_settings()
+    context = ingest_context(settings)
+    outcomes = ingest_paths(context, files)
+    if as_json:
+        items = [o.report if isinstance(o, IngestOutcome) else failure_json(o) for o in outcomes]
+        emit_json(items[0] if len(items) == 1 else items)
+    else:
+        print_outcomes(outcomes, lang.value)
+    raise typer.Exit(outcome_exit_code(outcomes))
+
+
+def failure_json(failure: TransmissionFailed) -> dict[str, Any]:
+    return {"id": failure.transmission_id, "status": "failed", "reason": str(failure)}
+
+
+applicants_app = typer.Typer(help="Applicants from the application system.", no_args_is_help=True)
+app.add_typer(applicants_app, name="applicants")
+
+
+@applicants_app.command("import")
+@guarded
+def applicants_import(
+    csv_file: Annotated[Path, typer.Argument(help="CSV in the SPEC 5 columns")],
+    skip_invalid: Annotated[
+        bool, typer.Option("--skip-invalid", help="Import the valid rows even if some are bad.")
+    ] = False,
+) -> None:
+    """Add or update applicants by application number (all or nothing by default)."""
+    settings = load_settings()
+    parsed = read_applicants(csv_file)
+    for problem in parsed.problems.iter_rows(named=True):
+        typer.echo(f"{csv_file.name}:{problem['line']}: {problem['reason']}", err=True)
+    if not parsed.problems.is_empty() and not skip_invalid:
+        fail(
+            f"{parsed.problems.height} invalid row(s); nothing imported "
+            "(fix them, or use --skip-invalid)",
+            EXIT_DATA_ERRORS,
+        )
+    engine = open_database(settings.database_url)
+    with engine.begin() as conn:
+        count = upsert_applicants(conn, parsed.applicants, datetime.now(UTC))
+    typer.echo(f"imported {count} applicant(s); pending students are matched again at the next run")
+    raise typer.Exit(EXIT_DATA_ERRORS if parsed.problems.height else EXIT_OK)
+
+
+@applicants_app.command("show")
+@guarded
+def applicants_show(
+    application_number: Annotated[str, typer.Argument()],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """An applicant with their courses."""
+    engine = open_database(load_settings().database_url)
+    with engine.connect() as conn:
+        view = applicant_view(conn, application_number)
+    if view is None:
+        fail(f"no applicant {application_number}", EXIT_DATA_ERRORS)
+    if as_json:
+        emit_json(view)
+        return
+    person = view["applicant"]
+    typer.echo(
+        f"{person['application_number']}  {person['first_name']} {person['last_name']}  "
+        f"born {person['birth_date']}  OEN {mask_oen(person['oen'])}"
+    )
+    console = make_console()
+    courses = Table(
+        "course", "completion", "delivery", "type", "mark", "credit", "status", "school"
+    )
+    for course in view["courses"]:
+        courses.add_row(
+            course["course_code"],
+            course["completion_date"],
+            course["delivery_type"],
+            course["grade_type"],
+            course["mark"],
+            course["credit_value"],
+            course["course_status"],
+            course["mident"],
+        )
+    console.print(courses)
+
+
+@app.command()
+@guarded
+def history(
+    status: Annotated[str | None, typer.Option("--status", help="Only this status")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """The upload history: file, school, period, received, status, counts."""
+    engine = open_database(load_settings().database_url)
+    with engine.connect() as conn:
+        rows = queries.history(conn, status)
+    if as_json:
+        emit_json(json.loads(rows.write_json()))
+        return
+    table = Table(
+        "id",
+        "file",
+        "school",
+        "period",
+        "received",
+        "status",
+        "students",
+        "grades",
+        "errors",
+        "warnings",
+        "reason",
+    )
+    for row in rows.iter_rows(named=True):
+        table.add_row(
+            str(row["id"]),
+            row["file"],
+            row["school"] or "",
+            row["period"] or "",
+            row["received_at"].strftime("%Y-%m-%d %H:%M") if row["received_at"] else "",
+            row["status"],
+            str(row["students"]),
+            str(row["grades"]),
+            str(row["errors"]),
+            str(row["warnings"]),
+            row["failure_reason"] or "",
+        )
+    make_console().print(table)
+
+
+export_app = typer.Typer(help="Exports of merged data.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("courses")
+@guarded
+def export_courses(
+    mident: Annotated[str | None, typer.Option("--mident", help="Only this school")] = None,
+    as_csv: Annotated[bool, typer.Option("--csv", help="CSV (the default)")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON instead of CSV")] = False,
+) -> None:
+    """Every merged course with the transmission that last changed it."""
+    engine = open_database(load_settings().database_url)
+    with engine.connect() as conn:
+        rows = queries.export_courses(conn, mident=mident)
+    if as_json:
+        emit_json(rows.to_dicts())
+    else:
+        typer.echo(render_rows_csv(rows.columns, rows.rows()), nl=False)
+
+
+def mask_oen(oen: str | None) -> str:
+    """OENs are personal: show only the last three digits."""
+    return f"******{oen[-3:]}" if oen else "-"
 
 
 def main() -> None:

@@ -14,7 +14,16 @@ from pipeline.labels import label
 # A terminal shows the first findings; --json and --html carry them all.
 MAX_CONSOLE_ROWS = 200
 MESSAGE_INDENT = 13
+PIPED_WIDTH = 160
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def make_console() -> Console:
+    """A console as wide as the terminal, or wide enough for tables when output is piped."""
+    console = Console(soft_wrap=False, highlight=False)
+    if not console.is_terminal:
+        console = Console(soft_wrap=False, highlight=False, width=PIPED_WIDTH)
+    return console
 
 
 def _who(row: Mapping[str, Any]) -> str:

@@ -28,7 +28,8 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "message": "Message",
         "action": "What to do",
         "clean": "No errors detected in the data",
-        "capped": "Only the first {shown} of {total} findings are listed; the counts above are exact.",
+        "capped": "Only the first {shown} of {total} findings are listed; "
+        "the counts above are exact.",
         "glossary": "Glossary",
         "processed": "processed",
         "partially processed": "partially processed",

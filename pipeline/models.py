@@ -100,7 +100,10 @@ class Course(SQLModel, table=True):
 
     __table_args__ = (
         UniqueConstraint(
-            "application_number", "course_code", "completion_date", "delivery_type",
+            "application_number",
+            "course_code",
+            "completion_date",
+            "delivery_type",
             name="uq_course_identity",
         ),
     )
@@ -162,6 +165,7 @@ class MergeFinding(SQLModel, table=True):
     field: str | None = Field(default=None, max_length=32)
     value: str | None = None
     expected: str | None = None
+    application_number: str | None = Field(default=None, max_length=32)
     created_at: datetime
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import polars as pl
@@ -40,13 +40,17 @@ _environment = Environment(
 )
 
 
-def finding_rows(findings: pl.DataFrame, lang: str, limit: int | None = None) -> list[dict[str, Any]]:
+def finding_rows(
+    findings: pl.DataFrame, lang: str, limit: int | None = None
+) -> list[dict[str, Any]]:
     """Findings as dictionaries in SPEC 7 order, each with its message rendered in `lang`."""
     frame = findings if limit is None else findings.head(limit)
-    rows = frame.select(*(k for k in FINDING_KEYS if k != "message"), "expected").to_dicts()
+    context_only = [name for name in ("expected", "application_number") if name in frame.columns]
+    rows = frame.select(*(k for k in FINDING_KEYS if k != "message"), *context_only).to_dicts()
     for row in rows:
         row["message"] = render_message(row["code"], lang, row)
-        del row["expected"]
+        for name in context_only:
+            del row[name]
     return rows
 
 
@@ -73,17 +77,23 @@ def neutralise_cell(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
-def render_csv(reports: Sequence[Mapping[str, Any]]) -> str:
-    """One CSV row per finding, with the file it came from."""
+def render_rows_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """CSV text with every cell neutralised against formula injection."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["file", *FINDING_KEYS])
-    for report in reports:
-        for row in report["findings"]:
-            writer.writerow(
-                [neutralise_cell(report["file"]), *(neutralise_cell(row[k]) for k in FINDING_KEYS)]
-            )
+    writer.writerow(header)
+    writer.writerows([neutralise_cell(cell) for cell in row] for row in rows)
     return buffer.getvalue()
+
+
+def render_csv(reports: Sequence[Mapping[str, Any]]) -> str:
+    """One CSV row per finding, with the file it came from."""
+    rows = (
+        [report["file"], *(row[key] for key in FINDING_KEYS)]
+        for report in reports
+        for row in report["findings"]
+    )
+    return render_rows_csv(["file", *FINDING_KEYS], rows)
 
 
 def _html_view(result: ValidationResult, report: Mapping[str, Any], lang: str) -> dict[str, Any]:
@@ -107,7 +117,9 @@ def render_html(
 ) -> str:
     """One HTML page with a section per file; every value is escaped by the template engine."""
     template = _environment.get_template("report.html.j2")
-    views = [_html_view(result, report, lang) for result, report in zip(results, reports, strict=True)]
+    views = [
+        _html_view(result, report, lang) for result, report in zip(results, reports, strict=True)
+    ]
     return template.render(
         files=views,
         lang=lang,

@@ -14,6 +14,7 @@ FINDING_SCHEMA: Mapping[str, pl.DataType] = {
     "field": pl.Utf8(),
     "value": pl.Utf8(),
     "expected": pl.Utf8(),
+    "application_number": pl.Utf8(),
 }
 
 
@@ -27,6 +28,7 @@ class Finding:
     field: str | None = None
     value: str | None = None
     expected: str | None = None
+    application_number: str | None = None
 
 
 def empty_findings() -> pl.DataFrame:
@@ -41,7 +43,13 @@ def findings_frame(items: Iterable[Finding]) -> pl.DataFrame:
 
 def concat_findings(frames: Iterable[pl.DataFrame]) -> pl.DataFrame:
     """All findings in one frame, each cast to the finding schema."""
-    parts = [frame.select(pl.col(n).cast(t) for n, t in FINDING_SCHEMA.items()) for frame in frames]
+    parts = [
+        frame.select(
+            (pl.col(n) if n in frame.columns else pl.lit(None)).cast(t).alias(n)
+            for n, t in FINDING_SCHEMA.items()
+        )
+        for frame in frames
+    ]
     return pl.concat([empty_findings(), *parts], how="vertical")
 
 

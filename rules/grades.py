@@ -65,7 +65,9 @@ def _date_rules(context: RuleContext) -> list[FieldRule]:
     if month is not None:
         rules += [
             FieldRule(
-                "G016", "completion_date", pl.when(valid & (grade_type == "F")).then(completion <= month)
+                "G016",
+                "completion_date",
+                pl.when(valid & (grade_type == "F")).then(completion <= month),
             ),
             FieldRule(
                 "G017",
@@ -85,7 +87,11 @@ def _coded(code: str, name: str) -> FieldRule:
 
 
 def grade_rules(context: RuleContext) -> list[FieldRule]:
-    course_code, status, grade_type = pl.col("course_code"), pl.col("course_status"), pl.col("grade_type")
+    course_code, status, grade_type = (
+        pl.col("course_code"),
+        pl.col("course_status"),
+        pl.col("grade_type"),
+    )
     known_course = course_code.str.contains(COURSE_CODE_SHAPE) & course_code.str.slice(0, 5).is_in(
         sorted(context.course_codes)
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandera.polars as pa
@@ -87,10 +87,5 @@ def validate_fields(
 
 def _value_of(frame: pl.DataFrame, fields: list[str]) -> pl.Expr:
     """The value of the column each row's `field` names."""
-    pick: Callable[[str], pl.Expr] = lambda name: pl.col(name).cast(pl.Utf8)  # noqa: E731
-    if not fields:
-        return pl.lit(None, dtype=pl.Utf8)
-    expression = pl.when(pl.col("field") == fields[0]).then(pick(fields[0]))
-    for name in fields[1:]:
-        expression = expression.when(pl.col("field") == name).then(pick(name))
-    return expression.otherwise(None)
+    picks = [pl.when(pl.col("field") == name).then(pl.col(name).cast(pl.Utf8)) for name in fields]
+    return pl.coalesce(picks) if picks else pl.lit(None, dtype=pl.Utf8)

@@ -47,7 +47,9 @@ def _ossd_rule(context: RuleContext) -> FieldRule:
     return FieldRule(
         "S008",
         "ossd_issue_date",
-        pl.when(pl.col("grad_status") == "G").then(given_and_valid).otherwise(blank | given_and_valid),
+        pl.when(pl.col("grad_status") == "G")
+        .then(given_and_valid)
+        .otherwise(blank | given_and_valid),
     )
 
 

@@ -72,7 +72,7 @@ class ValidationResult:
 
     @property
     def status(self) -> str:
-        """SPEC 3: rejected (file-level error), partially processed (a record rejected), processed."""
+        """SPEC 3: rejected (file error), partially processed (a record rejected), processed."""
         errors = self.findings.filter(pl.col("severity") == "error")
         if errors.filter(pl.col("code").str.starts_with("F")).height:
             return "rejected"
@@ -162,17 +162,22 @@ def _result(
     records: tuple[pl.DataFrame, pl.DataFrame],
 ) -> ValidationResult:
     students, grades = records
-    findings = findings.with_columns(
-        pl.col("code").replace_strict(severities(), return_dtype=pl.Utf8).alias("severity")
-    )
+    findings = with_severity(findings)
     students, grades = _dispositions(findings, students, grades)
     return ValidationResult(
         file_name=file_name,
         header=header,
         encoding=encoding,
-        findings=_describe(findings, students, grades),
+        findings=describe(findings, students, grades),
         students=students,
         grades=grades,
+    )
+
+
+def with_severity(findings: pl.DataFrame) -> pl.DataFrame:
+    """Each finding's severity, from the glossary."""
+    return findings.with_columns(
+        pl.col("code").replace_strict(severities(), return_dtype=pl.Utf8).alias("severity")
     )
 
 
@@ -198,7 +203,7 @@ def _dispositions(
     return students, grades
 
 
-def _describe(findings: pl.DataFrame, students: pl.DataFrame, grades: pl.DataFrame) -> pl.DataFrame:
+def describe(findings: pl.DataFrame, students: pl.DataFrame, grades: pl.DataFrame) -> pl.DataFrame:
     """Each finding with the student and course it concerns, sorted by line then code."""
     concerned = findings["line"].drop_nulls().implode()
     grades = grades.filter(pl.col("line").is_in(concerned))
@@ -211,7 +216,9 @@ def _describe(findings: pl.DataFrame, students: pl.DataFrame, grades: pl.DataFra
             names.rename({"owner_line": "line"}).with_columns(
                 pl.lit(None, dtype=pl.Utf8).alias("course")
             ),
-            grades.select("line", "owner_line", "student_number", pl.col("course_code").alias("course"))
+            grades.select(
+                "line", "owner_line", "student_number", pl.col("course_code").alias("course")
+            )
             .join(names.drop("student_number"), on="owner_line", how="left")
             .drop("owner_line"),
         ],

@@ -14,8 +14,9 @@ if connection is None:
 
     url = context.config.get_main_option("sqlalchemy.url") or "sqlite:///var/ost.sqlite3"
     with create_engine(url).begin() as own_connection:
-        context.configure(connection=own_connection, target_metadata=target_metadata,
-                          render_as_batch=True)
+        context.configure(
+            connection=own_connection, target_metadata=target_metadata, render_as_batch=True
+        )
         with context.begin_transaction():
             context.run_migrations()
 else:

@@ -1,0 +1,459 @@
+"""`ost ingest`: register -> validate -> match -> merge -> report -> archive -> confirm.
+
+Each transmission's records, match decisions and merge are written in one database
+transaction; a failure rolls all of it back and marks the transmission `failed`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import polars as pl
+from sqlalchemy import Connection, Engine
+
+from error_glossary import render_message, severity_of
+from matching import match_students
+from matching.schema import MATCHED
+from pipeline import store
+from pipeline.config import Settings
+from pipeline.files import read_limited
+from pipeline.merge import COURSE_VALUES, merge_counts, merge_findings, plan_merge
+from pipeline.models import Transmission
+from pipeline.notify import Sender, confirmation
+from pipeline.outputs import archive_original, write_reports
+from pipeline.reports import FINDING_KEYS, render_csv, validation_report
+from rules.findings import concat_findings
+from rules.validate import (
+    CodeTables,
+    ValidationResult,
+    describe,
+    oversized,
+    validate_file,
+    with_severity,
+)
+
+log = logging.getLogger("ost.ingest")
+# SPEC 2.2: header timestamps are the school's local time.
+SCHOOL_TIMEZONE = ZoneInfo("America/Toronto")
+FINAL_STATUSES = ("processed", "partially processed", "rejected")
+
+
+class TransmissionFailed(RuntimeError):
+    """The run itself broke on a transmission (it is marked `failed` and can be replayed)."""
+
+    def __init__(self, transmission_id: int, step: str, cause: BaseException) -> None:
+        super().__init__(f"transmission {transmission_id}: {step} failed: {cause}")
+        self.transmission_id = transmission_id
+        self.step = step
+        self.transient = is_transient(cause)
+
+
+def is_transient(error: BaseException) -> bool:
+    """Whether trying again may help: lost or locked database, full disk, timeouts."""
+    text = f"{type(error).__name__} {error}".lower()
+    markers = ("locked", "timeout", "timed out", "connection", "operationalerror", "no space")
+    return isinstance(error, OSError | TimeoutError) or any(m in text for m in markers)
+
+
+@dataclass
+class IngestContext:
+    """The outside world of an ingest, injected (tests pass their own clock and sender)."""
+
+    engine: Engine
+    settings: Settings
+    tables: CodeTables
+    sender: Sender
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    # A hook between the steps of a transmission's transaction (fault injection in tests).
+    checkpoint: Callable[[str], None] = field(default=lambda _step: None)
+
+
+@dataclass(frozen=True)
+class IngestOutcome:
+    transmission_id: int
+    report: dict[str, Any]
+
+    @property
+    def status(self) -> str:
+        return str(self.report["status"])
+
+
+def sha256_of(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def created_at_utc(result: ValidationResult) -> datetime | None:
+    created = result.header.created_at
+    return created.replace(tzinfo=SCHOOL_TIMEZONE).astimezone(UTC) if created else None
+
+
+# -- matching and merging of one transmission, inside its transaction ------------------------
+
+
+def students_for_matching(result: ValidationResult, ids: pl.DataFrame) -> pl.DataFrame:
+    """The accepted S1 records in the matcher's input schema (student_key = record id)."""
+    return (
+        result.accepted_students.with_columns(pl.col("line").cast(pl.Int64))
+        .join(ids, on="line")
+        .select(
+            pl.col("student_record_id").alias("student_key"),
+            "mident",
+            "student_number",
+            pl.when(pl.col("oen").str.contains("^[0-9]{9}$") & (pl.col("oen") != "000000000"))
+            .then(pl.col("oen"))
+            .alias("oen"),
+            "surname",
+            "first_name",
+            pl.col("middle_name").replace("", None),
+            pl.col("birth_date").str.to_date("%Y%m%d", strict=False),
+            pl.col("gender").replace("", None),
+        )
+    )
+
+
+def matching_findings(
+    decisions: pl.DataFrame, students: pl.DataFrame, applicants: pl.DataFrame, lines: pl.DataFrame
+) -> pl.DataFrame:
+    """A001-A006 as findings on the students' S1 lines, with the values their messages show."""
+    if decisions.is_empty():
+        return concat_findings([])
+    people = applicants.select(
+        "application_number",
+        pl.col("oen").alias("applicant_oen"),
+        pl.concat_str("first_name", "last_name", separator=" ").alias("applicant_name"),
+    )
+    coded = (
+        decisions.explode("codes")
+        .filter(pl.col("codes").is_not_null())
+        .join(students.select("student_key", "oen", "first_name", "surname"), on="student_key")
+        .join(people, on="application_number", how="left")
+        .join(lines.rename({"student_record_id": "student_key"}), on="student_key")
+    )
+    code = pl.col("codes")
+    return coded.select(
+        code.alias("code"),
+        pl.col("line").cast(pl.UInt32),
+        pl.lit("S1").alias("record_type"),
+        pl.when(code == "A006").then(pl.lit("first_name")).otherwise(pl.lit("oen")).alias("field"),
+        pl.when(code == "A006")
+        .then(pl.concat_str("first_name", "surname", separator=" "))
+        .otherwise(pl.col("oen"))
+        .alias("value"),
+        pl.when(code == "A002")
+        .then(pl.col("candidates").list.join(", "))
+        .when(code == "A004")
+        .then(pl.col("applicant_oen"))
+        .when(code == "A006")
+        .then(pl.col("applicant_name"))
+        .alias("expected"),
+        "application_number",
+    )
+
+
+def incoming_courses(grades: pl.DataFrame, decisions: pl.DataFrame) -> pl.DataFrame:
+    """Accepted grades of matched students, keyed for the merge."""
+    matched = decisions.filter(pl.col("status") == MATCHED).select(
+        pl.col("student_key").alias("student_record_id"), "application_number"
+    )
+    return grades.join(matched, on="student_record_id").select(
+        "application_number",
+        "course_code",
+        "completion_date",
+        "delivery_type",
+        *(name for name in COURSE_VALUES if name != "mident"),
+        "mident",
+        pl.col("line").cast(pl.Int64),
+    )
+
+
+def merge_courses(
+    conn: Connection,
+    incoming: pl.DataFrame,
+    transmission_id: int,
+    created_at: datetime,
+    now: datetime,
+) -> tuple[dict[str, int], pl.DataFrame]:
+    """Plan and apply the merge of one transmission's courses; counts and M findings."""
+    stored = store.stored_courses(conn, incoming["application_number"].unique().to_list())
+    plan = plan_merge(incoming, stored, created_at)
+    store.apply_plan(conn, plan, transmission_id, created_at, now)
+    return merge_counts(plan), merge_findings(plan)
+
+
+def matching_counts(decisions: pl.DataFrame) -> dict[str, int]:
+    status = decisions["status"]
+    return {
+        "matched": int((status == "matched").sum()),
+        "pending": int((status == "pending").sum()),
+        "ambiguous": int((status == "ambiguous").sum()),
+        "not_merged": int(status.is_in(["not_merged", "international"]).sum()),
+    }
+
+
+EMPTY_MERGE = {"inserted": 0, "updated": 0, "deleted": 0, "unchanged": 0, "refused": 0}
+EMPTY_MATCHING = {"matched": 0, "pending": 0, "ambiguous": 0, "not_merged": 0}
+
+
+def process(
+    ctx: IngestContext,
+    conn: Connection,
+    transmission_id: int,
+    result: ValidationResult,
+    applicants: pl.DataFrame,
+) -> tuple[pl.DataFrame, dict[str, int], dict[str, int]]:
+    """Store, match and merge one validated transmission; its A/M findings and counts."""
+    now = ctx.clock()
+    store.clear_records(conn, transmission_id)
+    ids = store.save_students(conn, transmission_id, result.students)
+    store.save_grades(conn, transmission_id, result.grades, ids)
+    ctx.checkpoint("records")
+    created_at = created_at_utc(result)
+    if result.status == "rejected" or created_at is None:
+        return concat_findings([]), dict(EMPTY_MATCHING), dict(EMPTY_MERGE)
+    students = students_for_matching(result, ids)
+    decisions = match_students(students, applicants)
+    store.save_decisions(conn, decisions, now)
+    ctx.checkpoint("matching")
+    grades = result.accepted_grades.with_columns(pl.col("owner_line").cast(pl.Int64)).join(
+        ids.rename({"line": "owner_line"}), on="owner_line"
+    )
+    incoming = incoming_courses(grades, decisions)
+    counts, m_findings = merge_courses(conn, incoming, transmission_id, created_at, now)
+    ctx.checkpoint("merge")
+    a_findings = matching_findings(decisions, students, applicants, ids)
+    extra = concat_findings([a_findings, m_findings])
+    store.save_findings(conn, transmission_id, extra, now)
+    return extra, matching_counts(decisions), counts
+
+
+# -- reports -------------------------------------------------------------------------------
+
+
+def full_findings(result: ValidationResult, extra: pl.DataFrame) -> pl.DataFrame:
+    described = describe(with_severity(extra), result.students, result.grades)
+    merged = pl.concat([result.findings, described.select(result.findings.columns)])
+    return merged.sort("line", "code", nulls_last=False, maintain_order=True)
+
+
+def final_status(result: ValidationResult, findings: pl.DataFrame) -> str:
+    """SPEC 3; a course refused at merge (M001, M002) also makes a file partially processed."""
+    if result.status == "rejected":
+        return "rejected"
+    has_errors = (findings["severity"] == "error").any()
+    return "partially processed" if has_errors else "processed"
+
+
+def ingest_report(
+    transmission_id: int,
+    result: ValidationResult,
+    findings: pl.DataFrame,
+    matching: dict[str, int],
+    merge: dict[str, int],
+    lang: str,
+) -> dict[str, Any]:
+    """SPEC 7: the validate object plus id, matching and merge counts."""
+    full = ValidationResult(
+        result.file_name, result.header, result.encoding, findings, result.students, result.grades
+    )
+    report = validation_report(full, lang)
+    report["status"] = final_status(result, findings)
+    return {"id": transmission_id, **report, "matching": matching, "merge": merge}
+
+
+# -- one transmission end to end -------------------------------------------------------------
+
+
+def register(ctx: IngestContext, name: str, sha: str, size: int) -> tuple[int, int | None]:
+    """A transmission row for these bytes: (id, id of the earlier receipt if a duplicate)."""
+    with ctx.engine.begin() as conn:
+        earlier = store.previous_receipt(conn, sha)
+        if earlier is not None and earlier.id is not None and earlier.status not in FINAL_STATUSES:
+            # Same bytes, but the earlier attempt never finished: this is its retry.
+            store.update_transmission(conn, earlier.id, {"status": "received", "file_name": name})
+            return earlier.id, None
+        values = {
+            "file_name": name,
+            "sha256": sha,
+            "size": size,
+            "received_at": ctx.clock(),
+            "status": "duplicate" if earlier else "received",
+            "duplicate_of": earlier.id if earlier else None,
+        }
+        return store.add_transmission(conn, values), earlier.id if earlier else None
+
+
+def duplicate_report(
+    transmission_id: int, name: str, earlier: Transmission, lang: str
+) -> dict[str, Any]:
+    """F009: nothing is done with bytes already received; the report says so."""
+    finding = dict.fromkeys(FINDING_KEYS) | {
+        "code": "F009",
+        "severity": severity_of("F009"),
+        "field": "file_name",
+        "value": name,
+        "message": render_message("F009", lang, {"value": name, "expected": earlier.file_name}),
+    }
+    return {
+        "id": transmission_id,
+        "file": name,
+        "mident": earlier.mident,
+        "status": "duplicate",
+        "counts": {"students": 0, "grades": 0, "errors": 0, "warnings": 0},
+        "findings": [finding],
+        "matching": dict(EMPTY_MATCHING),
+        "merge": dict(EMPTY_MERGE),
+    }
+
+
+def validate_bytes(ctx: IngestContext, name: str, raw: bytes | None, size: int) -> ValidationResult:
+    today = ctx.clock().astimezone(SCHOOL_TIMEZONE).date()
+    limit = ctx.settings.max_file_bytes
+    if raw is None:
+        result = oversized(name, size, limit)
+        assert result is not None
+        return result
+    return validate_file(name, raw, tables=ctx.tables, today=today, max_bytes=limit)
+
+
+def _transmission_values(result: ValidationResult, report: dict[str, Any]) -> dict[str, Any]:
+    counts = report["counts"]
+    return {
+        "status": report["status"],
+        "mident": result.header.mident,
+        "transmission_number": result.header.transmission_number,
+        "created_at": created_at_utc(result),
+        "contact_email": (result.header.contact_email or None),
+        "encoding": result.encoding,
+        "students": counts["students"],
+        "grades": counts["grades"],
+        "errors": counts["errors"],
+        "warnings": counts["warnings"],
+        "failure_reason": None,
+        "summary_json": json.dumps({"matching": report["matching"], "merge": report["merge"]}),
+    }
+
+
+def mark_failed(ctx: IngestContext, transmission_id: int, reason: str) -> None:
+    with ctx.engine.begin() as conn:
+        store.update_transmission(
+            conn,
+            transmission_id,
+            {"status": "failed", "failure_reason": reason[:2000], "processed_at": ctx.clock()},
+        )
+
+
+def ingest_bytes(ctx: IngestContext, received: Received, applicants: pl.DataFrame) -> IngestOutcome:
+    """One transmission end to end. Raises TransmissionFailed after marking it `failed`."""
+    name, raw, size = received.name, received.raw, received.size
+    transmission_id, earlier_id = register(ctx, name, received.sha256, size)
+    if earlier_id is not None:
+        return _duplicate(ctx, transmission_id, name, earlier_id)
+    if raw is not None:
+        # Archived before processing, so a failed transmission can be replayed from here.
+        archive_original(ctx.settings.archive, transmission_id, name, raw)
+    step = "validate"
+    try:
+        result = validate_bytes(ctx, name, raw, size)
+        step = "merge"
+        with ctx.engine.begin() as conn:
+            store.update_transmission(conn, transmission_id, {"status": "processing"})
+            extra, matching, merge = process(ctx, conn, transmission_id, result, applicants)
+            findings = full_findings(result, extra)
+            reports = {
+                lang: ingest_report(transmission_id, result, findings, matching, merge, lang)
+                for lang in ("en", "fr")
+            }
+            values = _transmission_values(result, reports["en"]) | {"processed_at": ctx.clock()}
+            store.update_transmission(conn, transmission_id, values)
+        step = "report"
+        write_reports(ctx.settings.reports, transmission_id, result, reports)
+    except Exception as error:
+        failure = TransmissionFailed(transmission_id, step, error)
+        log.error("%s", failure)
+        mark_failed(ctx, transmission_id, str(failure))
+        raise failure from error
+    _confirm(ctx, transmission_id, result, reports)
+    return IngestOutcome(transmission_id, reports["en"])
+
+
+def _duplicate(
+    ctx: IngestContext, transmission_id: int, name: str, earlier_id: int
+) -> IngestOutcome:
+    with ctx.engine.begin() as conn:
+        earlier = store.get_transmission(conn, earlier_id)
+        assert earlier is not None
+        store.update_transmission(
+            conn, transmission_id, {"mident": earlier.mident, "processed_at": ctx.clock()}
+        )
+    return IngestOutcome(transmission_id, duplicate_report(transmission_id, name, earlier, "en"))
+
+
+def _confirm(
+    ctx: IngestContext, transmission_id: int, result: ValidationResult, reports: dict[str, Any]
+) -> None:
+    """The confirmation e-mail; a mail failure is logged, never fatal to the transmission."""
+    recipient = result.header.contact_email
+    if not recipient:
+        return
+    try:
+        message = confirmation(transmission_id, recipient, reports, render_csv([reports["en"]]))
+        ctx.sender.send(message)
+    except Exception as error:  # noqa: BLE001 - the data is in; only the notice is lost
+        log.warning("transmission %s: confirmation e-mail not sent: %s", transmission_id, error)
+
+
+# -- several files -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Received:
+    """A file as received: its bytes (None when over the size limit), size and digest."""
+
+    name: str
+    raw: bytes | None
+    size: int
+    sha256: str
+
+    @property
+    def order_key(self) -> tuple[str, str]:
+        """(MIDENT, creation timestamp) from the T1 positions, for SPEC 6 ordering."""
+        first = (self.raw or b"")[:200].decode("latin-1")
+        return first[2:8], first[10:24]
+
+
+def receive(path: Path, max_bytes: int) -> Received:
+    """Read a file for ingest; an oversized one is hashed in pieces, never loaded whole."""
+    size, raw = read_limited(path, max_bytes)
+    if raw is not None:
+        return Received(path.name, raw, size, sha256_of(raw))
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for piece in iter(lambda: stream.read(2**20), b""):
+            digest.update(piece)
+    return Received(path.name, None, size, digest.hexdigest())
+
+
+def ingest_paths(
+    ctx: IngestContext, paths: Sequence[Path]
+) -> list[IngestOutcome | TransmissionFailed]:
+    """Each file in school and header-timestamp order (SPEC 6); failures do not stop the rest."""
+    received = sorted(
+        (receive(path, ctx.settings.max_file_bytes) for path in paths), key=lambda r: r.order_key
+    )
+    with ctx.engine.connect() as conn:
+        applicants = store.load_applicants(conn)
+    outcomes: list[IngestOutcome | TransmissionFailed] = []
+    for item in received:
+        try:
+            outcomes.append(ingest_bytes(ctx, item, applicants))
+        except TransmissionFailed as failure:
+            outcomes.append(failure)
+    return outcomes

@@ -1,0 +1,133 @@
+"""Merge planning (SPEC 6): incoming courses against stored ones -> one action per course.
+
+Pure column logic; `pipeline/store.py` carries the plan out inside the transmission's
+transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import polars as pl
+
+from rules.codes import allowed
+from rules.findings import empty_findings
+
+COURSE_KEY = ("application_number", "course_code", "completion_date", "delivery_type")
+COURSE_VALUES = (
+    "mident",
+    "student_number",
+    "grade_type",
+    "mark",
+    "credit_value",
+    "course_status",
+    "course_type",
+    "notes",
+)
+STORED_PREFIX = "stored_"
+
+INSERT, UPDATE, DELETE, UNCHANGED = "insert", "update", "delete", "unchanged"
+STALE, BACKWARDS, REFUSED_DELETE, NOTHING_TO_DELETE = (
+    "stale",
+    "backwards",
+    "refused_delete",
+    "nothing_to_delete",
+)
+# The glossary code each refused or no-op action is reported with.
+ACTION_CODES = {BACKWARDS: "M001", REFUSED_DELETE: "M002", NOTHING_TO_DELETE: "M003", STALE: "M004"}
+REFUSED = (STALE, BACKWARDS, REFUSED_DELETE)
+
+
+def grade_rank(column: str) -> pl.Expr:
+    """P < C < M < F (SPEC 6): a course's grade type may only move forwards."""
+    order = allowed("G1", "grade_type_order")
+    return pl.col(column).replace_strict(order, list(range(len(order))), default=None)
+
+
+def stored_courses_schema() -> dict[str, pl.DataType]:
+    return {
+        "id": pl.Int64(),
+        **{name: pl.Utf8() for name in (*COURSE_KEY, *COURSE_VALUES)},
+        "transmission_id": pl.Int64(),
+        "transmission_file": pl.Utf8(),
+        "source_created_at": pl.Datetime(time_zone="UTC"),
+    }
+
+
+def plan_merge(incoming: pl.DataFrame, stored: pl.DataFrame, created_at: datetime) -> pl.DataFrame:
+    """Each incoming course with its `action` and the stored values it meets (`stored_*`).
+
+    `incoming` has the course key, the course values and `line`; `stored` the applicants'
+    courses (`stored_courses_schema`). `created_at` is the header timestamp of the
+    transmission the incoming courses come from.
+    """
+    # One file should not carry a course twice (G015); if two students map to one applicant
+    # anyway, the later record wins.
+    latest = incoming.sort("line").unique(subset=list(COURSE_KEY), keep="last", maintain_order=True)
+    renamed = stored.rename({c: STORED_PREFIX + c for c in stored.columns if c not in COURSE_KEY})
+    joined = latest.join(renamed, on=list(COURSE_KEY), how="left", nulls_equal=True)
+    return joined.with_columns(_action(created_at).alias("action"))
+
+
+def _action(created_at: datetime) -> pl.Expr:
+    exists = pl.col("stored_id").is_not_null()
+    deleting = pl.col("course_status") == "D"
+    stored_final = pl.col("stored_grade_type").is_in(["M", "F"])
+    same = pl.all_horizontal(
+        pl.col(name).eq_missing(pl.col(STORED_PREFIX + name)) for name in COURSE_VALUES
+    )
+    return (
+        pl.when(exists & (pl.col("stored_source_created_at") > pl.lit(created_at)))
+        .then(pl.lit(STALE))
+        .when(deleting & ~exists)
+        .then(pl.lit(NOTHING_TO_DELETE))
+        .when(deleting & stored_final)
+        .then(pl.lit(REFUSED_DELETE))
+        .when(deleting)
+        .then(pl.lit(DELETE))
+        .when(~exists)
+        .then(pl.lit(INSERT))
+        .when(grade_rank("grade_type") < grade_rank("stored_grade_type"))
+        .then(pl.lit(BACKWARDS))
+        .when(same)
+        .then(pl.lit(UNCHANGED))
+        .otherwise(pl.lit(UPDATE))
+    )
+
+
+def merge_counts(plan: pl.DataFrame) -> dict[str, int]:
+    """SPEC 7 "merge" counts: inserted, updated, deleted, unchanged, refused."""
+    action = plan["action"]
+
+    def count(*names: str) -> int:
+        return int(action.is_in(list(names)).sum())
+
+    return {
+        "inserted": count(INSERT),
+        "updated": count(UPDATE),
+        "deleted": count(DELETE),
+        "unchanged": count(UNCHANGED, NOTHING_TO_DELETE),
+        "refused": count(*REFUSED),
+    }
+
+
+def merge_findings(plan: pl.DataFrame) -> pl.DataFrame:
+    """M001-M004 findings for the courses that were refused or had nothing to do."""
+    coded = plan.filter(pl.col("action").is_in(list(ACTION_CODES)))
+    if coded.is_empty():
+        return empty_findings()
+    return coded.select(
+        pl.col("action").replace_strict(ACTION_CODES).alias("code"),
+        pl.col("line").cast(pl.UInt32),
+        pl.lit("G1").alias("record_type"),
+        pl.lit("grade_type").alias("field"),
+        pl.when(pl.col("action") == STALE)
+        .then(pl.col("completion_date"))
+        .otherwise(pl.col("grade_type"))
+        .alias("value"),
+        pl.when(pl.col("action") == STALE)
+        .then(pl.col("stored_transmission_file"))
+        .otherwise(pl.col("stored_grade_type"))
+        .alias("expected"),
+        "application_number",
+    )

@@ -1,0 +1,74 @@
+"""Files the ingest leaves behind: archived originals and per-transmission reports.
+
+Everything is written atomically (a temporary file in the same folder, then a rename), and
+no name taken from a file or the network is used as a path without being checked.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from pipeline.reports import render_csv, render_html
+from rules.validate import ValidationResult
+
+SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+LANGUAGES = ("en", "fr")
+
+
+def safe_name(name: str) -> str:
+    """A file name with no folder part, no traversal and no odd characters."""
+    base = Path(name).name
+    cleaned = re.sub(r"[^A-Za-z0-9._-]", "_", base).lstrip(".") or "file"
+    return cleaned[:128] if SAFE_NAME.match(cleaned[:128]) else "file"
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write `data` to `path` so that readers see the old file or the whole new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def archive_original(archive: Path, transmission_id: int, file_name: str, raw: bytes) -> Path:
+    """The original bytes under archive/, named by transmission id so nothing is overwritten."""
+    target = archive / f"{transmission_id:08d}-{safe_name(file_name)}"
+    if not target.exists():
+        write_atomic(target, raw)
+    return target
+
+
+def write_reports(
+    reports_root: Path,
+    transmission_id: int,
+    result: ValidationResult,
+    reports: Mapping[str, Mapping[str, Any]],
+) -> Path:
+    """report.{html,json,csv} in English and report.fr.{html,json,csv} in French."""
+    folder = reports_root / str(transmission_id)
+    for lang in LANGUAGES:
+        report = reports[lang]
+        suffix = "" if lang == "en" else f".{lang}"
+        html = render_html([result], [report], lang)
+        write_atomic(folder / f"report{suffix}.html", html.encode("utf-8"))
+        body = json.dumps(report, ensure_ascii=False, indent=2)
+        write_atomic(folder / f"report{suffix}.json", body.encode("utf-8"))
+        write_atomic(folder / f"report{suffix}.csv", render_csv([report]).encode("utf-8"))
+    return folder
+
+
+def report_paths(folder: Path) -> Sequence[Path]:
+    return sorted(folder.glob("report*"))

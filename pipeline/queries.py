@@ -1,0 +1,126 @@
+"""Read-only views for operators: history, one applicant, the course export (SPEC 7)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Connection, select
+
+from pipeline.models import Applicant, Course, MatchDecision, StudentRecord, Transmission
+from pipeline.store import frame, table
+
+HISTORY_SCHEMA: dict[str, pl.DataType] = {
+    "id": pl.Int64(),
+    "file": pl.Utf8(),
+    "school": pl.Utf8(),
+    "transmission_number": pl.Utf8(),
+    "created_at": pl.Datetime(time_zone="UTC"),
+    "received_at": pl.Datetime(time_zone="UTC"),
+    "processed_at": pl.Datetime(time_zone="UTC"),
+    "status": pl.Utf8(),
+    "students": pl.Int64(),
+    "grades": pl.Int64(),
+    "errors": pl.Int64(),
+    "warnings": pl.Int64(),
+    "failure_reason": pl.Utf8(),
+}
+EXPORT_COLUMNS = (
+    "application_number",
+    "mident",
+    "student_number",
+    "course_code",
+    "completion_date",
+    "delivery_type",
+    "grade_type",
+    "mark",
+    "credit_value",
+    "course_status",
+    "transmission_id",
+    "transmission_file",
+)
+
+
+def history(conn: Connection, status: str | None = None) -> pl.DataFrame:
+    """The upload history, newest first; `period` is the month the school created the file."""
+    t = table(Transmission)
+    query = select(
+        t.c.id,
+        t.c.file_name,
+        t.c.mident,
+        t.c.transmission_number,
+        t.c.created_at,
+        t.c.received_at,
+        t.c.processed_at,
+        t.c.status,
+        t.c.students,
+        t.c.grades,
+        t.c.errors,
+        t.c.warnings,
+        t.c.failure_reason,
+    ).order_by(t.c.id.desc())
+    if status:
+        query = query.where(t.c.status == status)
+    rows = frame(conn, query, HISTORY_SCHEMA)
+    return rows.with_columns(pl.col("created_at").dt.strftime("%Y-%m").alias("period"))
+
+
+def applicant_view(conn: Connection, application_number: str) -> dict[str, Any] | None:
+    """An applicant with their courses and the student records matched to them."""
+    a, s = table(Applicant), table(StudentRecord)
+    row = conn.execute(select(a).where(a.c.application_number == application_number)).first()
+    if row is None:
+        return None
+    applicant = {
+        k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row._mapping.items()
+    }
+    courses = export_courses(conn, application_number=application_number)
+    students = conn.execute(
+        select(
+            s.c.id,
+            s.c.transmission_id,
+            s.c.mident,
+            s.c.student_number,
+            s.c.surname,
+            s.c.first_name,
+            s.c.match_status,
+        )
+        .where(s.c.application_number == application_number)
+        .order_by(s.c.id)
+    ).all()
+    decisions = table(MatchDecision)
+    reasons = {
+        r.student_record_id: r.reason
+        for r in conn.execute(
+            select(decisions.c.student_record_id, decisions.c.reason)
+            .where(decisions.c.application_number == application_number)
+            .order_by(decisions.c.id)
+        )
+    }
+    return {
+        "applicant": applicant,
+        "courses": courses.drop("application_number").to_dicts(),
+        "students": [{**dict(r._mapping), "reason": reasons.get(r.id)} for r in students],
+    }
+
+
+def export_courses(
+    conn: Connection, mident: str | None = None, application_number: str | None = None
+) -> pl.DataFrame:
+    """Every merged course with the transmission that last changed it."""
+    c, t = table(Course), table(Transmission)
+    query = (
+        select(
+            *(c.c[name] for name in EXPORT_COLUMNS[:-1]),
+            t.c.file_name,
+        )
+        .join(t, t.c.id == c.c.transmission_id)
+        .order_by(c.c.application_number, c.c.course_code, c.c.completion_date)
+    )
+    if mident:
+        query = query.where(c.c.mident == mident)
+    if application_number:
+        query = query.where(c.c.application_number == application_number)
+    schema: dict[str, pl.DataType] = {name: pl.Utf8() for name in EXPORT_COLUMNS}
+    schema["transmission_id"] = pl.Int64()
+    return frame(conn, query, schema)

@@ -1,0 +1,397 @@
+"""Database reads and writes of the ingest (SQLAlchemy Core over the sqlmodel tables)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select, update
+
+from matching.schema import APPLICANTS_SCHEMA
+from pipeline.merge import (
+    COURSE_KEY,
+    COURSE_VALUES,
+    DELETE,
+    INSERT,
+    UPDATE,
+    stored_courses_schema,
+)
+from pipeline.models import (
+    Applicant,
+    Course,
+    CourseChange,
+    GradeRecord,
+    MatchDecision,
+    MergeFinding,
+    StudentRecord,
+    Transmission,
+)
+
+# Stay well under every database's limit on bound parameters in one statement.
+CHUNK = 5000
+
+
+def table(model: type[Any]) -> Table:
+    return model.__table__  # type: ignore[no-any-return]
+
+
+def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def insert_rows(conn: Connection, model: type[Any], rows: list[dict[str, Any]]) -> None:
+    """Bulk insert (executemany) in chunks."""
+    for part in chunks(rows):
+        conn.execute(insert(table(model)), list(part))
+
+
+def frame(conn: Connection, statement: Any, schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
+    """A query's rows as a polars frame of the given schema."""
+    rows = conn.execute(statement).all()
+    return pl.DataFrame([tuple(row) for row in rows], schema=schema, orient="row")
+
+
+# -- transmissions ---------------------------------------------------------------------------
+
+
+def previous_receipt(conn: Connection, sha256: str) -> Transmission | None:
+    """The first transmission with these exact bytes that is not itself a duplicate."""
+    t = table(Transmission)
+    row = conn.execute(
+        select(t).where(t.c.sha256 == sha256, t.c.status != "duplicate").order_by(t.c.id).limit(1)
+    ).first()
+    return Transmission(**row._mapping) if row else None
+
+
+def add_transmission(conn: Connection, values: dict[str, Any]) -> int:
+    result = conn.execute(insert(table(Transmission)).values(**values))
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def update_transmission(conn: Connection, transmission_id: int, values: dict[str, Any]) -> None:
+    t = table(Transmission)
+    conn.execute(update(t).where(t.c.id == transmission_id).values(**values))
+
+
+def get_transmission(conn: Connection, transmission_id: int) -> Transmission | None:
+    t = table(Transmission)
+    row = conn.execute(select(t).where(t.c.id == transmission_id)).first()
+    return Transmission(**row._mapping) if row else None
+
+
+def clear_records(conn: Connection, transmission_id: int) -> None:
+    """Forget the records of an earlier attempt at this transmission (replay)."""
+    for model in (MergeFinding, GradeRecord):
+        conn.execute(delete(table(model)).where(table(model).c.transmission_id == transmission_id))
+    decisions, students = table(MatchDecision), table(StudentRecord)
+    own = select(students.c.id).where(students.c.transmission_id == transmission_id)
+    conn.execute(delete(decisions).where(decisions.c.student_record_id.in_(own)))
+    conn.execute(delete(students).where(students.c.transmission_id == transmission_id))
+
+
+# -- records -------------------------------------------------------------------------------
+
+
+def save_students(conn: Connection, transmission_id: int, students: pl.DataFrame) -> pl.DataFrame:
+    """Insert the S1 records; returns `line` -> `student_record_id`."""
+    rows = students.select(
+        pl.lit(transmission_id).alias("transmission_id"),
+        pl.col("line").cast(pl.Int64),
+        "mident",
+        "student_number",
+        pl.when(pl.col("oen").str.contains("^[0-9]{9}$") & (pl.col("oen") != "000000000"))
+        .then(pl.col("oen"))
+        .alias("oen"),
+        "surname",
+        "first_name",
+        pl.col("middle_name").replace("", None),
+        pl.col("birth_date").str.to_date("%Y%m%d", strict=False),
+        pl.col("gender").replace("", None),
+        "accepted",
+    ).to_dicts()
+    insert_rows(conn, StudentRecord, rows)
+    s = table(StudentRecord)
+    ids = conn.execute(select(s.c.line, s.c.id).where(s.c.transmission_id == transmission_id))
+    return pl.DataFrame(
+        [tuple(row) for row in ids],
+        schema={"line": pl.Int64, "student_record_id": pl.Int64},
+        orient="row",
+    )
+
+
+GRADE_FIELDS = (
+    "student_number",
+    "course_code",
+    "completion_date",
+    "grade_type",
+    "mark",
+    "credit_value",
+    "course_status",
+    "delivery_type",
+    "course_type",
+    "course_mident",
+    "language",
+    "notes",
+    "supplier_mident",
+    "course_title",
+)
+
+
+def save_grades(
+    conn: Connection, transmission_id: int, grades: pl.DataFrame, student_ids: pl.DataFrame
+) -> None:
+    owners = student_ids.rename({"line": "owner_line"})
+    rows = (
+        grades.with_columns(pl.col("owner_line").cast(pl.Int64))
+        .join(owners, on="owner_line", how="left")
+        .select(
+            pl.lit(transmission_id).alias("transmission_id"),
+            "student_record_id",
+            pl.col("line").cast(pl.Int64),
+            *GRADE_FIELDS,
+            "accepted",
+        )
+        .to_dicts()
+    )
+    insert_rows(conn, GradeRecord, rows)
+
+
+def held_grades(conn: Connection, student_record_ids: Sequence[int]) -> pl.DataFrame:
+    """The accepted G1 records of these students, with their transmission's identity."""
+    g, t = table(GradeRecord), table(Transmission)
+    schema: dict[str, pl.DataType] = {
+        "student_record_id": pl.Int64(),
+        "transmission_id": pl.Int64(),
+        "line": pl.Int64(),
+        **{name: pl.Utf8() for name in GRADE_FIELDS},
+        "mident": pl.Utf8(),
+        "created_at": pl.Datetime(time_zone="UTC"),
+    }
+    parts = [
+        frame(
+            conn,
+            select(
+                g.c.student_record_id,
+                g.c.transmission_id,
+                g.c.line,
+                *(g.c[name] for name in GRADE_FIELDS),
+                t.c.mident,
+                t.c.created_at,
+            )
+            .join(t, t.c.id == g.c.transmission_id)
+            .where(g.c.student_record_id.in_(list(part)), g.c.accepted.is_(True)),
+            schema,
+        )
+        for part in chunks(list(student_record_ids))
+    ]
+    return pl.concat([pl.DataFrame(schema=schema), *parts])
+
+
+def unmatched_students(conn: Connection) -> pl.DataFrame:
+    """Accepted students whose courses are held (anything but a completed match)."""
+    s, t = table(StudentRecord), table(Transmission)
+    return frame(
+        conn,
+        select(
+            s.c.id,
+            s.c.transmission_id,
+            s.c.line,
+            s.c.mident,
+            s.c.student_number,
+            s.c.oen,
+            s.c.surname,
+            s.c.first_name,
+            s.c.middle_name,
+            s.c.birth_date,
+            s.c.gender,
+        )
+        .join(t, t.c.id == s.c.transmission_id)
+        .where(
+            s.c.accepted.is_(True),
+            s.c.match_status != "matched",
+            t.c.status.in_(["processed", "partially processed"]),
+        ),
+        {
+            "student_key": pl.Int64(),
+            "transmission_id": pl.Int64(),
+            "line": pl.Int64(),
+            "mident": pl.Utf8(),
+            "student_number": pl.Utf8(),
+            "oen": pl.Utf8(),
+            "surname": pl.Utf8(),
+            "first_name": pl.Utf8(),
+            "middle_name": pl.Utf8(),
+            "birth_date": pl.Date(),
+            "gender": pl.Utf8(),
+        },
+    )
+
+
+# -- applicants ----------------------------------------------------------------------------
+
+
+def load_applicants(conn: Connection) -> pl.DataFrame:
+    """Every applicant, in the matcher's input schema."""
+    a = table(Applicant)
+    raw = frame(
+        conn,
+        select(
+            a.c.application_number,
+            a.c.first_name,
+            a.c.middle_name,
+            a.c.last_name,
+            a.c.previous_last_name,
+            a.c.birth_date,
+            a.c.oen,
+            a.c.gender,
+            a.c.school_midents,
+            a.c.international,
+        ),
+        {**APPLICANTS_SCHEMA, "school_midents": pl.Utf8()},
+    )
+    return raw.with_columns(
+        pl.col("school_midents").str.split(";").list.eval(pl.element().filter(pl.element() != ""))
+    )
+
+
+def applicant_count(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(table(Applicant))).scalar_one())
+
+
+# -- matching ------------------------------------------------------------------------------
+
+
+def save_decisions(conn: Connection, decisions: pl.DataFrame, now: datetime) -> None:
+    """Each student's current decision, and the decision itself for the record."""
+    joined = decisions.with_columns(
+        pl.col(name).list.join(";").alias(name) for name in ("codes", "agreed", "candidates")
+    )
+    s = table(StudentRecord)
+    statement = (
+        update(s)
+        .where(s.c.id == bindparam("key"))
+        .values(match_status=bindparam("new_status"), application_number=bindparam("number"))
+    )
+    current = joined.select(
+        pl.col("student_key").alias("key"),
+        pl.col("status").alias("new_status"),
+        pl.col("application_number").alias("number"),
+    ).to_dicts()
+    for part in chunks(current):
+        conn.execute(statement, list(part))
+    rows = joined.select(
+        pl.col("student_key").alias("student_record_id"),
+        "status",
+        "application_number",
+        "codes",
+        "agreed",
+        "reason",
+        "candidates",
+        pl.lit(now).alias("decided_at"),
+    ).to_dicts()
+    insert_rows(conn, MatchDecision, rows)
+
+
+# -- courses -------------------------------------------------------------------------------
+
+
+def stored_courses(conn: Connection, application_numbers: Sequence[str]) -> pl.DataFrame:
+    """The courses on record for these applicants (`pipeline.merge.stored_courses_schema`)."""
+    c, t = table(Course), table(Transmission)
+    columns = [c.c.id, *(c.c[n] for n in (*COURSE_KEY, *COURSE_VALUES)), c.c.transmission_id]
+    schema = stored_courses_schema()
+    parts = [
+        frame(
+            conn,
+            select(*columns, t.c.file_name, c.c.source_created_at)
+            .join(t, t.c.id == c.c.transmission_id)
+            .where(c.c.application_number.in_(list(part))),
+            schema,
+        )
+        for part in chunks(sorted(set(application_numbers)))
+    ]
+    return pl.concat([pl.DataFrame(schema=schema), *parts])
+
+
+def _history(
+    plan: pl.DataFrame, action: str, transmission_id: int, now: datetime
+) -> list[dict[str, Any]]:
+    def values(prefix: str) -> pl.Expr:
+        return pl.struct(
+            pl.col(prefix + name).alias(name) for name in COURSE_VALUES
+        ).struct.json_encode()
+
+    return plan.select(
+        *COURSE_KEY,
+        pl.lit(action).alias("action"),
+        (values("stored_") if action != INSERT else pl.lit(None, dtype=pl.Utf8)).alias(
+            "old_values"
+        ),
+        (values("") if action != DELETE else pl.lit(None, dtype=pl.Utf8)).alias("new_values"),
+        pl.lit(transmission_id).alias("transmission_id"),
+        pl.lit(now).alias("changed_at"),
+    ).to_dicts()
+
+
+def apply_plan(
+    conn: Connection, plan: pl.DataFrame, transmission_id: int, created_at: datetime, now: datetime
+) -> None:
+    """Carry out the inserts, updates and deletes of a merge plan, with their history."""
+    c = table(Course)
+    inserts = plan.filter(pl.col("action") == INSERT)
+    updates = plan.filter(pl.col("action") == UPDATE)
+    deletes = plan.filter(pl.col("action") == DELETE)
+    source = {"transmission_id": transmission_id, "source_created_at": created_at}
+    insert_rows(
+        conn,
+        Course,
+        [{**row, **source} for row in inserts.select(*COURSE_KEY, *COURSE_VALUES).to_dicts()],
+    )
+    statement = (
+        update(c)
+        .where(c.c.id == bindparam("key"))
+        .values({name: bindparam("new_" + name) for name in (*COURSE_VALUES, *source)})
+    )
+    changed = updates.select(
+        pl.col("stored_id").alias("key"),
+        *(pl.col(name).alias("new_" + name) for name in COURSE_VALUES),
+        *(pl.lit(value).alias("new_" + name) for name, value in source.items()),
+    ).to_dicts()
+    for part in chunks(changed):
+        conn.execute(statement, list(part))
+    for part in chunks(deletes["stored_id"].to_list()):
+        conn.execute(delete(c).where(c.c.id.in_(list(part))))
+    history = [
+        *_history(inserts, INSERT, transmission_id, now),
+        *_history(updates, UPDATE, transmission_id, now),
+        *_history(deletes, DELETE, transmission_id, now),
+    ]
+    insert_rows(conn, CourseChange, history)
+
+
+def save_findings(
+    conn: Connection, transmission_id: int, findings: pl.DataFrame, now: datetime
+) -> None:
+    """The matching and merge findings (A and M codes) of a transmission."""
+    rows = findings.select(
+        pl.lit(transmission_id).alias("transmission_id"),
+        "code",
+        pl.col("line").cast(pl.Int64),
+        "record_type",
+        "field",
+        "value",
+        "expected",
+        "application_number",
+        pl.lit(now).alias("created_at"),
+    ).to_dicts()
+    insert_rows(conn, MergeFinding, rows)
+
+
+def summary_of(transmission: Transmission) -> dict[str, Any]:
+    return json.loads(transmission.summary_json) if transmission.summary_json else {}
