@@ -140,9 +140,9 @@ def _ambiguous_reason() -> pl.Expr:
 def _not_merged_reason() -> pl.Expr:
     return _text(
         "OEN ", pl.col("s_oen"), " belongs to applicant ", pl.col("application_number"),
-        " whose birth date (", _date("a_bd"), ") and name (",
+        ", whose birth date (", _date("a_bd"), ") and name (",
         pl.concat_str(pl.col("a_first"), pl.col("a_last"), separator=" ", ignore_nulls=True),
-        ") disagree",
+        ") do not agree with the student's",
     )  # fmt: skip
 
 

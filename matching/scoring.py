@@ -19,16 +19,41 @@ _WEIGHTS = {
 }
 
 
+# The columns needed to judge OEN, birth date, school and surname, before the first names.
+_FIRST_STAGE = (
+    "s_idx", "mident", "s_oen", "s_bd", "s_sur_c", "s_sur_core", "s_sur_a",
+    "a_idx", "a_oen", "a_bd", "a_last_c", "a_last_core", "a_last_a", "a_prev_c", "a_prev_core",
+    "a_schools",
+)  # fmt: skip
+
+
+def _sides(frame: pl.DataFrame, first_stage: bool) -> list[str]:
+    """The columns of a prepared side used in the first stage, or the others and the index."""
+    index = frame.columns[0]
+    return [c for c in frame.columns if (c in _FIRST_STAGE) == first_stage or c == index]
+
+
 def _paired(students: pl.DataFrame, applicants: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
-    """The candidate pairs with both sides' columns, OEN, birth date and school evidence."""
-    frame = pairs.join(students, on="s_idx").join(applicants, on="a_idx")
+    """The candidate pairs with OEN, birth-date, school and surname evidence."""
+    frame = pairs.join(students.select(_sides(students, True)), on="s_idx").join(
+        applicants.select(_sides(applicants, True)), on="a_idx"
+    )
     oen_equal = pl.col("s_oen") == pl.col("a_oen")
-    return frame.with_columns(
+    frame = frame.with_columns(
         oen_level=oen.oen_level(pl.col("s_oen"), pl.col("a_oen")),
         bd_level=dates.birth_date_level(pl.col("s_bd"), pl.col("a_bd"), oen_equal.fill_null(False)),
         bd_slip=dates.date_slip(pl.col("s_bd"), pl.col("a_bd")),
         school=pl.col("a_schools").list.contains(pl.col("mident")).fill_null(False).cast(pl.Int8),
     )
+    return surnames.with_surname_evidence(frame)
+
+
+def _with_names(frame: pl.DataFrame, students: pl.DataFrame, applicants: pl.DataFrame) -> pl.DataFrame:
+    """The remaining columns of both sides, then first- and middle-name evidence."""
+    frame = frame.join(students.select(_sides(students, False)), on="s_idx").join(
+        applicants.select(_sides(applicants, False)), on="a_idx"
+    )
+    return middle_names.with_middle_name_evidence(first_names.with_first_name_evidence(frame))
 
 
 def _confirmed() -> pl.Expr:
@@ -54,10 +79,13 @@ def _support() -> dict[str, pl.Expr]:
     # enough: a brother or sister may have typed the student's OEN.
     strong_name = (sur >= surnames.VARIANT) & (first >= first_names.VARIANT)
     strong_name = strong_name & (pl.col("first_kind") != first_names.MIDDLE).fill_null(True)
-    # SPEC 5: an OEN match with an agreeing birth date (slips tolerated) or name is a match.
-    oen_match = oen_equal & ((pl.col("bd_level") >= dates.TOLERATED) | strong_name)
+    # SPEC 5: an OEN match with an agreeing birth date (slips tolerated) or name is a match. A
+    # slipped birth date also needs the first name: a sibling's birthday can be one digit away.
+    bd_exact = pl.col("bd_level") == dates.EXACT
+    bd_slip = (pl.col("bd_level") == dates.TOLERATED) & (first >= first_names.TYPO)
+    oen_match = oen_equal & (bd_exact | bd_slip | strong_name)
     # SPEC 5: without the OEN, an exact birth date and a compatible surname and first name.
-    named = (pl.col("bd_level") == dates.EXACT) & (sur >= surnames.TYPO)
+    named = bd_exact & (sur >= surnames.TYPO)
     name_match = named & (first >= first_names.TYPO) & _confirmed()
     unnamed = named & (first == first_names.WEAK) & _confirmed()
     return {
@@ -73,10 +101,8 @@ def _support() -> dict[str, pl.Expr]:
 def pair_evidence(students: pl.DataFrame, applicants: pl.DataFrame) -> pl.DataFrame:
     """One row per candidate pair with every field's level, how names agreed, and the verdict."""
     frame = _paired(students, applicants, candidate_pairs(students, applicants))
-    frame = surnames.with_surname_evidence(frame)
     could_match = (pl.col("oen_level") == oen.EQUAL) | (
         (pl.col("bd_level") == dates.EXACT) & (pl.col("sur_level") >= surnames.TYPO)
     )
-    frame = first_names.with_first_name_evidence(frame.filter(could_match))
-    frame = middle_names.with_middle_name_evidence(frame)
+    frame = _with_names(frame.filter(could_match), students, applicants)
     return frame.with_columns(**_support())

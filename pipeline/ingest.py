@@ -25,7 +25,7 @@ from matching.schema import MATCHED
 from pipeline import store
 from pipeline.config import Settings
 from pipeline.files import read_limited
-from pipeline.merge import COURSE_VALUES, merge_counts, merge_findings, plan_merge
+from pipeline.merge import COURSE_VALUES, EMPTY_COUNTS, merge_counts, merge_findings, plan_merge
 from pipeline.models import Transmission
 from pipeline.notify import Sender, confirmation
 from pipeline.outputs import archive_original, write_reports
@@ -198,7 +198,6 @@ def matching_counts(decisions: pl.DataFrame) -> dict[str, int]:
     }
 
 
-EMPTY_MERGE = {"inserted": 0, "updated": 0, "deleted": 0, "unchanged": 0, "refused": 0}
 EMPTY_MATCHING = {"matched": 0, "pending": 0, "ambiguous": 0, "not_merged": 0}
 
 
@@ -217,7 +216,7 @@ def process(
     ctx.checkpoint("records")
     created_at = created_at_utc(result)
     if result.status == "rejected" or created_at is None:
-        return concat_findings([]), dict(EMPTY_MATCHING), dict(EMPTY_MERGE)
+        return concat_findings([]), dict(EMPTY_MATCHING), dict(EMPTY_COUNTS)
     students = students_for_matching(result, ids)
     decisions = match_students(students, applicants)
     store.save_decisions(conn, decisions, now)
@@ -309,7 +308,7 @@ def duplicate_report(
         "counts": {"students": 0, "grades": 0, "errors": 0, "warnings": 0},
         "findings": [finding],
         "matching": dict(EMPTY_MATCHING),
-        "merge": dict(EMPTY_MERGE),
+        "merge": dict(EMPTY_COUNTS),
     }
 
 

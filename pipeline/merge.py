@@ -95,6 +95,9 @@ def _action(created_at: datetime) -> pl.Expr:
     )
 
 
+EMPTY_COUNTS = {"inserted": 0, "updated": 0, "deleted": 0, "unchanged": 0, "refused": 0}
+
+
 def merge_counts(plan: pl.DataFrame) -> dict[str, int]:
     """SPEC 7 "merge" counts: inserted, updated, deleted, unchanged, refused."""
     action = plan["action"]

@@ -210,11 +210,13 @@ def unmatched_students(conn: Connection) -> pl.DataFrame:
             s.c.middle_name,
             s.c.birth_date,
             s.c.gender,
+            s.c.match_status,
+            s.c.application_number,
         )
         .join(t, t.c.id == s.c.transmission_id)
         .where(
             s.c.accepted.is_(True),
-            s.c.match_status != "matched",
+            s.c.match_status.is_distinct_from("matched"),
             t.c.status.in_(["processed", "partially processed"]),
         ),
         {
@@ -229,6 +231,8 @@ def unmatched_students(conn: Connection) -> pl.DataFrame:
             "middle_name": pl.Utf8(),
             "birth_date": pl.Date(),
             "gender": pl.Utf8(),
+            "match_status": pl.Utf8(),
+            "application_number": pl.Utf8(),
         },
     )
 

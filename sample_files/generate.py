@@ -47,11 +47,11 @@ class School:
 
 TORONTO = School(
     "885827", "1", "20261115", "093000", "Guidance Office", "4165550100",
-    "guidance@stjoseph-ss.example.ca", ("M4C", "M4E", "M4J", "M4L"), "416", "3008",
+    "guidance@eastend-ss.example.ca", ("M4C", "M4E", "M4J", "M4L"), "416", "3008",
 )  # fmt: skip
 OTTAWA = School(
     "871234", "1", "20261116", "140500", "Student Services - R. Leblanc", "6135550142",
-    "records@glebe-ci.example.ca", ("K1S", "K2P", "K1N"), "613", "5527",
+    "records@rideau-ci.example.ca", ("K1S", "K2P", "K1N"), "613", "5527",
 )  # fmt: skip
 SUDBURY = School(
     "880012", "2", "20261114", "161500", "Bureau d'orientation", "7055550177",
@@ -588,6 +588,7 @@ NICKNAMES = {"ROBERT": "Bob", "KATHERINE": "Kate", "MICHAEL": "Mike", "ELIZABETH
 UNACCENTED = str.maketrans("ÀÂÇÈÉÊËÎÏÔÙÛàâçèéêëîïôùû", "AACEEEEIIOUUaaceeeeiiouu")
 # Students who have not applied (yet): their courses are held (A001) until they do.
 NOT_APPLIED = {"NGUYEN", "OKAFOR", "BROWN", "JOSEPH", "LAROCHE", "NOLIN"}
+BIRTH_DAY_TYPO_CANDIDATES = ("GARCIA LOPEZ", "SANTOS", "WONG", "HASSAN", "ROSSI", "LEE")
 PEOPLE_NOT_IN_ANY_FILE = [
     # first name, middle name, last name, birth date, OEN, gender, schools, international
     ("Nathan", "", "Goldberg", "2008-03-14", "", "M", "885827", "false"),
@@ -650,7 +651,11 @@ def applicant_variants(rows: dict[str, dict[str, str]]) -> None:
     rows["CHEN"]["international"] = "true"  # on a study permit
     rows["PATEL"]["school_midents"] = "871234;885827"  # moved from the Ottawa school
     # One applicant typed the two digits of the birth day the other way round.
-    typo = next(row for row in rows.values() if day_swapped(row["birth_date"]) and row["oen"])
+    typo = next(
+        row
+        for surname, row in rows.items()
+        if surname in BIRTH_DAY_TYPO_CANDIDATES and day_swapped(row["birth_date"]) and row["oen"]
+    )
     typo["birth_date"] = day_swapped(typo["birth_date"]) or ""
     rows["SMITH-JONES"]["last_name"] = "Jones"  # one name of a hyphenated surname
     rows["GAGNON-BÉLANGER"]["last_name"] = "Gagnon Belanger"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import string
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -79,8 +80,8 @@ def ost_text_clean(ost_lines_clean: list[str]) -> str:
     return "".join(line + "\n" for line in ost_lines_clean)
 
 
-def field_values(parsed: ParsedFile, record_type: str) -> dict[str, str]:
-    """The first record of a type as a plain dictionary."""
+def field_values(parsed: ParsedFile, record_type: str) -> dict[str, Any]:
+    """The first record of a type as a plain dictionary (`line` and every field)."""
     return parsed.of(record_type).row(0, named=True)
 
 

@@ -1,0 +1,69 @@
+"""Held students (A001, A002, A003, A005) matched again, and their courses merged once matched."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+from sqlalchemy import Connection
+
+from matching import match_students
+from matching.schema import MATCHED
+from pipeline import store
+from pipeline.ingest import IngestContext, incoming_courses, merge_courses
+from pipeline.merge import EMPTY_COUNTS
+from rules.findings import concat_findings
+
+
+@dataclass(frozen=True)
+class RematchOutcome:
+    held: int
+    newly_matched: int
+    merge: dict[str, int]
+
+
+def changed_decisions(decisions: pl.DataFrame, held: pl.DataFrame) -> pl.DataFrame:
+    """Only the decisions that differ from what is on record (no history rows for no news)."""
+    before = held.select("student_key", "match_status", "application_number")
+    return (
+        decisions.join(before, on="student_key", suffix="_before")
+        .filter(
+            pl.col("status").ne_missing(pl.col("match_status"))
+            | pl.col("application_number").ne_missing(pl.col("application_number_before"))
+        )
+        .drop("match_status", "application_number_before")
+    )
+
+
+def merge_held(ctx: IngestContext, conn: Connection, decisions: pl.DataFrame) -> dict[str, int]:
+    """The held courses of newly matched students, transmission by transmission (SPEC 6 order)."""
+    matched = decisions.filter(pl.col("status") == MATCHED)
+    totals = dict(EMPTY_COUNTS)
+    if matched.is_empty():
+        return totals
+    grades = store.held_grades(conn, matched["student_key"].to_list())
+    now = ctx.clock()
+    for (transmission_id,), part in grades.sort("created_at").group_by(
+        "transmission_id", maintain_order=True
+    ):
+        created_at = part["created_at"][0]
+        incoming = incoming_courses(part, decisions)
+        counts, findings = merge_courses(conn, incoming, int(transmission_id), created_at, now)
+        store.save_findings(conn, int(transmission_id), concat_findings([findings]), now)
+        totals = {key: totals[key] + counts[key] for key in totals}
+    return totals
+
+
+def rematch_held(ctx: IngestContext) -> RematchOutcome:
+    """Match every held student against the applicants on record, in one transaction."""
+    with ctx.engine.begin() as conn:
+        held = store.unmatched_students(conn)
+        if held.is_empty():
+            return RematchOutcome(0, 0, dict(EMPTY_COUNTS))
+        applicants = store.load_applicants(conn)
+        decisions = match_students(held.drop("transmission_id", "line", "match_status"), applicants)
+        changed = changed_decisions(decisions, held)
+        store.save_decisions(conn, changed, ctx.clock())
+        merge = merge_held(ctx, conn, changed)
+    newly = int((changed["status"] == MATCHED).sum())
+    return RematchOutcome(held.height, newly, merge)

@@ -1,0 +1,178 @@
+"""SPEC 6 merge rules through real ingests (SQLite and PostgreSQL): M001-M004 and the rest."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import polars as pl
+import pytest
+
+from pipeline import queries, store
+from pipeline.applicants import upsert_applicants
+from pipeline.ingest import IngestContext, IngestOutcome, Received, ingest_bytes, sha256_of
+from pipeline.rematch import rematch_held
+from tests.pipeline.builders import Student, applicant, applicants_frame, grade, transmission
+from tests.pipeline.conftest import NOW
+
+EMILIE = applicant("2026-000001", "Émilie", "Gagnon", date(2008, 5, 21), "345678912")
+
+
+def emilie(*grades: dict[str, str]) -> Student:
+    return Student("4471002", "GAGNON", "ÉMILIE", "20080521", "345678912", list(grades))
+
+
+def add_applicants(ctx: IngestContext, *rows: dict[str, Any]) -> None:
+    with ctx.engine.begin() as conn:
+        upsert_applicants(conn, applicants_frame(rows), NOW)
+
+
+def ingest(ctx: IngestContext, name_and_bytes: tuple[str, bytes]) -> IngestOutcome:
+    name, raw = name_and_bytes
+    with ctx.engine.connect() as conn:
+        applicants = store.load_applicants(conn)
+    return ingest_bytes(ctx, Received(name, raw, len(raw), sha256_of(raw)), applicants)
+
+
+def courses(ctx: IngestContext) -> pl.DataFrame:
+    with ctx.engine.connect() as conn:
+        return queries.export_courses(conn)
+
+
+def codes(outcome: IngestOutcome) -> list[str]:
+    return [finding["code"] for finding in outcome.report["findings"]]
+
+
+def send(ctx: IngestContext, created: str, number: str, *grades: dict[str, str]) -> IngestOutcome:
+    return ingest(ctx, transmission([emilie(*grades)], created=created, number=number))
+
+
+@pytest.fixture
+def ctx_with_emilie(ingest_ctx: IngestContext) -> IngestContext:
+    add_applicants(ingest_ctx, EMILIE)
+    return ingest_ctx
+
+
+def test_grade_type_progresses_p_c_m_f(ctx_with_emilie: IngestContext) -> None:
+    steps = [("P", ""), ("C", "070"), ("M", "075"), ("F", "081")]
+    for day, (grade_type, mark) in enumerate(steps, start=1):
+        outcome = send(
+            ctx_with_emilie, f"202611{day:02d}090000", "1", grade("ENG4U", "202611", grade_type, mark)
+        )
+        expected = "inserted" if day == 1 else "updated"
+        assert outcome.report["merge"][expected] == 1
+    final = courses(ctx_with_emilie).row(0, named=True)
+    assert (final["grade_type"], final["mark"]) == ("F", "081")
+    with ctx_with_emilie.engine.connect() as conn:
+        history = conn.exec_driver_sql("SELECT action FROM coursechange ORDER BY id").scalars().all()
+    assert history == ["insert", "update", "update", "update"]
+
+
+def test_corrected_final_mark_replaces_the_old_one(ctx_with_emilie: IngestContext) -> None:
+    send(ctx_with_emilie, "20261101090000", "1", grade("ENG4U", "202606", "F", "085"))
+    outcome = send(ctx_with_emilie, "20261110090000", "2", grade("ENG4U", "202606", "F", "087"))
+    assert outcome.report["merge"]["updated"] == 1
+    assert courses(ctx_with_emilie)["mark"].to_list() == ["087"]
+
+
+def test_m001_grade_type_cannot_move_backwards(ctx_with_emilie: IngestContext) -> None:
+    send(ctx_with_emilie, "20261101090000", "1", grade("ENG4U", "202606", "F", "085"))
+    outcome = send(ctx_with_emilie, "20261110090000", "2", grade("ENG4U", "202606", "M", "080"))
+    assert "M001" in codes(outcome)
+    assert outcome.report["merge"]["refused"] == 1
+    assert outcome.report["status"] == "partially processed"
+    assert courses(ctx_with_emilie)["grade_type"].to_list() == ["F"]
+
+
+def test_m002_final_grade_cannot_be_deleted(ctx_with_emilie: IngestContext) -> None:
+    send(ctx_with_emilie, "20261101090000", "1", grade("ENG4U", "202606", "F", "085"))
+    delete = grade("ENG4U", "202606", "P", course_status="D")
+    outcome = send(ctx_with_emilie, "20261110090000", "2", delete)
+    assert "M002" in codes(outcome)
+    assert courses(ctx_with_emilie).height == 1
+
+
+@pytest.mark.parametrize("grade_type", ["P", "C"])
+def test_status_d_deletes_a_projected_or_current_course(
+    ctx_with_emilie: IngestContext, grade_type: str
+) -> None:
+    send(ctx_with_emilie, "20261101090000", "1", grade("SBI4U", "202701", grade_type))
+    outcome = send(
+        ctx_with_emilie, "20261110090000", "2", grade("SBI4U", "202701", "P", course_status="D")
+    )
+    assert outcome.report["merge"]["deleted"] == 1
+    assert courses(ctx_with_emilie).is_empty()
+    with ctx_with_emilie.engine.connect() as conn:
+        actions = conn.exec_driver_sql("SELECT action FROM coursechange ORDER BY id").scalars()
+        assert list(actions) == ["insert", "delete"]
+
+
+def test_m003_nothing_to_delete(ctx_with_emilie: IngestContext) -> None:
+    outcome = send(
+        ctx_with_emilie, "20261110090000", "1", grade("SBI4U", "202701", "P", course_status="D")
+    )
+    assert "M003" in codes(outcome)
+    assert outcome.report["status"] == "processed"  # M003 is information only
+    assert courses(ctx_with_emilie).is_empty()
+
+
+def test_m004_older_transmission_after_newer_is_not_applied(ctx_with_emilie: IngestContext) -> None:
+    send(ctx_with_emilie, "20261115090000", "2", grade("ENG4U", "202606", "F", "090"))
+    outcome = send(ctx_with_emilie, "20261101090000", "1", grade("ENG4U", "202606", "F", "070"))
+    assert "M004" in codes(outcome)
+    assert courses(ctx_with_emilie)["mark"].to_list() == ["090"]
+
+
+def test_identical_bytes_twice_do_nothing(ctx_with_emilie: IngestContext) -> None:
+    file = transmission([emilie(grade("ENG4U", "202606", "F", "090"))])
+    first = ingest(ctx_with_emilie, file)
+    before = courses(ctx_with_emilie)
+    second = ingest(ctx_with_emilie, file)
+    assert second.status == "duplicate"
+    assert codes(second) == ["F009"]
+    assert second.transmission_id != first.transmission_id
+    assert courses(ctx_with_emilie).equals(before)
+
+
+def test_held_student_is_merged_once_the_applicant_is_imported(ingest_ctx: IngestContext) -> None:
+    outcome = send(ingest_ctx, "20261110090000", "1", grade("ENG4U", "202606", "F", "090"))
+    assert "A001" in codes(outcome)
+    assert outcome.report["matching"]["pending"] == 1
+    assert courses(ingest_ctx).is_empty()
+    add_applicants(ingest_ctx, EMILIE)
+    rematched = rematch_held(ingest_ctx)
+    assert (rematched.held, rematched.newly_matched) == (1, 1)
+    assert rematched.merge["inserted"] == 1
+    merged = courses(ingest_ctx).row(0, named=True)
+    assert merged["application_number"] == EMILIE["application_number"]
+    assert merged["transmission_id"] == outcome.transmission_id
+    # Nothing more to do the next time.
+    assert rematch_held(ingest_ctx).newly_matched == 0
+
+
+def test_international_applicant_is_not_merged(ingest_ctx: IngestContext) -> None:
+    add_applicants(ingest_ctx, {**EMILIE, "international": True})
+    outcome = send(ingest_ctx, "20261110090000", "1", grade("ENG4U", "202606", "F", "090"))
+    assert "A005" in codes(outcome)
+    assert outcome.report["matching"]["not_merged"] == 1
+    assert courses(ingest_ctx).is_empty()
+
+
+def test_rejected_file_merges_nothing(ctx_with_emilie: IngestContext) -> None:
+    name, raw = transmission([emilie(grade("ENG4U", "202606", "F", "090"))])
+    outcome = ingest(ctx_with_emilie, (name.replace(".C1", ".C2"), raw))  # F007
+    assert outcome.status == "rejected"
+    assert courses(ctx_with_emilie).is_empty()
+
+
+def test_invalid_course_is_rejected_and_the_rest_merged(ctx_with_emilie: IngestContext) -> None:
+    outcome = send(
+        ctx_with_emilie,
+        "20261110090000",
+        "1",
+        grade("ENG4U", "202606", "F", "090"),
+        grade("SBI4U", "202606", "F", "1O0"),
+    )
+    assert outcome.status == "partially processed"
+    assert codes(outcome) == ["G004"]
+    assert courses(ctx_with_emilie)["course_code"].to_list() == ["ENG4U"]
