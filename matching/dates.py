@@ -10,7 +10,8 @@ DIFFERENT = 0
 
 
 def _digits(date: pl.Expr) -> pl.Expr:
-    return date.dt.strftime("%Y%m%d")
+    """The date as the number YYYYMMDD."""
+    return date.dt.year().cast(pl.Int64) * 10_000 + date.dt.month() * 100 + date.dt.day()
 
 
 def day_month_swapped(student: pl.Expr, applicant: pl.Expr) -> pl.Expr:

@@ -1,4 +1,4 @@
-"""Typing slips between two digit strings of the same width: one digit, or two swapped."""
+"""Typing slips between two numbers of the same width: one digit wrong, or two swapped."""
 
 import functools
 import operator
@@ -6,18 +6,19 @@ import operator
 import polars as pl
 
 
-def _digit(text: pl.Expr, position: int) -> pl.Expr:
-    return text.str.slice(position, 1)
+def _digit(number: pl.Expr, position: int) -> pl.Expr:
+    """The digit `position` places from the right (integer arithmetic: no string slicing)."""
+    return (number // 10**position) % 10
 
 
 def differing_digits(left: pl.Expr, right: pl.Expr, width: int) -> pl.Expr:
-    """How many positions differ (the Hamming distance of two equal-width digit strings)."""
+    """How many of the `width` digit positions differ (the Hamming distance)."""
     differs = [(_digit(left, i) != _digit(right, i)).cast(pl.Int8) for i in range(width)]
     return functools.reduce(operator.add, differs)
 
 
 def adjacent_swap(left: pl.Expr, right: pl.Expr, width: int) -> pl.Expr:
-    """Whether the strings differ only by two neighbouring digits swapped (2007 / 2070)."""
+    """Whether the numbers differ only by two neighbouring digits swapped (2007 / 2070)."""
     swaps = [
         (_digit(left, i) == _digit(right, i + 1))
         & (_digit(left, i + 1) == _digit(right, i))

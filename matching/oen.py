@@ -17,7 +17,7 @@ def oen_level(student: pl.Expr, applicant: pl.Expr) -> pl.Expr:
         .then(pl.lit(UNKNOWN, pl.Int8))
         .when(student == applicant)
         .then(pl.lit(EQUAL, pl.Int8))
-        .when(one_slip(student, applicant, 9))
+        .when(one_slip(student.cast(pl.Int64), applicant.cast(pl.Int64), 9))
         .then(pl.lit(SLIP, pl.Int8))
         .otherwise(pl.lit(DIFFERENT, pl.Int8))
     )

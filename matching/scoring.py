@@ -34,18 +34,25 @@ def _sides(frame: pl.DataFrame, first_stage: bool) -> list[str]:
 
 
 def _paired(students: pl.DataFrame, applicants: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
-    """The candidate pairs with OEN, birth-date, school and surname evidence."""
+    """The candidate pairs with school and surname evidence, and whether OEN and birth date are equal."""
     frame = pairs.join(students.select(_sides(students, True)), on="s_idx").join(
         applicants.select(_sides(applicants, True)), on="a_idx"
     )
-    oen_equal = pl.col("s_oen") == pl.col("a_oen")
     frame = frame.with_columns(
-        oen_level=oen.oen_level(pl.col("s_oen"), pl.col("a_oen")),
-        bd_level=dates.birth_date_level(pl.col("s_bd"), pl.col("a_bd"), oen_equal.fill_null(False)),
-        bd_slip=dates.date_slip(pl.col("s_bd"), pl.col("a_bd")),
+        oen_equal=(pl.col("s_oen") == pl.col("a_oen")).fill_null(False),
+        bd_equal=pl.col("s_bd") == pl.col("a_bd"),
         school=pl.col("a_schools").list.contains(pl.col("mident")).fill_null(False).cast(pl.Int8),
     )
     return surnames.with_surname_evidence(frame)
+
+
+def _with_levels(frame: pl.DataFrame) -> pl.DataFrame:
+    """OEN and birth-date levels (slips are looked for only on the pairs that may match)."""
+    return frame.with_columns(
+        oen_level=oen.oen_level(pl.col("s_oen"), pl.col("a_oen")),
+        bd_level=dates.birth_date_level(pl.col("s_bd"), pl.col("a_bd"), pl.col("oen_equal")),
+        bd_slip=dates.date_slip(pl.col("s_bd"), pl.col("a_bd")),
+    )
 
 
 def _with_names(frame: pl.DataFrame, students: pl.DataFrame, applicants: pl.DataFrame) -> pl.DataFrame:
@@ -101,8 +108,6 @@ def _support() -> dict[str, pl.Expr]:
 def pair_evidence(students: pl.DataFrame, applicants: pl.DataFrame) -> pl.DataFrame:
     """One row per candidate pair with every field's level, how names agreed, and the verdict."""
     frame = _paired(students, applicants, candidate_pairs(students, applicants))
-    could_match = (pl.col("oen_level") == oen.EQUAL) | (
-        (pl.col("bd_level") == dates.EXACT) & (pl.col("sur_level") >= surnames.TYPO)
-    )
-    frame = _with_names(frame.filter(could_match), students, applicants)
-    return frame.with_columns(**_support())
+    could_match = pl.col("oen_equal") | (pl.col("bd_equal") & (pl.col("sur_level") >= surnames.TYPO))
+    frame = _with_levels(frame.filter(could_match))
+    return _with_names(frame, students, applicants).with_columns(**_support())

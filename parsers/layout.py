@@ -55,16 +55,18 @@ class Layout:
         raise KeyError(f"{record_type}.{name}")
 
 
-def _parse_row(row: dict[str, str], path: Path, number: int) -> FieldSpec:
+def _parse_row(row: dict[str, str | None], path: Path, number: int) -> FieldSpec:
+    if any(row.get(key) is None for key in ("record_type", "field", "start", "end", "type")):
+        raise LayoutError(f"{path}: row {number}: needs record_type, field, start, end and type")
     try:
-        kind = row["type"].strip()
+        kind = str(row["type"]).strip()
         if kind not in ("A", "N"):
             raise ValueError(f"type {kind!r} is neither A nor N")
         spec = FieldSpec(
-            record_type=row["record_type"].strip(),
-            name=row["field"].strip(),
-            start=int(row["start"]),
-            end=int(row["end"]),
+            record_type=str(row["record_type"]).strip(),
+            name=str(row["field"]).strip(),
+            start=int(str(row["start"])),
+            end=int(str(row["end"])),
             type="A" if kind == "A" else "N",
         )
     except (KeyError, ValueError, TypeError) as error:
@@ -74,12 +76,31 @@ def _parse_row(row: dict[str, str], path: Path, number: int) -> FieldSpec:
     return spec
 
 
+def _check_record(path: Path, fields: tuple[FieldSpec, ...]) -> None:
+    """A record's fields start at column 1, do not overlap, and are named once."""
+    names = [spec.name for spec in fields]
+    duplicated = sorted({name for name in names if names.count(name) > 1})
+    if duplicated:
+        raise LayoutError(f"{path}: {fields[0].record_type} names {duplicated} more than once")
+    ordered = sorted(fields, key=lambda spec: spec.start)
+    if ordered[0].start != 1:
+        raise LayoutError(f"{path}: {fields[0].record_type} does not start at column 1")
+    for before, after in zip(ordered, ordered[1:], strict=False):
+        if after.start <= before.end:
+            raise LayoutError(f"{path}: {after.record_type}.{after.name} overlaps {before.name}")
+
+
 def load_layout(path: Path | None = None) -> Layout:
-    """Read a layout table (record_type, field, start, end, type)."""
+    """Read and check a layout table (record_type, field, start, end, type)."""
     source = path or Path(os.environ.get(LAYOUT_ENV) or DEFAULT_LAYOUT_PATH)
     with source.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    return Layout(tuple(_parse_row(row, source, n) for n, row in enumerate(rows, start=2)))
+    layout = Layout(tuple(_parse_row(row, source, n) for n, row in enumerate(rows, start=2)))
+    if not layout.fields:
+        raise LayoutError(f"{source}: the layout table is empty")
+    for record_type in layout.record_types:
+        _check_record(source, layout.fields_of(record_type))
+    return layout
 
 
 @lru_cache(maxsize=1)

@@ -311,7 +311,7 @@ def mask_oen(oen: str | None) -> str:
     return f"******{oen[-3:]}" if oen else "-"
 
 
-def main() -> None:
+def main() -> None:  # pragma: no cover - console entry point
     """Console entry point."""
     try:
         app()

@@ -25,7 +25,12 @@ def header_rules(context: RuleContext) -> list[FieldRule]:
         FieldRule(
             "F008", "transmission_number", pl.col("transmission_number").str.contains("^[1-9]$")
         ),
-        FieldRule("F008", "creation_date", as_date(pl.col("creation_date")) <= latest),
+        FieldRule(
+            "F008",
+            "creation_date",
+            as_date(pl.col("creation_date")).is_not_null()
+            & (as_date(pl.col("creation_date")) <= latest),
+        ),
         FieldRule("F008", "creation_time", is_time(pl.col("creation_time"))),
         FieldRule("F008", "contact_email", pl.col("contact_email").str.contains(EMAIL_PATTERN)),
     ]

@@ -65,7 +65,7 @@ def student_rules(context: RuleContext) -> list[FieldRule]:
         FieldRule("S005", "oen", is_zero_or_blank(oen) | has_digits(oen, 9)),
         FieldRule("S006", "gender", pl.col("gender").is_in(allowed("S1", "gender"))),
         *(_coded(name) for name in CODED_DEMOGRAPHICS),
-        _in_table("citizenship", context.countries),
+        FieldRule("S007", "citizenship", pl.col("citizenship").is_in(sorted(context.countries))),
         _in_table("shsm_sector", context.shsm_sectors),
         _ossd_rule(context),
         FieldRule(

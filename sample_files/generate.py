@@ -303,7 +303,7 @@ def senior_courses(rng: random.Random, student: Student) -> list[Course]:
 
 
 def courses_in_french(courses: Iterable[Course]) -> None:
-    """SPEC 2.2: French-language courses are taught in French."""
+    """French-language courses (FSF, FEF, FIF, FRA) are taught in French."""
     for course in courses:
         if course.code.startswith(FRENCH_COURSES):
             course.language = "F"
