@@ -217,7 +217,9 @@ CULTURES: dict[str, Culture] = {
             "JOÃO JOSÉ MIGUEL TIAGO RAFAEL DIOGO GONÇALO DANIEL RICARDO PEDRO LUCAS "
             "MANUEL ANDRÉ BRUNO NELSON"
         ),
-        Pool("ANA INÊS BEATRIZ MARIANA SOFIA CAROLINA JÉSSICA DANIELA CATARINA VANESSA SARA MELISSA"),
+        Pool(
+            "ANA INÊS BEATRIZ MARIANA SOFIA CAROLINA JÉSSICA DANIELA CATARINA VANESSA SARA MELISSA"
+        ),
         Pool(
             "SILVA SANTOS FERREIRA PEREIRA OLIVEIRA COSTA RODRIGUES MARTINS SOUSA MEDEIROS "
             "PACHECO DE_SOUSA DA_COSTA CORREIA MENDES TAVARES CABRAL REGO ALMEIDA FURTADO"
@@ -265,9 +267,7 @@ CULTURES: dict[str, Culture] = {
         "east_asian",
         Pool("MINH DUC TUAN HUY KHANG BAO JI-HOON MIN-JUN SEO-JUN HYUN-WOO JAE TAEHYUN DANIEL"),
         Pool("LINH ANH THAO HUONG NGOC VY JI-WOO SEO-YEON MIN-JI HA-EUN YUNA SOO-AH"),
-        Pool(
-            "NGUYEN TRAN LE PHAM HOANG PHAN VU DANG BUI DO KIM LEE PARK CHOI JUNG KANG CHO YOON"
-        ),
+        Pool("NGUYEN TRAN LE PHAM HOANG PHAN VU DANG BUI DO KIM LEE PARK CHOI JUNG KANG CHO YOON"),
         middle_rate=0.4,
         english_alias_rate=0.2,
     ),
@@ -329,9 +329,11 @@ PREFERRED: dict[str, tuple[str, ...]] = {
     "KATHERINE": ("Kate", "Katie", "Kat"), "ELIZABETH": ("Liz", "Beth", "Lizzie", "Eliza"),
     "JENNIFER": ("Jen", "Jenny"), "JESSICA": ("Jess", "Jessie"), "REBECCA": ("Becca", "Becky"),
     "MARGARET": ("Maggie", "Meg"), "VICTORIA": ("Tori", "Vicky"), "ABIGAIL": ("Abby",),
-    "OLIVIA": ("Liv", "Livvy"), "ISABELLA": ("Bella", "Izzy"), "ALEXANDRA": ("Alex", "Lexi", "Sasha"),
+    "OLIVIA": ("Liv", "Livvy"), "ISABELLA": ("Bella", "Izzy"),
+    "ALEXANDRA": ("Alex", "Lexi", "Sasha"),
     "SAMANTHA": ("Sam", "Sammy"), "MADISON": ("Maddie", "Maddy"), "MACKENZIE": ("Kenzie",),
-    "GABRIELLE": ("Gabby", "Gab"), "NATALIE": ("Nat",), "STEPHANIE": ("Steph",), "DANIELLE": ("Dani",),
+    "GABRIELLE": ("Gabby", "Gab"), "NATALIE": ("Nat",), "STEPHANIE": ("Steph",),
+    "DANIELLE": ("Dani",),
     "CHRISTINA": ("Chris", "Tina"), "KIMBERLY": ("Kim",), "EMILY": ("Em", "Emmy"),
     "CHARLOTTE": ("Charlie", "Lottie"), "AMELIA": ("Millie",), "EVELYN": ("Evie",),
     "JACQUELINE": ("Jackie",), "NICOLE": ("Nikki",), "SOPHIA": ("Sophie",), "CAROLINE": ("Carrie",),
@@ -524,7 +526,9 @@ def _given(rng: random.Random, culture: Culture, gender: str, avoid: str = "") -
     return name
 
 
-def _middle(rng: random.Random, culture: Culture, gender: str, first: str) -> tuple[str | None, bool]:
+def _middle(
+    rng: random.Random, culture: Culture, gender: str, first: str
+) -> tuple[str | None, bool]:
     """The legal middle name, and whether it is an English name used day to day."""
     if culture.english_alias_rate and rng.random() < culture.english_alias_rate:
         return ENGLISH_ALIASES.pick(rng), True
@@ -792,13 +796,17 @@ def add_sibling_applicant(builder: Builder, person: Person, school: School) -> N
     add_applicant(builder, sibling, listed, oen=oen)
 
 
-def add_distractor(builder: Builder, other_schools: Sequence[str], student_dates: list[dt.date]) -> None:
+def add_distractor(
+    builder: Builder, other_schools: Sequence[str], student_dates: list[dt.date]
+) -> None:
     """An applicant who is none of the students: other schools, mature, or international."""
     rng, draw = builder.rng, builder.rng.random()
     if draw < 0.12:
         culture = _pick_culture(rng, INTERNATIONAL_CULTURES)
         person = new_person(rng, culture, builder.oens)
-        person.birth_date = dt.date(rng.randrange(2003, 2009), 1, 1) + dt.timedelta(rng.randrange(365))
+        person.birth_date = dt.date(rng.randrange(2003, 2009), 1, 1) + dt.timedelta(
+            rng.randrange(365)
+        )
         add_applicant(builder, person, [], international=True, oen="")
         builder.applicants[-1]["oen"] = None
         return
@@ -818,7 +826,9 @@ def _schools(rng: random.Random, count: int) -> list[School]:
         boost = _pick_culture(rng, CULTURE_SHARES)
         french = boost == "french" and rng.random() < 0.6
         schools.append(
-            School(f"{mident:06d}", boost, rng.random() < (0.85 if french else 0.4), rng.random() < 0.9)
+            School(
+                f"{mident:06d}", boost, rng.random() < (0.85 if french else 0.4), rng.random() < 0.9
+            )
         )
     return schools
 
@@ -835,7 +845,7 @@ def _frames(builder: Builder) -> LinkageSet:
 
 
 def generate_linkage_set(n_students: int, seed: int = 7) -> LinkageSet:
-    """`n_students` students, about 5/3 as many applicants, and the truth (seeded, deterministic)."""
+    """`n_students` students, about 5/3 as many applicants, and the truth (seeded)."""
     rng = random.Random(seed)
     target = round(n_students * APPLICANTS_PER_STUDENT)
     builder = Builder(rng, numbers=rng.sample(range(100_000_000, 1_000_000_000), target + 10))

@@ -1,6 +1,6 @@
 """Precision, recall and speed of match_students on the labelled linkage set.
 
-    python -m bench.linkage_eval --students 20000 [--seed 7] [--show-errors 10]
+python -m bench.linkage_eval --students 20000 [--seed 7] [--show-errors 10]
 """
 
 import argparse
@@ -101,7 +101,9 @@ def _show_errors(evaluation: Evaluation, linkage: LinkageSet, count: int) -> Non
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument("--students", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--show-errors", type=int, default=0, metavar="N")
@@ -112,7 +114,8 @@ def main(argv: list[str] | None = None) -> None:
     evaluation = evaluate(linkage)
     print(f"students {linkage.students.height}, applicants {linkage.applicants.height}")
     print(f"generated in {generated:.1f} s; match_students in {evaluation.seconds:.2f} s")
-    print(f"precision {evaluation.precision:.5f}  recall {evaluation.recall:.5f}  F1 {evaluation.f1:.5f}")
+    quality = (evaluation.precision, evaluation.recall, evaluation.f1)
+    print("precision {:.5f}  recall {:.5f}  F1 {:.5f}".format(*quality))
     print(
         f"links: predicted {evaluation.predicted_links}, correct {evaluation.correct_links}, "
         f"true {evaluation.true_links}"

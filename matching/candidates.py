@@ -20,7 +20,9 @@ def _first_name_variants(students: pl.DataFrame) -> pl.DataFrame:
     words = students.select(
         "s_idx", "s_bd", name=pl.concat_list("s_first_t", "s_middle_t", pl.col("s_first_c"))
     ).explode("name")
-    return words.join(variant_pairs(), on="name").select("s_idx", "s_bd", words=pl.concat_list("variant"))
+    return words.join(variant_pairs(), on="name").select(
+        "s_idx", "s_bd", words=pl.concat_list("variant")
+    )
 
 
 def _keys(frame: pl.DataFrame, index: str, birth_date: str, *lists: pl.Expr) -> pl.DataFrame:
@@ -42,7 +44,9 @@ def student_keys(students: pl.DataFrame) -> pl.DataFrame:
         _word_keys(pl.col("s_sur_core"), "s:"),
         _word_keys(pl.concat_list("s_first_t", "s_middle_t"), "f:"),
     )
-    variants = _keys(_first_name_variants(students), "s_idx", "s_bd", _word_keys(pl.col("words"), "f:"))
+    variants = _keys(
+        _first_name_variants(students), "s_idx", "s_bd", _word_keys(pl.col("words"), "f:")
+    )
     return pl.concat([names, variants]).unique()
 
 

@@ -1,4 +1,7 @@
-"""Birth-date agreement: exact, or a tolerated slip that counts only when the OEN agrees."""
+"""Birth-date agreement: exact, or a tolerated slip that counts only when the OEN agrees.
+
+Dates are compared as numbers YYYYMMDD (see `as_number`), digit by digit.
+"""
 
 import polars as pl
 
@@ -9,42 +12,41 @@ TOLERATED = 1
 DIFFERENT = 0
 
 
-def _digits(date: pl.Expr) -> pl.Expr:
+def as_number(date: pl.Expr) -> pl.Expr:
     """The date as the number YYYYMMDD."""
-    return date.dt.year().cast(pl.Int64) * 10_000 + date.dt.month() * 100 + date.dt.day()
+    year, month, day = (
+        part.cast(pl.Int64) for part in (date.dt.year(), date.dt.month(), date.dt.day())
+    )
+    return year * 10_000 + month * 100 + day
 
 
 def day_month_swapped(student: pl.Expr, applicant: pl.Expr) -> pl.Expr:
     """Same year, the day of one is the month of the other and the other way round."""
-    return (
-        (student.dt.year() == applicant.dt.year())
-        & (student.dt.month() == applicant.dt.day())
-        & (student.dt.day() == applicant.dt.month())
-        & (student != applicant)
-    )
+    day, month, year = student % 100, student // 100 % 100, student // 10_000
+    swapped = applicant == year * 10_000 + day * 100 + month
+    return swapped & (student != applicant)
 
 
 def date_slip(student: pl.Expr, applicant: pl.Expr) -> pl.Expr:
-    """The kind of slip between two birth dates, or null when there is none or they differ more."""
-    left, right = _digits(student), _digits(applicant)
+    """The kind of slip between two YYYYMMDD numbers, or null (equal, or further apart)."""
     return (
         pl.when(student == applicant)
         .then(None)
         .when(day_month_swapped(student, applicant))
         .then(pl.lit("day and month swapped"))
-        .when(differing_digits(left, right, 8) == 1)
+        .when(differing_digits(student, applicant, 8) == 1)
         .then(pl.lit("one digit differs"))
-        .when(adjacent_swap(left, right, 8))
+        .when(adjacent_swap(student, applicant, 8))
         .then(pl.lit("two digits transposed"))
     )
 
 
-def birth_date_level(student: pl.Expr, applicant: pl.Expr, oen_equal: pl.Expr) -> pl.Expr:
+def birth_date_level(slip: pl.Expr, equal: pl.Expr, oen_equal: pl.Expr) -> pl.Expr:
     """EXACT, TOLERATED (a slip, and only with an agreeing OEN: SPEC 5) or DIFFERENT."""
     return (
-        pl.when(student == applicant)
+        pl.when(equal)
         .then(pl.lit(EXACT, pl.Int8))
-        .when(oen_equal & date_slip(student, applicant).is_not_null())
+        .when(oen_equal & slip.is_not_null())
         .then(pl.lit(TOLERATED, pl.Int8))
         .otherwise(pl.lit(DIFFERENT, pl.Int8))
     )

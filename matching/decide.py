@@ -2,8 +2,8 @@
 
 import polars as pl
 
-from matching.scoring import DIMENSIONS
 from matching.schema import AMBIGUOUS, INTERNATIONAL, MATCHED, NOT_MERGED, PENDING
+from matching.scoring import DIMENSIONS
 
 DECISION_SCHEMA: dict[str, pl.DataType] = {
     "s_idx": pl.UInt32(),
@@ -37,7 +37,9 @@ def _standing(candidates: pl.DataFrame) -> pl.DataFrame:
         beats_all=_beats("m_", "o_").all(), beaten=_beats("o_", "m_").any()
     )
     joined = candidates.join(standing, on=["s_idx", "a_idx"], how="left")
-    return joined.with_columns(pl.col("beats_all").fill_null(True), pl.col("beaten").fill_null(False))
+    return joined.with_columns(
+        pl.col("beats_all").fill_null(True), pl.col("beaten").fill_null(False)
+    )
 
 
 def _per_student(evidence: pl.DataFrame) -> pl.DataFrame:
@@ -110,7 +112,9 @@ def decide(evidence: pl.DataFrame, student_count: int) -> pl.DataFrame:
     """One decision per student index (DECISION_SCHEMA)."""
     chosen = _per_student(evidence)
     winners = evidence.join(chosen.select("s_idx", "a_idx").drop_nulls(), on=["s_idx", "a_idx"])
-    conflicts = evidence.filter("oen_conflict").group_by("s_idx").agg(conflict_idx=pl.col("a_idx").min())
+    conflicts = (
+        evidence.filter("oen_conflict").group_by("s_idx").agg(conflict_idx=pl.col("a_idx").min())
+    )
     frame = (
         pl.DataFrame({"s_idx": pl.arange(0, student_count, dtype=pl.UInt32, eager=True)})
         .join(chosen, on="s_idx", how="left")
@@ -122,5 +126,9 @@ def decide(evidence: pl.DataFrame, student_count: int) -> pl.DataFrame:
         .with_columns(status=_status())
     )
     return frame.select(
-        "s_idx", "status", _explained().alias("a_idx"), _candidates(pl.col("status")).alias("candidate_idx"), "rival_idx"
+        "s_idx",
+        "status",
+        _explained().alias("a_idx"),
+        _candidates(pl.col("status")).alias("candidate_idx"),
+        "rival_idx",
     ).cast(DECISION_SCHEMA)  # type: ignore[arg-type]

@@ -8,13 +8,15 @@ import polars as pl
 
 def _digit(number: pl.Expr, position: int) -> pl.Expr:
     """The digit `position` places from the right (integer arithmetic: no string slicing)."""
-    return (number // 10**position) % 10
+    digit: pl.Expr = (number // 10**position) % 10
+    return digit
 
 
 def differing_digits(left: pl.Expr, right: pl.Expr, width: int) -> pl.Expr:
     """How many of the `width` digit positions differ (the Hamming distance)."""
     differs = [(_digit(left, i) != _digit(right, i)).cast(pl.Int8) for i in range(width)]
-    return functools.reduce(operator.add, differs)
+    total: pl.Expr = functools.reduce(operator.add, differs)
+    return total
 
 
 def adjacent_swap(left: pl.Expr, right: pl.Expr, width: int) -> pl.Expr:

@@ -1,4 +1,4 @@
-"""match_students: every student record against the applicants, one decision with its reason each."""
+"""match_students: each student record against the applicants, one decision and its reason."""
 
 import polars as pl
 
@@ -22,7 +22,10 @@ def _application_numbers(decisions: pl.DataFrame, applicants: pl.DataFrame) -> p
 
 
 def _explained(
-    decisions: pl.DataFrame, evidence: pl.DataFrame, students: pl.DataFrame, applicants: pl.DataFrame
+    decisions: pl.DataFrame,
+    evidence: pl.DataFrame,
+    students: pl.DataFrame,
+    applicants: pl.DataFrame,
 ) -> pl.DataFrame:
     """Decisions with the student, the applicant spoken of and that pair's evidence."""
     rivals = students.select(rival_idx="s_idx", rival_key="student_key")
@@ -52,7 +55,7 @@ def _output(explained: pl.DataFrame) -> pl.DataFrame:
 
 
 def match_students(students: pl.DataFrame, applicants: pl.DataFrame) -> pl.DataFrame:
-    """One decision per student (MATCH_SCHEMA): matched, pending, ambiguous, not_merged, international."""
+    """One decision per student (MATCH_SCHEMA), in the students' order (SPEC 5)."""
     prepared_students = prepare_students(students)
     prepared_applicants = prepare_applicants(applicants)
     evidence = pair_evidence(prepared_students, prepared_applicants)

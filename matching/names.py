@@ -1,11 +1,14 @@
-"""Name normalisation: case-folding, accents, punctuation and tokens, as polars expressions."""
+"""Name normalisation: case-folding, accents, punctuation and words, as polars expressions.
+
+`folded` does the costly part once; the other functions take a folded name (or its words).
+"""
 
 import polars as pl
 
 # Letters that NFKD does not decompose into a base letter and a mark.
 _UNDECOMPOSED = {"ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ß": "ss"}
 
-# Surname particles: "DE LA CRUZ" and "Cruz" share their core token, "De" alone proves nothing.
+# Surname particles: "DE LA CRUZ" and "Cruz" share their core word, "De" alone proves nothing.
 PARTICLES = (
     "a", "al", "ap", "ben", "bin", "d", "da", "das", "de", "degli", "dei", "del", "della", "der",
     "des", "di", "do", "dos", "du", "el", "la", "las", "le", "les", "lo", "los", "st", "ste",
@@ -26,30 +29,30 @@ def folded(name: pl.Expr) -> pl.Expr:
     return letters.str.replace_all(r"['’`´]", "").str.replace_all(r"[^a-z]+", " ").str.strip_chars()
 
 
-def compact(name: pl.Expr) -> pl.Expr:
+def compact(folded_name: pl.Expr) -> pl.Expr:
     """The folded name without spaces: GARCIA-LOPEZ, Garcia Lopez and garcialopez agree."""
-    return folded(name).str.replace_all(" ", "", literal=True)
+    return folded_name.str.replace_all(" ", "", literal=True)
 
 
-def tokens(name: pl.Expr) -> pl.Expr:
+def words(folded_name: pl.Expr) -> pl.Expr:
     """The folded name's words as a list (empty for a missing name)."""
-    return folded(name).str.extract_all(r"[a-z]+")
+    return folded_name.str.extract_all(r"[a-z]+")
 
 
-def core_tokens(name: pl.Expr) -> pl.Expr:
-    """The name's words without surname particles (all of them when it is only particles: LE)."""
-    words = tokens(name)
-    core = words.list.eval(pl.element().filter(~pl.element().is_in(PARTICLES)))
-    return pl.when(core.list.len() > 0).then(core).otherwise(words)
+def core_words(name_words: pl.Expr) -> pl.Expr:
+    """The words without surname particles (all of them when there are only particles: LE)."""
+    core = name_words.list.eval(pl.element().filter(~pl.element().is_in(PARTICLES)))
+    return pl.when(core.list.len() > 0).then(core).otherwise(name_words)
+
+
+def initials(name_words: pl.Expr) -> pl.Expr:
+    """The initials of a name of several words (JF for Jean-François), else empty."""
+    letters = name_words.list.eval(pl.element().str.slice(0, 1)).list.join("")
+    return pl.when(name_words.list.len() >= 2).then(letters).otherwise(pl.lit(""))
 
 
 def accented(name: pl.Expr) -> pl.Expr:
     """Lower-case letters with their accents kept, to tell an accent difference from a match."""
-    return name.fill_null("").str.normalize("NFC").str.to_lowercase().str.replace_all(r"[^\p{L}]", "")
-
-
-def initials(name: pl.Expr) -> pl.Expr:
-    """The initials of a name of several words (JF for Jean-François), else empty."""
-    words = tokens(name)
-    letters = words.list.eval(pl.element().str.slice(0, 1)).list.join("")
-    return pl.when(words.list.len() >= 2).then(letters).otherwise(pl.lit(""))
+    return (
+        name.fill_null("").str.normalize("NFC").str.to_lowercase().str.replace_all(r"[^\p{L}]", "")
+    )

@@ -11,13 +11,13 @@ DIFFERENT = 0
 
 
 def oen_level(student: pl.Expr, applicant: pl.Expr) -> pl.Expr:
-    """EQUAL, SLIP, UNKNOWN or DIFFERENT."""
+    """EQUAL, SLIP, UNKNOWN or DIFFERENT, of two OENs given as integers."""
     return (
         pl.when(student.is_null() | applicant.is_null())
         .then(pl.lit(UNKNOWN, pl.Int8))
         .when(student == applicant)
         .then(pl.lit(EQUAL, pl.Int8))
-        .when(one_slip(student.cast(pl.Int64), applicant.cast(pl.Int64), 9))
+        .when(one_slip(student, applicant, 9))
         .then(pl.lit(SLIP, pl.Int8))
         .otherwise(pl.lit(DIFFERENT, pl.Int8))
     )

@@ -2,7 +2,7 @@
 
 import polars as pl
 
-from matching.names import accented, compact, core_tokens, initials, tokens
+from matching.names import accented, compact, core_words, folded, initials, words
 from matching.schema import APPLICANTS_SCHEMA, STUDENTS_SCHEMA
 
 
@@ -13,14 +13,29 @@ def _oen(column: str) -> pl.Expr:
     return pl.when(valid).then(digits)
 
 
-def _joined(first: str, middle: str) -> pl.Expr:
-    """First and middle name written as one compact name."""
-    return compact(pl.concat_str(pl.col(first), pl.col(middle), separator=" ", ignore_nulls=True))
+def _folded(frame: pl.DataFrame, columns: dict[str, str]) -> pl.DataFrame:
+    """Add each raw name column folded, as `<prefix>_f`."""
+    return frame.with_columns(
+        folded(pl.col(raw)).alias(prefix + "_f") for prefix, raw in columns.items()
+    )
+
+
+def _given_names(prefix: str) -> dict[str, pl.Expr]:
+    """Compact form, words, accented form and initials of a first name, and the middle name's."""
+    first, middle = pl.col(prefix + "_first_f"), pl.col(prefix + "_middle_f")
+    return {
+        prefix + "_first_c": compact(first),
+        prefix + "_first_t": words(first),
+        prefix + "_first_i": initials(words(first)),
+        prefix + "_middle_c": compact(middle),
+        prefix + "_middle_t": words(middle),
+        prefix + "_fm_c": compact(first) + compact(middle),
+    }
 
 
 def prepare_students(students: pl.DataFrame) -> pl.DataFrame:
     """Students with `s_`-prefixed raw and normalised columns and their row index `s_idx`."""
-    return students.cast(STUDENTS_SCHEMA).select(  # type: ignore[arg-type]
+    frame = students.cast(STUDENTS_SCHEMA).select(  # type: ignore[arg-type]
         pl.int_range(pl.len(), dtype=pl.UInt32).alias("s_idx"),
         "student_key",
         "mident",
@@ -29,22 +44,20 @@ def prepare_students(students: pl.DataFrame) -> pl.DataFrame:
         s_surname="surname",
         s_first="first_name",
         s_middle="middle_name",
-        s_sur_c=compact(pl.col("surname")),
-        s_sur_core=core_tokens(pl.col("surname")),
-        s_sur_a=accented(pl.col("surname")),
-        s_first_c=compact(pl.col("first_name")),
-        s_first_t=tokens(pl.col("first_name")),
-        s_first_a=accented(pl.col("first_name")),
-        s_first_i=initials(pl.col("first_name")),
-        s_middle_c=compact(pl.col("middle_name")),
-        s_middle_t=tokens(pl.col("middle_name")),
-        s_fm_c=_joined("first_name", "middle_name"),
     )
+    frame = _folded(frame, {"s_sur": "s_surname", "s_first": "s_first", "s_middle": "s_middle"})
+    return frame.with_columns(
+        s_sur_c=compact(pl.col("s_sur_f")),
+        s_sur_core=core_words(words(pl.col("s_sur_f"))),
+        s_sur_a=accented(pl.col("s_surname")),
+        s_first_a=accented(pl.col("s_first")),
+        **_given_names("s"),
+    ).drop("s_sur_f", "s_first_f", "s_middle_f")
 
 
 def prepare_applicants(applicants: pl.DataFrame) -> pl.DataFrame:
     """Applicants with `a_`-prefixed raw and normalised columns and their row index `a_idx`."""
-    return applicants.cast(APPLICANTS_SCHEMA).select(  # type: ignore[arg-type]
+    frame = applicants.cast(APPLICANTS_SCHEMA).select(  # type: ignore[arg-type]
         pl.int_range(pl.len(), dtype=pl.UInt32).alias("a_idx"),
         "application_number",
         a_oen=_oen("oen"),
@@ -53,18 +66,17 @@ def prepare_applicants(applicants: pl.DataFrame) -> pl.DataFrame:
         a_prev="previous_last_name",
         a_first="first_name",
         a_middle="middle_name",
-        a_last_c=compact(pl.col("last_name")),
-        a_last_core=core_tokens(pl.col("last_name")),
-        a_last_a=accented(pl.col("last_name")),
-        a_prev_c=compact(pl.col("previous_last_name")),
-        a_prev_core=core_tokens(pl.col("previous_last_name")),
-        a_first_c=compact(pl.col("first_name")),
-        a_first_t=tokens(pl.col("first_name")),
-        a_first_a=accented(pl.col("first_name")),
-        a_first_i=initials(pl.col("first_name")),
-        a_middle_c=compact(pl.col("middle_name")),
-        a_middle_t=tokens(pl.col("middle_name")),
-        a_fm_c=_joined("first_name", "middle_name"),
         a_schools=pl.col("school_midents").fill_null([]),
         a_international=pl.col("international").fill_null(False),
     )
+    names = {"a_last": "a_last", "a_prev": "a_prev", "a_first": "a_first", "a_middle": "a_middle"}
+    frame = _folded(frame, names)
+    return frame.with_columns(
+        a_last_c=compact(pl.col("a_last_f")),
+        a_last_core=core_words(words(pl.col("a_last_f"))),
+        a_last_a=accented(pl.col("a_last")),
+        a_prev_c=compact(pl.col("a_prev_f")),
+        a_prev_core=core_words(words(pl.col("a_prev_f"))),
+        a_first_a=accented(pl.col("a_first")),
+        **_given_names("a"),
+    ).drop("a_last_f", "a_prev_f", "a_first_f", "a_middle_f")

@@ -3,8 +3,8 @@
 import polars as pl
 
 from matching import dates, first_names, middle_names, oen, surnames
-from matching.scoring import middle_confirms
 from matching.schema import AMBIGUOUS, INTERNATIONAL, MATCHED, NOT_MERGED, PENDING
+from matching.scoring import middle_confirms
 
 STATUS_CODES = {PENDING: "A001", AMBIGUOUS: "A002", NOT_MERGED: "A003", INTERNATIONAL: "A005"}
 OEN_DIFFERS = "A004"
@@ -71,7 +71,9 @@ def _basis() -> pl.Expr:
         .when(pl.col("oen_match") & (pl.col("bd_level") == dates.TOLERATED))
         .then(_text("OEN agrees; ", slip))
         .when(pl.col("oen_match"))
-        .then(_text("OEN and name agree; birth date ", _date("s_bd"), " differs from ", _date("a_bd")))
+        .then(
+            _text("OEN and name agree; birth date ", _date("s_bd"), " differs from ", _date("a_bd"))
+        )
         .otherwise(_text("birth date and name agree; ", confirmations))
     )
 
@@ -121,7 +123,9 @@ def _pending_reason() -> pl.Expr:
         .then(unconfirmed)
         .when(pl.col("application_number").is_not_null())
         .then(weak)
-        .otherwise(pl.lit("no applicant with this OEN, or with this birth date and a compatible name"))
+        .otherwise(
+            pl.lit("no applicant with this OEN, or with this birth date and a compatible name")
+        )
     )
 
 

@@ -34,7 +34,7 @@ def _sides(frame: pl.DataFrame, first_stage: bool) -> list[str]:
 
 
 def _paired(students: pl.DataFrame, applicants: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
-    """The candidate pairs with school and surname evidence, and whether OEN and birth date are equal."""
+    """The candidate pairs with school and surname evidence; are OEN and birth date equal."""
     frame = pairs.join(students.select(_sides(students, True)), on="s_idx").join(
         applicants.select(_sides(applicants, True)), on="a_idx"
     )
@@ -48,14 +48,23 @@ def _paired(students: pl.DataFrame, applicants: pl.DataFrame, pairs: pl.DataFram
 
 def _with_levels(frame: pl.DataFrame) -> pl.DataFrame:
     """OEN and birth-date levels (slips are looked for only on the pairs that may match)."""
-    return frame.with_columns(
-        oen_level=oen.oen_level(pl.col("s_oen"), pl.col("a_oen")),
-        bd_level=dates.birth_date_level(pl.col("s_bd"), pl.col("a_bd"), pl.col("oen_equal")),
-        bd_slip=dates.date_slip(pl.col("s_bd"), pl.col("a_bd")),
+    numbers = frame.select(
+        s_oen_n=pl.col("s_oen").cast(pl.Int64),
+        a_oen_n=pl.col("a_oen").cast(pl.Int64),
+        s_bd_n=dates.as_number(pl.col("s_bd")),
+        a_bd_n=dates.as_number(pl.col("a_bd")),
     )
+    slips = numbers.select(
+        oen_level=oen.oen_level(pl.col("s_oen_n"), pl.col("a_oen_n")),
+        bd_slip=dates.date_slip(pl.col("s_bd_n"), pl.col("a_bd_n")),
+    )
+    level = dates.birth_date_level(pl.col("bd_slip"), pl.col("bd_equal"), pl.col("oen_equal"))
+    return pl.concat([frame, slips], how="horizontal").with_columns(bd_level=level)
 
 
-def _with_names(frame: pl.DataFrame, students: pl.DataFrame, applicants: pl.DataFrame) -> pl.DataFrame:
+def _with_names(
+    frame: pl.DataFrame, students: pl.DataFrame, applicants: pl.DataFrame
+) -> pl.DataFrame:
     """The remaining columns of both sides, then first- and middle-name evidence."""
     frame = frame.join(students.select(_sides(students, False)), on="s_idx").join(
         applicants.select(_sides(applicants, False)), on="a_idx"
@@ -65,11 +74,7 @@ def _with_names(frame: pl.DataFrame, students: pl.DataFrame, applicants: pl.Data
 
 def _confirmed() -> pl.Expr:
     """Evidence beyond name and birth date, which namesakes share (SPEC 5: when in doubt, hold)."""
-    return (
-        (pl.col("school") == 1)
-        | (pl.col("oen_level") == oen.SLIP)
-        | middle_confirms()
-    )
+    return (pl.col("school") == 1) | (pl.col("oen_level") == oen.SLIP) | middle_confirms()
 
 
 def middle_confirms() -> pl.Expr:
@@ -108,6 +113,8 @@ def _support() -> dict[str, pl.Expr]:
 def pair_evidence(students: pl.DataFrame, applicants: pl.DataFrame) -> pl.DataFrame:
     """One row per candidate pair with every field's level, how names agreed, and the verdict."""
     frame = _paired(students, applicants, candidate_pairs(students, applicants))
-    could_match = pl.col("oen_equal") | (pl.col("bd_equal") & (pl.col("sur_level") >= surnames.TYPO))
+    could_match = pl.col("oen_equal") | (
+        pl.col("bd_equal") & (pl.col("sur_level") >= surnames.TYPO)
+    )
     frame = _with_levels(frame.filter(could_match))
     return _with_names(frame, students, applicants).with_columns(**_support())

@@ -1,4 +1,4 @@
-"""Typing errors: bulk Damerau-Levenshtein distances (rapidfuzz) and the tolerated number of edits."""
+"""Typing errors: bulk Damerau-Levenshtein distances (rapidfuzz), and how many edits to tolerate."""
 
 import numpy as np
 import polars as pl
@@ -37,7 +37,9 @@ def tolerated_edits(left: pl.Expr, right: pl.Expr) -> pl.Expr:
     )
 
 
-def with_typo(frame: pl.DataFrame, left: str, right: str, needed: pl.Expr, name: str) -> pl.DataFrame:
+def with_typo(
+    frame: pl.DataFrame, left: str, right: str, needed: pl.Expr, name: str
+) -> pl.DataFrame:
     """Add boolean column `name`: the two names differ by a tolerated typing error.
 
     Only rows where `needed` holds are scored; the others compare two empty strings.

@@ -28,8 +28,10 @@ def words_contained(left: pl.Expr, right: pl.Expr) -> pl.Expr:
 
 def _with_spelling(pairs: pl.DataFrame) -> pl.DataFrame:
     """Add `sur_spelling`: the curated variant table lists the two surnames together."""
-    curated = variant_pairs().filter("curated").select(
-        s_sur_c="name", a_last_c="variant", sur_spelling=pl.lit(True)
+    curated = (
+        variant_pairs()
+        .filter("curated")
+        .select(s_sur_c="name", a_last_c="variant", sur_spelling=pl.lit(True))
     )
     joined = pairs.join(curated, on=["s_sur_c", "a_last_c"], how="left", maintain_order="left")
     return joined.with_columns(pl.col("sur_spelling").fill_null(False))

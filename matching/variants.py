@@ -7,7 +7,7 @@ from importlib import resources
 import polars as pl
 from nicknames import NickNamer
 
-from matching.names import compact
+from matching.names import compact, folded
 
 VARIANTS_SCHEMA: dict[str, pl.DataType] = {
     "name": pl.String(),
@@ -31,7 +31,7 @@ def _curated_pairs() -> pl.DataFrame:
 
 def _both_ways(pairs: pl.DataFrame, curated: bool) -> pl.DataFrame:
     """Compact-normalised pairs in both directions, without self-pairs."""
-    normalised = pairs.select(compact(pl.col("name")), compact(pl.col("variant")))
+    normalised = pairs.select(compact(folded(pl.col("name"))), compact(folded(pl.col("variant"))))
     swapped = normalised.select(name="variant", variant="name")
     return (
         pl.concat([normalised, swapped])

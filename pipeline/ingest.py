@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Engine
 from error_glossary import render_message, severity_of
 from matching import match_students
 from matching.schema import MATCHED
+from parsers.fixed_width import UTF8_BOM
 from pipeline import store
 from pipeline.config import Settings
 from pipeline.files import read_limited
@@ -424,7 +425,7 @@ class Received:
     @property
     def order_key(self) -> tuple[str, str]:
         """(MIDENT, creation timestamp) from the T1 positions, for SPEC 6 ordering."""
-        first = (self.raw or b"")[:200].decode("latin-1")
+        first = (self.raw or b"").removeprefix(UTF8_BOM)[:200].decode("latin-1")
         return first[2:8], first[10:24]
 
 

@@ -1,0 +1,672 @@
+"""`ost run` and `ost replay`: a batch over the inbox, and transmissions processed again.
+
+A run, under the run lock: the files in `inbox/` that have finished arriving, in school and
+header-timestamp order (SPEC 6), each ingested (transient failures retried with backoff, any
+other failure leaves that transmission `failed` and the batch goes on); then the held students
+are matched again. What happened is stored in the `run` table.
+
+Each processed file leaves the inbox: its original is kept as `archive/<id>-<name>` (the ingest
+writes it there before processing; when it is already there the inbox copy is removed, otherwise
+the file is moved there). A file that could not even be registered stays for the next run.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import json
+import logging
+import os
+import shutil
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Protocol
+
+import polars as pl
+from sqlalchemy import insert, select, update
+
+from jobs.retry import Backoff, retrying
+from pipeline import store
+from pipeline.config import ConfigError
+from pipeline.files import UnreadableFile
+from pipeline.ingest import (
+    FINAL_STATUSES,
+    IngestContext,
+    IngestOutcome,
+    Received,
+    TransmissionFailed,
+    _confirm,
+    _transmission_values,
+    full_findings,
+    ingest_bytes,
+    ingest_report,
+    is_transient,
+    mark_failed,
+    process,
+    receive,
+    validate_bytes,
+)
+from pipeline.lock import DEFAULT_STALE_AFTER, DatabaseLock, Heartbeat, holding
+from pipeline.models import Run, Transmission
+from pipeline.outputs import safe_name, write_reports
+from pipeline.rematch import RematchOutcome, rematch_held
+
+log = logging.getLogger("ost.batch")
+
+# Names an upload tool gives a file while it is still being written, or that are not ours.
+TEMPORARY_SUFFIXES = (".tmp", ".temp", ".part", ".partial", ".filepart", ".crdownload", ".swp")
+HEADER_PEEK = 256
+# A file whose transmission could not be registered at all (it stays in the inbox).
+NOT_REGISTERED = "error"
+
+
+class ReplayError(RuntimeError):
+    """A transmission that cannot be replayed: unknown, a duplicate, or its original is missing."""
+
+
+# -- options -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """How a batch behaves; `batch_options` reads them from the environment."""
+
+    trigger: str = "manual"
+    settle_seconds: float = 5.0
+    stale_after: timedelta = DEFAULT_STALE_AFTER
+    retry: Backoff = field(default_factory=Backoff)
+    sleep: Callable[[float], None] = time.sleep
+
+    @property
+    def heartbeat_seconds(self) -> float:
+        """Several beats within the stale timeout, at most every 30 seconds."""
+        return max(0.5, min(30.0, self.stale_after.total_seconds() / 5))
+
+
+def _number(env: Mapping[str, str], name: str, default: float, minimum: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, not {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum:g}, not {raw!r}")
+    return value
+
+
+def batch_options(
+    environ: Mapping[str, str] | None = None,
+    trigger: str = "manual",
+    sleep: Callable[[float], None] = time.sleep,
+) -> BatchOptions:
+    """OST_SETTLE_SECONDS, OST_LOCK_STALE_SECONDS, OST_RETRY_ATTEMPTS, OST_RETRY_DELAY_SECONDS."""
+    env = os.environ if environ is None else environ
+    retry = Backoff(
+        attempts=int(_number(env, "OST_RETRY_ATTEMPTS", 3, 1)),
+        base_delay=_number(env, "OST_RETRY_DELAY_SECONDS", 5.0, 0),
+        sleep=sleep,
+    )
+    return BatchOptions(
+        trigger=trigger,
+        settle_seconds=_number(env, "OST_SETTLE_SECONDS", 5.0, 0),
+        stale_after=timedelta(seconds=_number(env, "OST_LOCK_STALE_SECONDS", 600, 1)),
+        retry=retry,
+        sleep=sleep,
+    )
+
+
+# -- results -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What became of one file (or one replayed transmission)."""
+
+    file: str
+    status: str  # a SPEC 3 status, or NOT_REGISTERED
+    transmission_id: int | None = None
+    errors: int = 0
+    reason: str | None = None
+    attempts: int = 1
+
+
+@dataclass
+class RunSummary:
+    """A batch: its files, the files left for later, the re-matching, and how long it took."""
+
+    run_id: int
+    trigger: str
+    started_at: datetime
+    finished_at: datetime | None = None
+    files: list[FileResult] = field(default_factory=list)
+    waiting: list[str] = field(default_factory=list)  # still arriving: next run
+    ignored: list[str] = field(default_factory=list)  # not regular files
+    rematch: RematchOutcome | None = None
+    error: str | None = None
+
+    @property
+    def statuses(self) -> dict[str, int]:
+        return dict(Counter(result.status for result in self.files))
+
+    @property
+    def duration_seconds(self) -> float:
+        end = self.finished_at or self.started_at
+        return round((end - self.started_at).total_seconds(), 3)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "run": self.run_id,
+            "trigger": self.trigger,
+            "started_at": self.started_at.isoformat(),
+            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+            "duration_seconds": self.duration_seconds,
+            "statuses": self.statuses,
+            "files": [asdict(result) for result in self.files],
+            "waiting": self.waiting,
+            "ignored": self.ignored,
+            "rematch": asdict(self.rematch) if self.rematch else None,
+            "error": self.error,
+        }
+
+
+def has_failures(results: Iterable[FileResult]) -> bool:
+    return any(r.status in ("failed", NOT_REGISTERED) for r in results)
+
+
+def has_data_errors(results: Iterable[FileResult]) -> bool:
+    return any(r.errors or r.status == "rejected" for r in results)
+
+
+def file_line(result: FileResult) -> str:
+    where = f"transmission {result.transmission_id}" if result.transmission_id else "not registered"
+    line = f"{result.file}: {result.status} ({where})"
+    return f"{line}: {result.reason}" if result.reason else line
+
+
+def summary_lines(summary: RunSummary) -> list[str]:
+    """The run summary for a terminal or a log: totals, each file, what waits, re-matching."""
+    counts = ", ".join(f"{status} {n}" for status, n in sorted(summary.statuses.items()))
+    lines = [
+        f"run {summary.run_id} ({summary.trigger}): {len(summary.files)} file(s) in "
+        f"{summary.duration_seconds:.1f} s" + (f": {counts}" if counts else ""),
+        *(f"  {file_line(result)}" for result in summary.files),
+    ]
+    if summary.waiting:
+        lines.append(f"still arriving, left for the next run: {', '.join(summary.waiting)}")
+    if summary.ignored:
+        lines.append(f"not regular files, ignored: {', '.join(summary.ignored)}")
+    if summary.rematch is not None:
+        merge = ", ".join(f"{k} {v}" for k, v in summary.rematch.merge.items())
+        lines.append(
+            f"pending students: {summary.rematch.held} held, "
+            f"{summary.rematch.newly_matched} newly matched; {merge}"
+        )
+    if summary.error:
+        lines.append(f"run failed: {summary.error}")
+    return lines
+
+
+class Progress(Protocol):
+    """Told about a batch as it goes (a progress bar on a terminal)."""
+
+    def start(self, total: int) -> None: ...
+    def advance(self, result: FileResult) -> None: ...
+    def finish(self) -> None: ...
+
+
+class QuietProgress:
+    def start(self, total: int) -> None:
+        pass
+
+    def advance(self, result: FileResult) -> None:
+        pass
+
+    def finish(self) -> None:
+        pass
+
+
+# -- the inbox -----------------------------------------------------------------------------
+
+
+def is_candidate_name(name: str) -> bool:
+    """Not a dot-file and not a name an upload in progress carries."""
+    lowered = name.lower()
+    return not name.startswith(".") and not lowered.endswith((*TEMPORARY_SUFFIXES, "~"))
+
+
+def inbox_files(inbox: Path) -> tuple[list[Path], list[str]]:
+    """Regular files of the inbox that may be transmissions, and the other entries' names."""
+    files: list[Path] = []
+    ignored: list[str] = []
+    with os.scandir(inbox) as entries:
+        for entry in entries:
+            if not is_candidate_name(entry.name):
+                continue
+            # Symbolic links are never followed out of the inbox.
+            if entry.is_symlink() or not entry.is_file(follow_symlinks=False):
+                ignored.append(entry.name)
+                continue
+            files.append(inbox / entry.name)
+    return sorted(files), sorted(ignored)
+
+
+def sightings(paths: Iterable[Path]) -> dict[Path, tuple[int, int]]:
+    """Size and modification time of each path that still exists."""
+    seen: dict[Path, tuple[int, int]] = {}
+    for path in paths:
+        try:
+            status = path.stat()
+        except FileNotFoundError:
+            continue
+        seen[path] = (status.st_size, status.st_mtime_ns)
+    return seen
+
+
+def settled(
+    paths: Sequence[Path], settle_seconds: float, sleep: Callable[[float], None]
+) -> tuple[list[Path], list[Path]]:
+    """(finished arriving, still changing): size and mtime unchanged over the settle interval."""
+    before = sightings(paths)
+    if before and settle_seconds > 0:
+        sleep(settle_seconds)
+    after = sightings(paths)
+    ready = [path for path in paths if path in before and before[path] == after.get(path)]
+    waiting = [path for path in paths if path in after and path not in ready]
+    return ready, waiting
+
+
+def order_key(path: Path) -> tuple[str, str]:
+    """`Received.order_key` from the first bytes only (a UTF-8 byte-order mark is skipped)."""
+    with path.open("rb") as stream:
+        head = stream.read(HEADER_PEEK).removeprefix(codecs.BOM_UTF8)
+    return Received(path.name, head, len(head), "").order_key
+
+
+def in_spec_order(paths: Iterable[Path]) -> list[Path]:
+    """SPEC 6: school, then header creation timestamp (then name, for a stable order)."""
+    return sorted(paths, key=lambda path: (order_key(path), path.name))
+
+
+def file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for piece in iter(lambda: stream.read(2**20), b""):
+            digest.update(piece)
+    return digest.hexdigest()
+
+
+def archived_path(archive: Path, transmission_id: int, file_name: str) -> Path:
+    """Where the ingest keeps a transmission's original (`pipeline.outputs.archive_original`)."""
+    return archive / f"{transmission_id:08d}-{safe_name(file_name)}"
+
+
+def take_from_inbox(path: Path, archive: Path, transmission_id: int, sha256: str) -> None:
+    """Remove a processed file from the inbox, keeping its original in the archive."""
+    if file_digest(path) != sha256:
+        # Replaced since it was read: the new content is for the next run.
+        log.warning("file changed while processed; left in the inbox", extra={"file": path.name})
+        return
+    target = archived_path(archive, transmission_id, path.name)
+    if target.exists():
+        path.unlink()
+    else:
+        shutil.move(path, target)
+
+
+# -- one file ------------------------------------------------------------------------------
+
+
+def retryable(error: BaseException) -> bool:
+    """Transient failures are tried again; a file that cannot be read is not."""
+    if isinstance(error, TransmissionFailed):
+        return error.transient
+    return not isinstance(error, UnreadableFile | ReplayError) and is_transient(error)
+
+
+def mark_unfinished_failed(ctx: IngestContext, sha256: str, reason: str) -> int | None:
+    """A failure outside the transmission's transaction (e.g. the archive's disk is full)."""
+    with ctx.engine.connect() as conn:
+        earlier = store.previous_receipt(conn, sha256)
+    if earlier is None or earlier.id is None or earlier.status in FINAL_STATUSES:
+        return None
+    mark_failed(ctx, earlier.id, reason)
+    return earlier.id
+
+
+@dataclass
+class Attempts:
+    """The tries at one file: how many, and the file as last read."""
+
+    count: int = 0
+    received: Received | None = None
+
+
+def not_processed(ctx: IngestContext, path: Path, error: Exception, tries: Attempts) -> FileResult:
+    """A failure before or around the transmission's own failure handling."""
+    reason = f"{type(error).__name__}: {error}"
+    log.error("file not processed: %s", reason, extra={"file": path.name})
+    failed_id = None
+    if tries.received is not None:
+        failed_id = mark_unfinished_failed(ctx, tries.received.sha256, reason)
+    status = "failed" if failed_id else NOT_REGISTERED
+    return FileResult(path.name, status, failed_id, 0, reason, tries.count)
+
+
+def ingest_file(
+    ctx: IngestContext, path: Path, applicants: pl.DataFrame, retry: Backoff, tries: Attempts
+) -> FileResult:
+    """One inbox file through the ingest, with retries; never raises for the file's failure."""
+
+    def attempt() -> IngestOutcome:
+        tries.count += 1
+        tries.received = receive(path, ctx.settings.max_file_bytes)
+        return ingest_bytes(ctx, tries.received, applicants)
+
+    try:
+        outcome = retrying(attempt, retry, retryable)
+    except TransmissionFailed as failure:
+        return FileResult(
+            path.name, "failed", failure.transmission_id, 0, str(failure), tries.count
+        )
+    except Exception as error:  # noqa: BLE001 - one file's failure never stops the batch
+        return not_processed(ctx, path, error, tries)
+    errors = int(outcome.report["counts"]["errors"])
+    return FileResult(path.name, outcome.status, outcome.transmission_id, errors, None, tries.count)
+
+
+def process_file(
+    ctx: IngestContext, path: Path, applicants: pl.DataFrame, retry: Backoff
+) -> FileResult:
+    """Ingest one file and take it out of the inbox once its transmission is registered."""
+    tries = Attempts()
+    result = ingest_file(ctx, path, applicants, retry, tries)
+    if result.transmission_id is not None and tries.received is not None:
+        try:
+            take_from_inbox(
+                path, ctx.settings.archive, result.transmission_id, tries.received.sha256
+            )
+        except OSError as error:
+            log.warning("file left in the inbox: %s", error, extra={"file": path.name})
+    log.info(
+        "%s: %s",
+        result.file,
+        result.status,
+        extra={"file": result.file, "transmission_id": result.transmission_id, **_details(result)},
+    )
+    return result
+
+
+def _details(result: FileResult) -> dict[str, Any]:
+    return {"status": result.status, "attempts": result.attempts, "reason": result.reason}
+
+
+# -- the run -------------------------------------------------------------------------------
+
+
+def start_run(ctx: IngestContext, trigger: str) -> RunSummary:
+    started_at = ctx.clock()
+    with ctx.engine.begin() as conn:
+        result = conn.execute(
+            insert(store.table(Run)).values(
+                trigger=trigger, started_at=started_at, status="running"
+            )
+        )
+    key = result.inserted_primary_key
+    assert key is not None
+    return RunSummary(int(key[0]), trigger, started_at)
+
+
+def finish_run(ctx: IngestContext, summary: RunSummary) -> None:
+    summary.finished_at = ctx.clock()
+    runs = store.table(Run)
+    values = {
+        "finished_at": summary.finished_at,
+        "status": "failed" if summary.error else "finished",
+        "files": len(summary.files),
+        "rematched": summary.rematch.newly_matched if summary.rematch else 0,
+        "summary_json": json.dumps(summary.to_json(), ensure_ascii=False),
+    }
+    with ctx.engine.begin() as conn:
+        conn.execute(update(runs).where(runs.c.id == summary.run_id).values(**values))
+
+
+def process_inbox(
+    ctx: IngestContext,
+    options: BatchOptions,
+    summary: RunSummary,
+    heartbeat: Heartbeat,
+    progress: Progress,
+) -> None:
+    """Every settled inbox file, in SPEC 6 order, into `summary`."""
+    candidates, summary.ignored = inbox_files(ctx.settings.inbox)
+    ready, waiting = settled(candidates, options.settle_seconds, options.sleep)
+    summary.waiting = [path.name for path in waiting]
+    ordered = in_spec_order(ready)
+    if not ordered:
+        return
+    with ctx.engine.connect() as conn:
+        applicants = store.load_applicants(conn)
+    progress.start(len(ordered))
+    for path in ordered:
+        heartbeat.check()
+        result = process_file(ctx, path, applicants, options.retry)
+        summary.files.append(result)
+        progress.advance(result)
+
+
+def run_steps(
+    ctx: IngestContext,
+    options: BatchOptions,
+    summary: RunSummary,
+    heartbeat: Heartbeat,
+    progress: Progress,
+) -> None:
+    """The inbox, then the held students; a failure of either is the run's, recorded."""
+    try:
+        process_inbox(ctx, options, summary, heartbeat, progress)
+        heartbeat.check()
+        summary.rematch = retrying(lambda: rematch_held(ctx), options.retry, is_transient)
+    except Exception as error:  # noqa: BLE001 - recorded in the run and its summary
+        log.exception("run failed", extra={"run_id": summary.run_id})
+        summary.error = f"{type(error).__name__}: {error}"
+    finally:
+        progress.finish()
+
+
+def run_batch(
+    ctx: IngestContext, options: BatchOptions, progress: Progress | None = None
+) -> RunSummary:
+    """One batch under the run lock (raises LockHeld when another run holds it)."""
+    lock = DatabaseLock(ctx.engine, ctx.clock, stale_after=options.stale_after)
+    with holding(lock, options.heartbeat_seconds) as heartbeat:
+        summary = start_run(ctx, options.trigger)
+        log.info("run started", extra={"run_id": summary.run_id, "trigger": options.trigger})
+        try:
+            run_steps(ctx, options, summary, heartbeat, progress or QuietProgress())
+        except BaseException:
+            summary.error = summary.error or "interrupted"
+            raise
+        finally:
+            finish_run(ctx, summary)
+    for line in summary_lines(summary):
+        log.info(line, extra={"run_id": summary.run_id})
+    return summary
+
+
+# -- replay --------------------------------------------------------------------------------
+
+
+def load_transmission(ctx: IngestContext, transmission_id: int) -> Transmission:
+    with ctx.engine.connect() as conn:
+        transmission = store.get_transmission(conn, transmission_id)
+    if transmission is None:
+        raise ReplayError(f"no transmission {transmission_id}")
+    if transmission.status == "duplicate":
+        raise ReplayError(
+            f"transmission {transmission_id} is a duplicate of {transmission.duplicate_of}: "
+            "nothing was done with it (replay the original instead)"
+        )
+    return transmission
+
+
+def archived_original(ctx: IngestContext, transmission: Transmission) -> Received:
+    """The archived bytes of a transmission, as received (same name, same digest)."""
+    assert transmission.id is not None
+    path = archived_path(ctx.settings.archive, transmission.id, transmission.file_name)
+    if not path.is_file():
+        raise ReplayError(
+            f"transmission {transmission.id}: its original is not in the archive ({path.name}); "
+            "if the file is still in the inbox the next run processes it"
+        )
+    received = replace(receive(path, ctx.settings.max_file_bytes), name=transmission.file_name)
+    if received.sha256 != transmission.sha256:
+        raise ReplayError(f"transmission {transmission.id}: {path} is not the file received")
+    return received
+
+
+def reprocess(
+    ctx: IngestContext,
+    transmission_id: int,
+    received: Received,
+    applicants: pl.DataFrame,
+    confirm: bool,
+) -> IngestOutcome:
+    """Validate, match, merge and report `received` again as transmission `transmission_id`.
+
+    The same steps as `ingest_bytes` after registration, on the existing row: its earlier
+    records are replaced and the merge applies only what is not already in place (SPEC 6).
+    """
+    step = "validate"
+    try:
+        result = validate_bytes(ctx, received.name, received.raw, received.size)
+        step = "merge"
+        with ctx.engine.begin() as conn:
+            store.update_transmission(conn, transmission_id, {"status": "processing"})
+            extra, matching, merge = process(ctx, conn, transmission_id, result, applicants)
+            findings = full_findings(result, extra)
+            reports = {
+                lang: ingest_report(transmission_id, result, findings, matching, merge, lang)
+                for lang in ("en", "fr")
+            }
+            values = _transmission_values(result, reports["en"]) | {"processed_at": ctx.clock()}
+            store.update_transmission(conn, transmission_id, values)
+        step = "report"
+        write_reports(ctx.settings.reports, transmission_id, result, reports)
+    except Exception as error:
+        failure = TransmissionFailed(transmission_id, step, error)
+        log.error("%s", failure, extra={"transmission_id": transmission_id})
+        mark_failed(ctx, transmission_id, str(failure))
+        raise failure from error
+    if confirm:
+        _confirm(ctx, transmission_id, result, reports)
+    return IngestOutcome(transmission_id, reports["en"])
+
+
+def replay_transmission(
+    ctx: IngestContext, transmission_id: int, applicants: pl.DataFrame | None = None
+) -> IngestOutcome:
+    """Process a transmission again from its archived original, on the same transmission id.
+
+    A failed transmission is completed (and its confirmation sent); a processed one is applied
+    again and changes nothing already in place. Raises ReplayError or TransmissionFailed.
+    """
+    transmission = load_transmission(ctx, transmission_id)
+    received = archived_original(ctx, transmission)
+    if applicants is None:
+        with ctx.engine.connect() as conn:
+            applicants = store.load_applicants(conn)
+    # The school was sent a confirmation only if the transmission got that far.
+    confirm = transmission.status not in FINAL_STATUSES
+    return reprocess(ctx, transmission_id, received, applicants, confirm)
+
+
+def failed_transmission_ids(ctx: IngestContext) -> list[int]:
+    """Every transmission whose status is `failed`, oldest first."""
+    t = store.table(Transmission)
+    with ctx.engine.connect() as conn:
+        rows = conn.execute(select(t.c.id).where(t.c.status == "failed").order_by(t.c.id))
+        return [int(row.id) for row in rows]
+
+
+def replay_order(ctx: IngestContext, transmission_ids: Iterable[int]) -> list[int]:
+    """SPEC 6 order: school, then header timestamp (unknown last), then id."""
+    t = store.table(Transmission)
+    wanted = sorted(set(transmission_ids))
+    with ctx.engine.connect() as conn:
+        rows = conn.execute(
+            select(t.c.id, t.c.mident, t.c.created_at).where(t.c.id.in_(wanted))
+        ).all()
+    latest = datetime.max.replace(tzinfo=UTC)
+    known = {row.id: (row.mident or "", row.created_at or latest, row.id) for row in rows}
+    # Unknown ids stay in the list so that each gets its own "no transmission" answer.
+    return sorted(wanted, key=lambda i: known.get(i, ("~", latest, i)))
+
+
+def replay_one(
+    ctx: IngestContext, transmission_id: int, applicants: pl.DataFrame, retry: Backoff
+) -> FileResult:
+    """One replay with retries, as a FileResult (never raises for the transmission's failure)."""
+    tries = Attempts()
+
+    def attempt() -> IngestOutcome:
+        tries.count += 1
+        return replay_transmission(ctx, transmission_id, applicants)
+
+    try:
+        outcome = retrying(attempt, retry, retryable)
+    except ReplayError as error:
+        name = file_name_of(ctx, transmission_id)
+        return FileResult(name, NOT_REGISTERED, transmission_id, 0, str(error), tries.count)
+    except TransmissionFailed as failure:
+        name = file_name_of(ctx, transmission_id)
+        return FileResult(name, "failed", transmission_id, 0, str(failure), tries.count)
+    errors = int(outcome.report["counts"]["errors"])
+    return FileResult(
+        outcome.report["file"], outcome.status, transmission_id, errors, None, tries.count
+    )
+
+
+def file_name_of(ctx: IngestContext, transmission_id: int) -> str:
+    with ctx.engine.connect() as conn:
+        row = store.get_transmission(conn, transmission_id)
+    return row.file_name if row else "-"
+
+
+def replay_transmissions(
+    ctx: IngestContext,
+    transmission_ids: Sequence[int],
+    options: BatchOptions,
+    progress: Progress | None = None,
+) -> list[FileResult]:
+    """Replay these transmissions (SPEC 6 order) under the run lock; raises LockHeld."""
+    progress = progress or QuietProgress()
+    lock = DatabaseLock(ctx.engine, ctx.clock, stale_after=options.stale_after)
+    results: list[FileResult] = []
+    with holding(lock, options.heartbeat_seconds) as heartbeat:
+        ordered = replay_order(ctx, transmission_ids)
+        with ctx.engine.connect() as conn:
+            applicants = store.load_applicants(conn)
+        progress.start(len(ordered))
+        try:
+            for transmission_id in ordered:
+                heartbeat.check()
+                result = replay_one(ctx, transmission_id, applicants, options.retry)
+                log.info("replayed %s: %s", transmission_id, result.status, extra=_details(result))
+                results.append(result)
+                progress.advance(result)
+        finally:
+            progress.finish()
+    return results
+
+
+def replay_failed(
+    ctx: IngestContext, options: BatchOptions, progress: Progress | None = None
+) -> list[FileResult]:
+    """`ost replay --failed`: every failed transmission processed again."""
+    return replay_transmissions(ctx, failed_transmission_ids(ctx), options, progress)

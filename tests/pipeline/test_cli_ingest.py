@@ -1,0 +1,80 @@
+"""The operator commands through the CLI: ingest, history, applicants, export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from tests.pipeline.test_ingest_end_to_end import SAMPLE_FILES, SAMPLES
+
+
+@pytest.fixture
+def ost_env(tmp_path: Path) -> dict[str, str]:
+    return {"OST_HOME": str(tmp_path / "home"), "OST_DATABASE_URL": f"sqlite:///{tmp_path / 'o.db'}"}
+
+
+def ost(env: dict[str, str], *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args), env=env)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_import_ingest_history_show_export(ost_env: dict[str, str]) -> None:
+    code, out, _ = ost(ost_env, "applicants", "import", str(SAMPLES / "applicants.csv"))
+    assert code == 0 and "imported 60 applicant(s)" in out
+    code, out, _ = ost(ost_env, "ingest", "--json", *map(str, SAMPLE_FILES))
+    assert code == 1  # the sample files include errors
+    reports = json.loads(out)
+    assert [r["status"] for r in reports] == ["partially processed", "rejected", "processed"]
+    assert all({"id", "matching", "merge"} <= set(r) for r in reports)
+
+    code, out, _ = ost(ost_env, "history", "--json")
+    assert code == 0
+    history = json.loads(out)
+    assert {row["file"] for row in history} == {path.name for path in SAMPLE_FILES}
+    code, out, _ = ost(ost_env, "history", "--status", "rejected")
+    assert code == 0 and "S880012.C3" in out and "S885827.C1" not in out
+
+    code, out, _ = ost(ost_env, "export", "courses", "--mident", "885827")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert rows and {row["mident"] for row in rows} == {"885827"}
+    assert list(rows[0]) == [
+        "application_number", "mident", "student_number", "course_code", "completion_date",
+        "delivery_type", "grade_type", "mark", "credit_value", "course_status",
+        "transmission_id", "transmission_file",
+    ]
+    number = rows[0]["application_number"]
+    code, out, _ = ost(ost_env, "applicants", "show", number, "--json")
+    view = json.loads(out)
+    assert code == 0 and view["applicant"]["application_number"] == number
+    assert {c["course_code"] for c in view["courses"]} == {
+        r["course_code"] for r in rows if r["application_number"] == number
+    }
+    assert all(student["reason"] for student in view["students"])
+    code, out, _ = ost(ost_env, "applicants", "show", number)
+    assert code == 0 and number in out and "345678912" not in out
+
+
+def test_bad_applicant_rows_import_nothing(ost_env: dict[str, str], tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    lines = (SAMPLES / "applicants.csv").read_text(encoding="utf-8").splitlines()
+    lines.append(lines[1].replace(lines[1].split(",")[6], "2008-02-30"))
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, _, err = ost(ost_env, "applicants", "import", str(bad))
+    assert code == 1
+    assert f"bad.csv:{len(lines)}:" in err and "nothing imported" in err
+    code, out, _ = ost(ost_env, "applicants", "show", lines[1].split(",")[0])
+    assert code == 1
+
+
+def test_unknown_applicant_and_missing_file_are_one_line(ost_env: dict[str, str]) -> None:
+    code, _, err = ost(ost_env, "applicants", "show", "nobody")
+    assert code == 1 and err.strip() == "ost: no applicant nobody"
+    code, _, err = ost(ost_env, "ingest", "/nonexistent/S885827.C1")
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
