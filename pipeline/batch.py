@@ -60,8 +60,8 @@ log = logging.getLogger("ost.batch")
 # Names an upload tool gives a file while it is still being written, or that are not ours.
 TEMPORARY_SUFFIXES = (".tmp", ".temp", ".part", ".partial", ".filepart", ".crdownload", ".swp")
 HEADER_PEEK = 256
-# A file whose transmission could not be registered at all (it stays in the inbox).
-NOT_REGISTERED = "error"
+# A file or replay that did not get as far as a transmission status (see its reason).
+UNPROCESSED = "error"
 
 
 class ReplayError(RuntimeError):
@@ -129,7 +129,7 @@ class FileResult:
     """What became of one file (or one replayed transmission)."""
 
     file: str
-    status: str  # a SPEC 3 status, or NOT_REGISTERED
+    status: str  # a SPEC 3 status, or UNPROCESSED
     transmission_id: int | None = None
     errors: int = 0
     reason: str | None = None
@@ -176,7 +176,7 @@ class RunSummary:
 
 
 def has_failures(results: Iterable[FileResult]) -> bool:
-    return any(r.status in ("failed", NOT_REGISTERED) for r in results)
+    return any(r.status in ("failed", UNPROCESSED) for r in results)
 
 
 def has_data_errors(results: Iterable[FileResult]) -> bool:
@@ -354,7 +354,7 @@ def not_processed(ctx: IngestContext, path: Path, error: Exception, tries: Attem
     failed_id = None
     if tries.received is not None:
         failed_id = mark_unfinished_failed(ctx, tries.received.sha256, reason)
-    status = "failed" if failed_id else NOT_REGISTERED
+    status = "failed" if failed_id else UNPROCESSED
     return FileResult(path.name, status, failed_id, 0, reason, tries.count)
 
 
@@ -494,8 +494,18 @@ def run_batch(
             raise
         finally:
             finish_run(ctx, summary)
-    for line in summary_lines(summary):
-        log.info(line, extra={"run_id": summary.run_id})
+    log.info(
+        "run %s finished: %s file(s)",
+        summary.run_id,
+        len(summary.files),
+        extra={
+            "run_id": summary.run_id,
+            "statuses": summary.statuses,
+            "waiting": summary.waiting,
+            "duration_seconds": summary.duration_seconds,
+            "error": summary.error,
+        },
+    )
     return summary
 
 
@@ -622,7 +632,7 @@ def replay_one(
         outcome = retrying(attempt, retry, retryable)
     except ReplayError as error:
         name = file_name_of(ctx, transmission_id)
-        return FileResult(name, NOT_REGISTERED, transmission_id, 0, str(error), tries.count)
+        return FileResult(name, UNPROCESSED, transmission_id, 0, str(error), tries.count)
     except TransmissionFailed as failure:
         name = file_name_of(ctx, transmission_id)
         return FileResult(name, "failed", transmission_id, 0, str(failure), tries.count)
@@ -640,16 +650,18 @@ def file_name_of(ctx: IngestContext, transmission_id: int) -> str:
 
 def replay_transmissions(
     ctx: IngestContext,
-    transmission_ids: Sequence[int],
+    transmission_ids: Sequence[int] | None,
     options: BatchOptions,
     progress: Progress | None = None,
 ) -> list[FileResult]:
-    """Replay these transmissions (SPEC 6 order) under the run lock; raises LockHeld."""
+    """Replay these transmissions, or every failed one when None (SPEC 6 order), under the
+    run lock; raises LockHeld."""
     progress = progress or QuietProgress()
     lock = DatabaseLock(ctx.engine, ctx.clock, stale_after=options.stale_after)
     results: list[FileResult] = []
     with holding(lock, options.heartbeat_seconds) as heartbeat:
-        ordered = replay_order(ctx, transmission_ids)
+        chosen = failed_transmission_ids(ctx) if transmission_ids is None else transmission_ids
+        ordered = replay_order(ctx, chosen)
         with ctx.engine.connect() as conn:
             applicants = store.load_applicants(conn)
         progress.start(len(ordered))
@@ -669,4 +681,4 @@ def replay_failed(
     ctx: IngestContext, options: BatchOptions, progress: Progress | None = None
 ) -> list[FileResult]:
     """`ost replay --failed`: every failed transmission processed again."""
-    return replay_transmissions(ctx, failed_transmission_ids(ctx), options, progress)
+    return replay_transmissions(ctx, None, options, progress)

@@ -6,23 +6,40 @@ import functools
 import json
 import sys
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, ParamSpec, TypeVar
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 
 from error_glossary import UnknownCode, entry, glossary, render_message
+from jobs.scheduler import serve
 from pipeline import queries
 from pipeline.applicants import ApplicantFileError, read_applicants, upsert_applicants
+from pipeline.batch import (
+    FileResult,
+    QuietProgress,
+    batch_options,
+    file_line,
+    has_data_errors,
+    has_failures,
+    replay_transmissions,
+    run_batch,
+    summary_lines,
+)
 from pipeline.config import ConfigError, load_settings
 from pipeline.console import make_console, print_report
 from pipeline.database import open_database
 from pipeline.files import UnreadableFile, validate_path
 from pipeline.ingest import IngestOutcome, TransmissionFailed, ingest_paths
 from pipeline.labels import label
+from pipeline.lock import LockHeld
+from pipeline.logs import configure_logging
 from pipeline.queries import applicant_view
 from pipeline.reports import render_html, render_rows_csv, validation_report
 from pipeline.runtime import ingest_context
@@ -33,6 +50,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 EXIT_OK, EXIT_DATA_ERRORS, EXIT_CANNOT_RUN, EXIT_FAILED = 0, 1, 2, 4
+EXIT_LOCKED = 3  # another run holds the run lock
 
 app = typer.Typer(
     name="ost",
@@ -160,6 +178,7 @@ def ingest(
 ) -> None:
     """Register, validate, match, merge and report the given files now."""
     settings = load_settings()
+    configure_logging(settings.logs)
     context = ingest_context(settings)
     outcomes = ingest_paths(context, files)
     if as_json:
@@ -309,6 +328,100 @@ def export_courses(
 def mask_oen(oen: str | None) -> str:
     """OENs are personal: show only the last three digits."""
     return f"******{oen[-3:]}" if oen else "-"
+
+
+class ProgressBar:
+    """A batch's progress on a terminal."""
+
+    def __init__(self, console: Console) -> None:
+        columns = (TextColumn("{task.description:<16}"), BarColumn(), MofNCompleteColumn())
+        self.bar = Progress(*columns, console=console)
+        self.task: TaskID | None = None
+
+    def start(self, total: int) -> None:
+        self.bar.start()
+        self.task = self.bar.add_task("files", total=total)
+
+    def advance(self, result: FileResult) -> None:
+        if self.task is not None:
+            self.bar.update(self.task, advance=1, description=result.file)
+
+    def finish(self) -> None:
+        self.bar.stop()
+
+
+def batch_output(logs: Path) -> ProgressBar | QuietProgress:
+    """A progress bar on a terminal; plain log lines on stderr otherwise."""
+    console = Console(stderr=True)
+    configure_logging(logs, echo=not console.is_terminal)
+    return ProgressBar(console) if console.is_terminal else QuietProgress()
+
+
+def unless_locked(call: Callable[[], R]) -> R:
+    """`call()`; when another run holds the lock, one line and exit 3."""
+    try:
+        return call()
+    except LockHeld as error:
+        fail(str(error), EXIT_LOCKED)
+
+
+def results_exit_code(results: list[FileResult], run_failed: bool = False) -> int:
+    if run_failed or has_failures(results):
+        return EXIT_FAILED
+    return EXIT_DATA_ERRORS if has_data_errors(results) else EXIT_OK
+
+
+@app.command("run")
+@guarded
+def run_inbox(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON.")] = False,
+) -> None:
+    """One batch: every new file in the inbox, then re-matching of pending students."""
+    settings = load_settings()
+    progress = batch_output(settings.logs)
+    context = ingest_context(settings)
+    summary = unless_locked(lambda: run_batch(context, batch_options(), progress))
+    if as_json:
+        emit_json(summary.to_json())
+    else:
+        typer.echo("\n".join(summary_lines(summary)))
+    raise typer.Exit(results_exit_code(summary.files, summary.error is not None))
+
+
+@app.command()
+@guarded
+def replay(
+    ids: Annotated[
+        list[int] | None, typer.Argument(help="Transmission ids, as `ost history` lists them")
+    ] = None,
+    failed: Annotated[
+        bool, typer.Option("--failed", help="Every transmission whose status is failed.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+) -> None:
+    """Process failed (or chosen) transmissions again from their archived originals."""
+    if failed == bool(ids):
+        fail("give transmission ids, or --failed")
+    settings = load_settings()
+    progress = batch_output(settings.logs)
+    context = ingest_context(settings)
+    options = batch_options(trigger="replay")
+    chosen = None if failed else ids
+    results = unless_locked(lambda: replay_transmissions(context, chosen, options, progress))
+    if as_json:
+        emit_json([asdict(result) for result in results])
+    else:
+        typer.echo("\n".join(map(file_line, results)) if results else "nothing to replay")
+    raise typer.Exit(results_exit_code(results))
+
+
+@app.command()
+@guarded
+def schedule() -> None:
+    """The scheduler process: `ost run` at OST_SCHEDULE (04:00,16:00) in OST_TIMEZONE."""
+    settings = load_settings()
+    configure_logging(settings.logs, echo=True)
+    serve(settings, echo=typer.echo)
 
 
 def main() -> None:  # pragma: no cover - console entry point

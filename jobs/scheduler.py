@@ -1,0 +1,153 @@
+"""`ost schedule`: the batch (`ost run`) at fixed local times, by APScheduler's BlockingScheduler.
+
+The job is defined here in code, in the default memory job store (nothing is pickled): one job
+whose trigger fires at each time of OST_SCHEDULE in OST_TIMEZONE (a CronTrigger per time).
+The callable only calls `pipeline.batch.run_batch`; the run lock keeps it apart from manual runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import signal
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from types import FrameType
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.combining import OrTrigger
+from apscheduler.triggers.cron import CronTrigger
+
+from jobs.retry import Backoff, retrying
+from pipeline.batch import RunSummary, batch_options, run_batch
+from pipeline.config import ConfigError, Settings
+from pipeline.ingest import is_transient
+from pipeline.lock import LockHeld
+from pipeline.runtime import ingest_context
+
+log = logging.getLogger("ost.scheduler")
+
+JOB_ID = "ost-run"
+# A run delayed (machine asleep, scheduler busy) still starts within the hour; later, it waits
+# for the next time. Several missed runs become one.
+MISFIRE_GRACE_SECONDS = 3600
+# The database unreachable when a scheduled run starts: try again a few times, minutes apart.
+START_RETRY = Backoff(attempts=4, base_delay=60.0, max_delay=600.0)
+TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def parse_schedule(schedule: str) -> list[tuple[int, int]]:
+    """OST_SCHEDULE (`04:00,16:00`) as sorted (hour, minute) pairs."""
+    times = set()
+    for part in schedule.split(","):
+        match = TIME.fullmatch(part.strip())
+        if match is None:
+            raise ConfigError(f"OST_SCHEDULE must be times such as 04:00,16:00, not {schedule!r}")
+        times.add((int(match[1]), int(match[2])))
+    return sorted(times)
+
+
+def time_zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"OST_TIMEZONE must be a time zone such as America/Toronto, not {name!r}"
+        ) from None
+
+
+def run_triggers(settings: Settings) -> list[CronTrigger]:
+    """One CronTrigger per scheduled time, in local wall time (DST included)."""
+    zone = time_zone(settings.timezone)
+    return [
+        CronTrigger(hour=hour, minute=minute, timezone=zone)
+        for hour, minute in parse_schedule(settings.schedule)
+    ]
+
+
+def next_fire_times(triggers: list[CronTrigger], now: datetime) -> list[datetime]:
+    """The next time each trigger fires after `now`, soonest first."""
+    times = (trigger.get_next_fire_time(None, now) for trigger in triggers)
+    return sorted(when for when in times if when is not None)
+
+
+def start_batch(
+    settings: Settings, clock: Callable[[], datetime], sleep: Callable[[float], None]
+) -> RunSummary:
+    context = replace(ingest_context(settings), clock=clock)
+    try:
+        return run_batch(context, batch_options(trigger="scheduled", sleep=sleep))
+    finally:
+        context.engine.dispose()
+
+
+def startup_transient(error: BaseException) -> bool:
+    return not isinstance(error, LockHeld | ConfigError) and is_transient(error)
+
+
+def scheduled_run(
+    settings: Settings,
+    clock: Callable[[], datetime] = utc_now,
+    sleep: Callable[[float], None] = time.sleep,
+) -> RunSummary | None:
+    """The scheduled job: one batch; None when another run holds the lock or it could not run."""
+    try:
+        return retrying(
+            lambda: start_batch(settings, clock, sleep),
+            replace(START_RETRY, sleep=sleep),
+            startup_transient,
+        )
+    except LockHeld as held:
+        log.warning("scheduled run skipped: %s", held)
+    except Exception:  # noqa: BLE001 - logged; the scheduler carries on to the next time
+        log.exception("scheduled run could not run")
+    return None
+
+
+def build_scheduler(
+    settings: Settings, job: Callable[[Settings], object] = scheduled_run
+) -> BlockingScheduler:
+    """A scheduler with the one batch job (not started)."""
+    scheduler = BlockingScheduler(timezone=time_zone(settings.timezone))
+    scheduler.add_job(
+        job,
+        OrTrigger(run_triggers(settings)),
+        args=[settings],
+        id=JOB_ID,
+        name="ost run",
+        misfire_grace_time=MISFIRE_GRACE_SECONDS,
+        coalesce=True,
+        max_instances=1,
+    )
+    return scheduler
+
+
+def stop_on_signals(scheduler: BlockingScheduler) -> None:
+    """SIGTERM and SIGINT stop scheduling; a batch in progress finishes before the process ends."""
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        log.info("stopping on %s", signal.Signals(signum).name)
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
+
+def serve(settings: Settings, echo: Callable[[str], None] = print) -> None:
+    """Run the scheduler until SIGTERM or SIGINT, saying when the next runs are."""
+    scheduler = build_scheduler(settings)
+    stop_on_signals(scheduler)
+    now = datetime.now(time_zone(settings.timezone))
+    for when in next_fire_times(run_triggers(settings), now):
+        echo(f"next run: {when:%Y-%m-%d %H:%M %Z} ({when.astimezone(UTC):%H:%M} UTC)")
+    log.info("scheduler started", extra={"schedule": settings.schedule, "zone": settings.timezone})
+    scheduler.start()
+    log.info("scheduler stopped")
