@@ -2,6 +2,7 @@
 
 import polars as pl
 
+from matching import oen
 from matching.schema import AMBIGUOUS, INTERNATIONAL, MATCHED, NOT_MERGED, PENDING
 from matching.scoring import DIMENSIONS
 
@@ -44,7 +45,12 @@ def _standing(candidates: pl.DataFrame) -> pl.DataFrame:
 
 def _per_student(evidence: pl.DataFrame) -> pl.DataFrame:
     """s_idx, the winning `a_idx` (or null) and the unbeaten contenders, `front`."""
-    standing = _standing(evidence.filter("contender"))
+    contenders = evidence.filter("contender")
+    # Beside an applicant whose OEN, birth date and name all agree, only another holder of the
+    # same OEN can make a tie: the others are namesakes.
+    uncontested = pl.col("oen_consistent").any().over("s_idx")
+    contenders = contenders.filter(~uncontested | (pl.col("oen_level") == oen.EQUAL))
+    standing = _standing(contenders)
     winners = standing.filter(pl.col("acceptable") & pl.col("beats_all")).select("s_idx", "a_idx")
     front = standing.filter(~pl.col("beaten")).group_by("s_idx").agg(front=pl.col("a_idx").sort())
     return front.join(winners, on="s_idx", how="left")

@@ -100,8 +100,11 @@ def _support() -> dict[str, pl.Expr]:
     named = bd_exact & (sur >= surnames.TYPO)
     name_match = named & (first >= first_names.TYPO) & _confirmed()
     unnamed = named & (first == first_names.WEAK) & _confirmed()
+    names_agree = (sur >= surnames.TYPO) & (first >= first_names.TYPO)
     return {
         "oen_match": oen_match,
+        # OEN, birth date (slips tolerated) and name all agree: no namesake can contest it.
+        "oen_consistent": oen_match & (pl.col("bd_level") >= dates.TOLERATED) & names_agree,
         "acceptable": oen_match | name_match,
         "contender": oen_match | name_match | unnamed,
         "near_miss": named & (first >= first_names.TYPO) & ~_confirmed(),

@@ -40,6 +40,7 @@ from pipeline.ingest import IngestOutcome, TransmissionFailed, ingest_paths
 from pipeline.labels import label
 from pipeline.lock import LockHeld
 from pipeline.logs import configure_logging
+from pipeline.privacy import mask_oen
 from pipeline.queries import applicant_view
 from pipeline.reports import render_html, render_rows_csv, validation_report
 from pipeline.runtime import ingest_context
@@ -110,6 +111,9 @@ def validate(
     as_json: Annotated[bool, typer.Option("--json", help="Print the SPEC JSON report.")] = False,
     html: Annotated[Path | None, typer.Option("--html", help="Write an HTML report here.")] = None,
     lang: Annotated[Lang, typer.Option("--lang", help="Report language.")] = Lang.en,
+    show_personal: Annotated[
+        bool, typer.Option("--show-personal", help="Show OENs and birth dates unmasked.")
+    ] = False,
 ) -> None:
     """Check files as the upload would (no database): exit 0 clean, 1 errors, 2 cannot run."""
     settings = load_settings()
@@ -127,7 +131,7 @@ def validate(
     else:
         console = make_console()
         for report in reports:
-            print_report(console, report, lang.value)
+            print_report(console, report, lang.value, show_personal=show_personal)
     raise typer.Exit(EXIT_DATA_ERRORS if any(r["counts"]["errors"] for r in reports) else EXIT_OK)
 
 
@@ -323,11 +327,6 @@ def export_courses(
         emit_json(rows.to_dicts())
     else:
         typer.echo(render_rows_csv(rows.columns, rows.rows()), nl=False)
-
-
-def mask_oen(oen: str | None) -> str:
-    """OENs are personal: show only the last three digits."""
-    return f"******{oen[-3:]}" if oen else "-"
 
 
 class ProgressBar:

@@ -6,10 +6,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from rich.console import Console
-from rich.padding import Padding
 from rich.text import Text
 
 from pipeline.labels import label
+from pipeline.privacy import mask_report
 
 # A terminal shows the first findings; --json and --html carry them all.
 MAX_CONSOLE_ROWS = 200
@@ -38,9 +38,17 @@ def print_findings(console: Console, report: Mapping[str, Any], lang: str) -> No
         style = SEVERITY_STYLE.get(row["severity"], "")
         head = Text(f"  {where:<11}", style="dim")
         head.append(f"{row['code']} {label(lang, row['severity'])}", style=style)
-        head.append(f"  {_who(row)}")
+        if who := _who(row):
+            head.append(f"  {who}")
         console.print(head)
-        console.print(Padding(Text(row["message"]), (0, 0, 0, MESSAGE_INDENT)))
+        print_message(console, row["message"])
+
+
+def print_message(console: Console, message: str) -> None:
+    """The message wrapped under the code, without trailing blanks (output is often saved)."""
+    for line in Text(message).wrap(console, max(console.width - MESSAGE_INDENT, 20)):
+        line.rstrip()
+        console.print(Text(" " * MESSAGE_INDENT) + line)
 
 
 def summary_line(report: Mapping[str, Any], lang: str) -> str:
@@ -54,8 +62,14 @@ def summary_line(report: Mapping[str, Any], lang: str) -> str:
     return f"{report['file']}: {label(lang, report['status'])} ({', '.join(parts)})"
 
 
-def print_report(console: Console, report: Mapping[str, Any], lang: str) -> None:
-    """The findings table (or the clean-file line) and the summary of one file."""
+def print_report(
+    console: Console, report: Mapping[str, Any], lang: str, *, show_personal: bool = False
+) -> None:
+    """The findings (or the clean-file line) and the summary of one file.
+
+    OENs and birth dates are masked unless `show_personal` is set.
+    """
+    report = report if show_personal else mask_report(report)
     if report["findings"]:
         console.print(Text(report["file"], style="bold"))
         print_findings(console, report, lang)

@@ -1,0 +1,58 @@
+"""Masking of personal values (OEN, birth dates) in console output and logs."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+PERSONAL_FIELDS = frozenset({"oen", "birth_date"})
+# A004 and A003 also show the applicant's declared OEN as the expected value.
+OEN_IN_EXPECTED = frozenset({"A003", "A004"})
+OEN_PATTERN = re.compile(r"(?<![0-9])[0-9]{9}(?![0-9])")
+DATE_PATTERN = re.compile(r"(?<![0-9])(19|20)[0-9]{2}-?[01][0-9]-?[0-3][0-9](?![0-9])")
+
+
+def mask_oen(oen: str | None) -> str:
+    """Only the last three digits of an OEN are shown."""
+    text = (oen or "").strip()
+    return "******" + text[-3:] if len(text) > 3 else "*" * len(text)
+
+
+def mask_date(value: str | None) -> str:
+    """The year stays (it is what a clerk needs to spot a typo); month and day do not."""
+    text = (value or "").strip()
+    return text[:4] + "*" * (len(text) - 4) if len(text) > 4 else "*" * len(text)
+
+
+def mask_value(field: str | None, value: str | None) -> str | None:
+    if value is None or field not in PERSONAL_FIELDS:
+        return value
+    return mask_oen(value) if field == "oen" else mask_date(value)
+
+
+def mask_finding(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A finding whose personal values are masked, in its fields and in its message."""
+    masked = dict(row)
+    message = str(row.get("message") or "")
+    value = str(row.get("value") or "").strip()
+    if value and row.get("field") in PERSONAL_FIELDS:
+        masked["value"] = mask_value(row["field"], value)
+        message = message.replace(value, str(masked["value"]))
+    masked["message"] = (
+        OEN_PATTERN.sub(lambda m: mask_oen(m.group()), message)
+        if row.get("code") in OEN_IN_EXPECTED
+        else message
+    )
+    return masked
+
+
+def mask_report(report: Mapping[str, Any]) -> dict[str, Any]:
+    """A report for the console: the same, with personal values masked."""
+    return {**report, "findings": [mask_finding(row) for row in report["findings"]]}
+
+
+def mask_text(text: str) -> str:
+    """Free text for logs: nine-digit numbers and dates masked wherever they appear."""
+    text = OEN_PATTERN.sub(lambda m: mask_oen(m.group()), text)
+    return DATE_PATTERN.sub(lambda m: mask_date(m.group()), text)

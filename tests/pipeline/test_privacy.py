@@ -1,0 +1,47 @@
+"""OENs and birth dates are masked on the console by default."""
+
+from __future__ import annotations
+
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.privacy import mask_finding, mask_text
+from tests.pipeline.test_ingest_end_to_end import SAMPLES
+
+
+def test_finding_values_and_messages_are_masked() -> None:
+    row = {
+        "code": "S004",
+        "field": "birth_date",
+        "value": "20080631",
+        "message": "Student 1 has the invalid birth date '20080631'.",
+    }
+    masked = mask_finding(row)
+    assert masked["value"] == "2008****"
+    assert "20080631" not in masked["message"] and "2008****" in masked["message"]
+
+
+def test_applicant_oen_in_a004_message_is_masked() -> None:
+    row = {
+        "code": "A004",
+        "field": "oen",
+        "value": "123456789",
+        "message": "file gives the OEN 123456789 and the applicant declared 123456798",
+    }
+    message = mask_finding(row)["message"]
+    assert "123456789" not in message and "123456798" not in message
+    assert "******789" in message and "******798" in message
+
+
+def test_free_text_masking() -> None:
+    assert mask_text("oen=345678912 born 2008-05-21 or 20080521") == (
+        "oen=******912 born 2008****** or 2008****"
+    )
+
+
+def test_validate_console_masks_unless_asked() -> None:
+    sample = str(SAMPLES / "S871234.C1")
+    masked = CliRunner().invoke(app, ["validate", sample]).stdout
+    shown = CliRunner().invoke(app, ["validate", sample, "--show-personal"]).stdout
+    assert "20080631" not in masked and "2008****" in masked
+    assert "20080631" in shown
