@@ -420,6 +420,8 @@ def schedule() -> None:
     """The scheduler process: `ost run` at OST_SCHEDULE (04:00,16:00) in OST_TIMEZONE."""
     settings = load_settings()
     configure_logging(settings.logs, echo=True)
+    # Fail now, not at the first run, when the database cannot be reached.
+    open_database(settings.database_url).dispose()
     serve(settings, echo=typer.echo)
 
 

@@ -75,7 +75,7 @@ def print_report(
         print_findings(console, report, lang)
         hidden = len(report["findings"]) - MAX_CONSOLE_ROWS
         if hidden > 0:
-            console.print(f"... {hidden} more; use --json or --html for the full list.")
+            console.print(label(lang, "more").format(hidden=hidden), markup=False)
     else:
         console.print(label(lang, "clean"))
     console.print(summary_line(report, lang), markup=False, highlight=False)

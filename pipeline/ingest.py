@@ -364,7 +364,9 @@ def ingest_bytes(ctx: IngestContext, received: Received, applicants: pl.DataFram
         result = validate_bytes(ctx, name, raw, size)
         step = "merge"
         with ctx.engine.begin() as conn:
+            # Visible at once: a transmission left "processing" was interrupted.
             store.update_transmission(conn, transmission_id, {"status": "processing"})
+        with ctx.engine.begin() as conn:
             extra, matching, merge = process(ctx, conn, transmission_id, result, applicants)
             findings = full_findings(result, extra)
             reports = {
@@ -378,7 +380,10 @@ def ingest_bytes(ctx: IngestContext, received: Received, applicants: pl.DataFram
     except Exception as error:
         failure = TransmissionFailed(transmission_id, step, error)
         log.error("%s", failure)
-        mark_failed(ctx, transmission_id, str(failure))
+        try:
+            mark_failed(ctx, transmission_id, str(failure))
+        except Exception as unmarked:  # noqa: BLE001 - e.g. the database is still unreachable
+            log.error("transmission %s: could not be marked failed: %s", transmission_id, unmarked)
         raise failure from error
     _confirm(ctx, transmission_id, result, reports)
     return IngestOutcome(transmission_id, reports["en"])

@@ -30,6 +30,7 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "clean": "No errors detected in the data",
         "capped": "Only the first {shown} of {total} findings are listed; "
         "the counts above are exact.",
+        "more": "... {hidden} more; use --json or --html for the full list.",
         "glossary": "Glossary",
         "processed": "processed",
         "partially processed": "partially processed",
@@ -69,6 +70,7 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "clean": "Aucune erreur détectée dans les données",
         "capped": "Seuls les {shown} premiers constats sur {total} sont listés; "
         "les totaux ci-dessus sont exacts.",
+        "more": "... {hidden} de plus; utilisez --json ou --html pour la liste complète.",
         "glossary": "Glossaire",
         "processed": "traité",
         "partially processed": "traité partiellement",

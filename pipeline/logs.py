@@ -84,7 +84,8 @@ class KeyValueLines(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         when = datetime.fromtimestamp(record.created, UTC).strftime("%H:%M:%S")
-        pairs = " ".join(f"{k}={json.dumps(v, default=str)}" for k, v in fields_of(record).items())
+        fields = {k: v for k, v in fields_of(record).items() if v is not None}
+        pairs = " ".join(f"{k}={json.dumps(v, default=str)}" for k, v in fields.items())
         text = f"{when} {record.levelname.lower()} {record.getMessage()}"
         return f"{text} {pairs}".rstrip()
 

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pandera.polars as pa
 import polars as pl
-from pandera.api.polars.types import PolarsData
-from pandera.errors import SchemaErrors
 
 from rules.findings import empty_findings
+
+if TYPE_CHECKING:
+    import pandera.polars as pa
+    from pandera.api.polars.types import PolarsData
+
+# pandera (and the pandas it brings) is imported only when some record fails a rule: a clean
+# file never needs it, and importing it costs more than validating a large clean file.
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,8 @@ class FieldRule:
 
 
 def _check(rule: FieldRule) -> pa.Check:
+    import pandera.polars as pa
+
     def passes(data: PolarsData) -> pl.LazyFrame:
         return data.lazyframe.select(rule.valid.fill_null(True))
 
@@ -35,6 +42,8 @@ def _check(rule: FieldRule) -> pa.Check:
 
 def build_schema(record_type: str, rules: Sequence[FieldRule]) -> pa.DataFrameSchema:
     """One pandera column per field, one check per rule, in the order given."""
+    import pandera.polars as pa
+
     checks: dict[str, list[pa.Check]] = {}
     for rule in rules:
         checks.setdefault(rule.field, []).append(_check(rule))
@@ -44,6 +53,8 @@ def build_schema(record_type: str, rules: Sequence[FieldRule]) -> pa.DataFrameSc
 
 def failure_cases(schema: pa.DataFrameSchema, records: pl.DataFrame) -> pl.DataFrame:
     """pandera's failure cases of a lazy validation (empty when every record passes)."""
+    from pandera.errors import SchemaErrors
+
     try:
         schema.validate(records, lazy=True)
     except SchemaErrors as errors:

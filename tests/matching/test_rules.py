@@ -10,7 +10,6 @@ import pytest
 from tests.matching.builders import (
     OEN,
     OTHER_SCHOOL,
-    SCHOOL,
     applicant,
     decision,
     student,
@@ -114,7 +113,7 @@ def test_first_name_variants_match_with_a006(
         ("ALEXANDRE", "Alex", "nickname"),
         ("DANIEL", "Dan", "nickname"),
         ("MAXIMILIAN", "Max", "nickname"),
-        ("NATHANIEL", "Nat", "short form"),
+        ("GABRIELLA", "Gabri", "short form"),
     ],
 )
 def test_preferred_first_names(legal: str, typed: str, kind: str) -> None:
