@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import asdict
@@ -87,8 +88,13 @@ def guarded(command: Callable[P, R]) -> Callable[P, R]:
             return command(*args, **kwargs)
         except (typer.Exit, typer.Abort, SystemExit):
             raise
+        except BrokenPipeError:
+            # The reader went away (`ost glossary | head`): nothing left to say to anyone.
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps the interpreter quiet at exit
+            raise typer.Exit(EXIT_OK) from None
         except EXPECTED_FAILURES as error:
-            fail(str(error).strip("'\""))
+            # KeyError quotes its message; the others print it as it is.
+            fail(str(error.args[0]) if isinstance(error, KeyError) and error.args else str(error))
         except Exception as error:  # noqa: BLE001 - the promise is one line, never a traceback
             fail(f"unexpected {type(error).__name__}: {error}")
 

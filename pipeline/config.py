@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,7 +51,7 @@ def _max_file_bytes(raw: str | None) -> int:
         megabytes = float(raw)
     except ValueError:
         raise ConfigError(f"OST_MAX_FILE_MB must be a number of megabytes, not {raw!r}") from None
-    if megabytes <= 0:
+    if not math.isfinite(megabytes) or megabytes <= 0:
         raise ConfigError(f"OST_MAX_FILE_MB must be positive, not {raw!r}")
     return int(megabytes * 2**20)
 

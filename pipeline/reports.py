@@ -80,7 +80,9 @@ def neutralise_cell(value: object) -> str:
 def render_rows_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     """CSV text with every cell neutralised against formula injection."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    # RFC 4180 CRLF: the writer quotes only cells holding a character of its line terminator,
+    # so with a bare "\n" a stray CR inside a value would come out unquoted and split the row.
+    writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
     writer.writerows([neutralise_cell(cell) for cell in row] for row in rows)
     return buffer.getvalue()

@@ -101,8 +101,8 @@ def oversized(file_name: str, size: int, max_bytes: int) -> ValidationResult | N
     """F010 before reading: a file over the limit is rejected unread."""
     if size <= max_bytes:
         return None
-    megabytes = f"{size / 2**20:.1f}"
-    finding = Finding("F010", field="size", value=megabytes, expected=f"{max_bytes / 2**20:g}")
+    size_mb, limit_mb = (f"{count / 2**20:.3g}" for count in (size, max_bytes))
+    finding = Finding("F010", field="size", value=size_mb, expected=limit_mb)
     return _result(file_name, Header(), None, findings_frame([finding]), _no_records())
 
 

@@ -444,7 +444,7 @@ def file_cases() -> list[Case]:
             "f010_too_large",
             "a 2 KB file against a 1000-byte limit",
             utf8(base),
-            [("F010", None, "size", "0.0")],
+            [("F010", None, "size", "0.00211")],
             max_bytes=1000,
         ),
     ]

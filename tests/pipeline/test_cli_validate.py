@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -57,14 +58,14 @@ S871234_FINDINGS = [
 ]
 
 
-def ost(*args: str | Path, env: dict[str, str | None] | None = None) -> tuple[int, str, str]:
+def ost(*args: str | Path, env: Mapping[str, str | None] | None = None) -> tuple[int, str, str]:
     """Run `ost` with the file-size limit at its default unless `env` says otherwise."""
     environment: dict[str, str | None] = {"OST_MAX_FILE_MB": None, **(env or {})}
     result = CliRunner().invoke(app, [str(arg) for arg in args], env=environment)
     return result.exit_code, result.stdout, result.stderr
 
 
-def validate_json(*args: str | Path, env: dict[str, str | None] | None = None) -> Any:
+def validate_json(*args: str | Path, env: Mapping[str, str | None] | None = None) -> Any:
     code, out, err = ost("validate", "--json", *args, env=env)
     assert code in (0, 1), err
     return json.loads(out)
