@@ -459,7 +459,8 @@ def typo(rng: random.Random, text: str) -> str:
     letters = [i for i, c in enumerate(text) if c.isalpha() and c.lower() in _NEAR]
     if len(letters) < 3:
         return text
-    i = rng.choice(letters[1:])
+    # The first letter is mistyped less often than the others.
+    i = rng.choices(letters, weights=[0.3] + [1.0] * (len(letters) - 1))[0]
     char, kind = text[i], rng.random()
     if kind < 0.35:
         near = rng.choice(_NEAR[char.lower()])
@@ -590,7 +591,7 @@ def school_name(rng: random.Random, school: School, name: str | None) -> str | N
     return text
 
 
-def typed(rng: random.Random, name: str | None, drops_accents: bool, case: str) -> str | None:
+def typed(name: str | None, drops_accents: bool, case: str) -> str | None:
     """A name as an applicant types it."""
     if name is None:
         return None
@@ -722,12 +723,15 @@ def add_student(builder: Builder, person: Person, school: School) -> int:
     return key
 
 
+OWN_OEN = "own"  # the applicant declares their own OEN, as most do (see applicant_oen)
+
+
 def add_applicant(
     builder: Builder,
     person: Person,
     schools: list[str],
     international: bool = False,
-    oen: str | None = None,
+    oen: str | None = OWN_OEN,
 ) -> str:
     """An application typed by `person`; returns its application number."""
     rng = builder.rng
@@ -742,12 +746,12 @@ def add_applicant(
     builder.applicants.append(
         {
             "application_number": number,
-            "first_name": typed(rng, first, drops, case),
-            "middle_name": typed(rng, middle, drops, case),
-            "last_name": typed(rng, last, drops, case),
-            "previous_last_name": typed(rng, previous, drops, case),
+            "first_name": typed(first, drops, case),
+            "middle_name": typed(middle, drops, case),
+            "last_name": typed(last, drops, case),
+            "previous_last_name": typed(previous, drops, case),
             "birth_date": applicant_birth_date(rng, person.birth_date),
-            "oen": oen if oen is not None else applicant_oen(rng, person, builder.oens),
+            "oen": applicant_oen(rng, person, builder.oens) if oen is OWN_OEN else oen,
             "gender": person.gender if rng.random() < 0.97 else rng.choice([None, "X"]),
             "school_midents": schools,
             "international": international,
@@ -791,7 +795,7 @@ def add_sibling_applicant(builder: Builder, person: Person, school: School) -> N
     years = rng.choice([-4, -3, -2, -1, 1, 2])
     born = dt.date(person.birth_date.year + years, 1, 1) + dt.timedelta(days=rng.randrange(365))
     sibling = new_person(rng, person.culture, builder.oens, person.surname, born, person.first)
-    oen = person.oen if rng.random() < 0.02 else None  # typed the sibling's OEN by mistake
+    oen = person.oen if rng.random() < 0.02 else OWN_OEN  # typed the sibling's OEN by mistake
     listed = [school.mident] if rng.random() < 0.6 else []
     add_applicant(builder, sibling, listed, oen=oen)
 
@@ -807,8 +811,7 @@ def add_distractor(
         person.birth_date = dt.date(rng.randrange(2003, 2009), 1, 1) + dt.timedelta(
             rng.randrange(365)
         )
-        add_applicant(builder, person, [], international=True, oen="")
-        builder.applicants[-1]["oen"] = None
+        add_applicant(builder, person, [], international=True, oen=None)
         return
     person = new_person(rng, _pick_culture(rng, CULTURE_SHARES), builder.oens)
     if draw < 0.27:

@@ -1,7 +1,6 @@
-"""Birth-date agreement: exact, or a tolerated slip that counts only when the OEN agrees.
+"""Birth-date agreement: exact, or a tolerated slip that counts only when the OEN agrees."""
 
-Dates are compared as numbers YYYYMMDD (see `as_number`), digit by digit.
-"""
+# Dates are compared as numbers YYYYMMDD (see `as_number`), digit by digit.
 
 import polars as pl
 

@@ -26,6 +26,8 @@ SHORT_FORM_LETTERS = 3  # DAN for DANIEL; shorter prefixes prove nothing
 
 # A word's best relation to the other side's word, and the kind it gives the whole name.
 _RANKS = {"equal": 3, NICKNAME: 2, SHORT_FORM: 1}
+# When both sides align, the kind reported: the most telling first.
+_KIND_PRIORITY = {MIDDLE: 0, NICKNAME: 1, SHORT_FORM: 2, COMPOUND: 3}
 
 
 def _variant_flag(frame: pl.DataFrame, left: str, right: str, flag: str) -> pl.DataFrame:
@@ -37,10 +39,7 @@ def _variant_flag(frame: pl.DataFrame, left: str, right: str, flag: str) -> pl.D
 
 
 def _word_relations(pairs: pl.DataFrame, words: str, others: dict[str, str]) -> pl.DataFrame:
-    """(pair_id, word_id, role, rank) of each word of `words` against the other side's words.
-
-    `others` names the other side's word lists by role ("first", "middle").
-    """
+    """(pair_id, word_id, role, rank) of each word of `words` against the `others` by role."""
     own = pairs.select("pair_id", word=words).explode("word").drop_nulls().with_row_index("word_id")
     pool = pairs.select("pair_id", **others).unpivot(
         index="pair_id", variable_name="role", value_name="other"
@@ -89,16 +88,18 @@ def _aligned(pairs: pl.DataFrame, words: str, others: dict[str, str]) -> pl.Data
 
 
 def _with_alignment(pairs: pl.DataFrame) -> pl.DataFrame:
-    """Add `aligned_kind`: every applicant first-name word meets the student's, or the reverse.
-
-    The applicant's words may meet the student's middle name (a middle name used as first name);
-    the student's first name meeting only the applicant's middle name proves nothing: siblings
-    share names that way.
-    """
+    """Add `aligned_kind`: every applicant first-name word meets the student's, or the reverse."""
+    # The applicant's words may meet the student's middle name (a middle name used as first
+    # name); the student's first name meeting only the applicant's middle name proves nothing:
+    # siblings share names that way.
     applicant_side = _aligned(pairs, "a_first_t", {"first": "s_first_t", "middle": "s_middle_t"})
     student_side = _aligned(pairs, "s_first_t", {"first": "a_first_t"})
-    both = pl.concat([applicant_side, student_side]).group_by("pair_id").agg(pl.col("kind").min())
-    return pairs.join(both.rename({"kind": "aligned_kind"}), on="pair_id", how="left")
+    both = pl.concat([applicant_side, student_side])
+    priority = pl.col("kind").replace_strict(_KIND_PRIORITY, return_dtype=pl.Int8)
+    best = (
+        both.sort(priority, "pair_id").group_by("pair_id").agg(aligned_kind=pl.col("kind").first())
+    )
+    return pairs.join(best, on="pair_id", how="left")
 
 
 def _middle_forms() -> pl.Expr:

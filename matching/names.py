@@ -1,7 +1,6 @@
-"""Name normalisation: case-folding, accents, punctuation and words, as polars expressions.
+"""Name normalisation: case-folding, accents, punctuation and words, as polars expressions."""
 
-`folded` does the costly part once; the other functions take a folded name (or its words).
-"""
+# `folded` does the costly part once; the other functions take a folded name (or its words).
 
 import polars as pl
 

@@ -4,7 +4,7 @@ import polars as pl
 
 from matching import dates, first_names, middle_names, oen, surnames
 from matching.schema import AMBIGUOUS, INTERNATIONAL, MATCHED, NOT_MERGED, PENDING
-from matching.scoring import middle_confirms
+from matching.scoring import SCHOOL_AGREES, middle_confirms
 
 STATUS_CODES = {PENDING: "A001", AMBIGUOUS: "A002", NOT_MERGED: "A003", INTERNATIONAL: "A005"}
 OEN_DIFFERS = "A004"
@@ -49,7 +49,7 @@ def agreed() -> pl.Expr:
         "surname": pl.col("sur_level") >= surnames.TYPO,
         "first_name": pl.col("first_level") >= first_names.TYPO,
         "middle_name": pl.col("middle_level") >= middle_names.COMPATIBLE,
-        "school": pl.col("school") == 1,
+        "school": pl.col("school") == SCHOOL_AGREES,
     }
     flags = [pl.when(agree.fill_null(False)).then(pl.lit(name)) for name, agree in fields.items()]
     return pl.concat_list(flags).list.drop_nulls()
@@ -58,7 +58,9 @@ def agreed() -> pl.Expr:
 def _basis() -> pl.Expr:
     """Why a merged pair matched."""
     confirmations = pl.concat_str(
-        pl.when(pl.col("school") == 1).then(_text("school ", pl.col("mident"), " confirms")),
+        pl.when(pl.col("school") == SCHOOL_AGREES).then(
+            _text("school ", pl.col("mident"), " confirms")
+        ),
         pl.when(pl.col("oen_level") == oen.SLIP).then(pl.lit("OEN typed with one slip")),
         pl.when(middle_confirms()).then(pl.lit("middle name confirms")),
         separator="; ",

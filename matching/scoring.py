@@ -9,13 +9,17 @@ from matching.candidates import candidate_pairs
 # is at least as strong on every one of them and stronger on one.
 DIMENSIONS = ("oen_level", "bd_level", "sur_level", "first_level", "middle_level", "school")
 
+SCHOOL_AGREES = 2  # the student's school is among the applicant's schools
+SCHOOL_UNKNOWN = 1  # the applicant listed no school
+SCHOOL_DIFFERS = 0
+
 _WEIGHTS = {
     "oen_level": 0.35 / oen.EQUAL,
     "bd_level": 0.25 / dates.EXACT,
     "sur_level": 0.15 / surnames.EXACT,
     "first_level": 0.15 / first_names.EXACT,
     "middle_level": 0.05 / middle_names.SAME,
-    "school": 0.05,
+    "school": 0.05 / SCHOOL_AGREES,
 }
 
 
@@ -33,6 +37,19 @@ def _sides(frame: pl.DataFrame, first_stage: bool) -> list[str]:
     return [c for c in frame.columns if (c in _FIRST_STAGE) == first_stage or c == index]
 
 
+def _school_level() -> pl.Expr:
+    """SCHOOL_AGREES, SCHOOL_UNKNOWN or SCHOOL_DIFFERS."""
+    listed = pl.col("a_schools").list.len() > 0
+    agrees = pl.col("a_schools").list.contains(pl.col("mident")).fill_null(False)
+    return (
+        pl.when(agrees)
+        .then(pl.lit(SCHOOL_AGREES, pl.Int8))
+        .when(listed)
+        .then(pl.lit(SCHOOL_DIFFERS, pl.Int8))
+        .otherwise(pl.lit(SCHOOL_UNKNOWN, pl.Int8))
+    )
+
+
 def _paired(students: pl.DataFrame, applicants: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
     """The candidate pairs with school and surname evidence; are OEN and birth date equal."""
     frame = pairs.join(students.select(_sides(students, True)), on="s_idx").join(
@@ -41,7 +58,7 @@ def _paired(students: pl.DataFrame, applicants: pl.DataFrame, pairs: pl.DataFram
     frame = frame.with_columns(
         oen_equal=(pl.col("s_oen") == pl.col("a_oen")).fill_null(False),
         bd_equal=pl.col("s_bd") == pl.col("a_bd"),
-        school=pl.col("a_schools").list.contains(pl.col("mident")).fill_null(False).cast(pl.Int8),
+        school=_school_level(),
     )
     return surnames.with_surname_evidence(frame)
 
@@ -74,13 +91,15 @@ def _with_names(
 
 def _confirmed() -> pl.Expr:
     """Evidence beyond name and birth date, which namesakes share (SPEC 5: when in doubt, hold)."""
-    return (pl.col("school") == 1) | (pl.col("oen_level") == oen.SLIP) | middle_confirms()
+    school = pl.col("school") == SCHOOL_AGREES
+    return school | (pl.col("oen_level") == oen.SLIP) | middle_confirms()
 
 
 def middle_confirms() -> pl.Expr:
-    """The same middle name, when no OEN contradicts and the first name did not already use it."""
+    """The same middle name, with no OEN or school against it, not already used as first name."""
     same = (pl.col("middle_level") == middle_names.SAME) & (pl.col("oen_level") == oen.UNKNOWN)
-    return same & (pl.col("first_kind") != first_names.MIDDLE).fill_null(True)
+    unopposed = same & (pl.col("school") == SCHOOL_UNKNOWN)
+    return unopposed & (pl.col("first_kind") != first_names.MIDDLE).fill_null(True)
 
 
 def _support() -> dict[str, pl.Expr]:

@@ -40,10 +40,8 @@ def tolerated_edits(left: pl.Expr, right: pl.Expr) -> pl.Expr:
 def with_typo(
     frame: pl.DataFrame, left: str, right: str, needed: pl.Expr, name: str
 ) -> pl.DataFrame:
-    """Add boolean column `name`: the two names differ by a tolerated typing error.
-
-    Only rows where `needed` holds are scored; the others compare two empty strings.
-    """
+    """Add boolean column `name`: the two names differ by a tolerated typing error."""
+    # Only rows where `needed` holds are scored; the others compare two empty strings.
     pick = frame.select(
         pl.when(needed).then(pl.col(left)).otherwise(pl.lit("")),
         pl.when(needed).then(pl.col(right)).otherwise(pl.lit("")),
