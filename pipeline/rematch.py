@@ -61,7 +61,15 @@ def rematch_held(ctx: IngestContext) -> RematchOutcome:
         if held.is_empty():
             return RematchOutcome(0, 0, dict(EMPTY_COUNTS))
         applicants = store.load_applicants(conn)
-        decisions = match_students(held.drop("transmission_id", "line", "match_status"), applicants)
+        # Matched students of the same schools compete too, so that a held twin or sibling
+        # is not given the applicant their matched namesake already is.
+        settled = store.matched_students(conn, held["mident"].unique().to_list())
+        competing = pl.concat([held, settled]).drop(
+            "transmission_id", "line", "match_status", "application_number"
+        )
+        decisions = match_students(competing, applicants).filter(
+            pl.col("student_key").is_in(held["student_key"].implode())
+        )
         changed = changed_decisions(decisions, held)
         store.save_decisions(conn, changed, ctx.clock())
         merge = merge_held(ctx, conn, changed)

@@ -193,48 +193,53 @@ def held_grades(conn: Connection, student_record_ids: Sequence[int]) -> pl.DataF
     return pl.concat([pl.DataFrame(schema=schema), *parts])
 
 
-def unmatched_students(conn: Connection) -> pl.DataFrame:
-    """Accepted students whose courses are held (anything but a completed match)."""
+STUDENT_SCHEMA: dict[str, pl.DataType] = {
+    "student_key": pl.Int64(),
+    "transmission_id": pl.Int64(),
+    "line": pl.Int64(),
+    "mident": pl.Utf8(),
+    "student_number": pl.Utf8(),
+    "oen": pl.Utf8(),
+    "surname": pl.Utf8(),
+    "first_name": pl.Utf8(),
+    "middle_name": pl.Utf8(),
+    "birth_date": pl.Date(),
+    "gender": pl.Utf8(),
+    "match_status": pl.Utf8(),
+    "application_number": pl.Utf8(),
+}
+
+
+def _accepted_students(conn: Connection, *conditions: Any) -> pl.DataFrame:
+    """Accepted S1 records of processed transmissions, in the matcher's schema (and more)."""
     s, t = table(StudentRecord), table(Transmission)
-    return frame(
-        conn,
-        select(
-            s.c.id,
-            s.c.transmission_id,
-            s.c.line,
-            s.c.mident,
-            s.c.student_number,
-            s.c.oen,
-            s.c.surname,
-            s.c.first_name,
-            s.c.middle_name,
-            s.c.birth_date,
-            s.c.gender,
-            s.c.match_status,
-            s.c.application_number,
-        )
+    columns = [s.c.id, *(s.c[name] for name in list(STUDENT_SCHEMA)[1:])]
+    query = (
+        select(*columns)
         .join(t, t.c.id == s.c.transmission_id)
         .where(
             s.c.accepted.is_(True),
-            s.c.match_status.is_distinct_from("matched"),
             t.c.status.in_(["processed", "partially processed"]),
-        ),
-        {
-            "student_key": pl.Int64(),
-            "transmission_id": pl.Int64(),
-            "line": pl.Int64(),
-            "mident": pl.Utf8(),
-            "student_number": pl.Utf8(),
-            "oen": pl.Utf8(),
-            "surname": pl.Utf8(),
-            "first_name": pl.Utf8(),
-            "middle_name": pl.Utf8(),
-            "birth_date": pl.Date(),
-            "gender": pl.Utf8(),
-            "match_status": pl.Utf8(),
-            "application_number": pl.Utf8(),
-        },
+            *conditions,
+        )
     )
+    return frame(conn, query, STUDENT_SCHEMA)
+
+
+def unmatched_students(conn: Connection) -> pl.DataFrame:
+    """Accepted students whose courses are held (anything but a completed match)."""
+    s = table(StudentRecord)
+    return _accepted_students(conn, s.c.match_status.is_distinct_from("matched"))
+
+
+def matched_students(conn: Connection, midents: Sequence[str]) -> pl.DataFrame:
+    """Students already matched at these schools (a held twin must not take their applicant)."""
+    s = table(StudentRecord)
+    parts = [
+        _accepted_students(conn, s.c.match_status == "matched", s.c.mident.in_(list(part)))
+        for part in chunks(sorted(set(midents)))
+    ]
+    return pl.concat([pl.DataFrame(schema=STUDENT_SCHEMA), *parts])
 
 
 # -- applicants ----------------------------------------------------------------------------
