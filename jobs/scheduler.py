@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import signal
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -17,6 +18,7 @@ from datetime import UTC, datetime
 from types import FrameType
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from apscheduler.events import EVENT_SCHEDULER_STARTED, SchedulerEvent
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
@@ -129,14 +131,27 @@ def build_scheduler(
     return scheduler
 
 
-def stop_on_signals(scheduler: BlockingScheduler) -> None:
-    """SIGTERM and SIGINT stop scheduling; a batch in progress finishes before the process ends."""
+def stop_on_signals(scheduler: BlockingScheduler, on_start: Callable[[], None]) -> None:
+    """SIGTERM and SIGINT stop scheduling; a batch in progress finishes before the process ends.
+
+    A signal that arrives while the scheduler is still starting stops it as soon as it has
+    started; `on_start` runs once it is running and no stop was asked for.
+    """
+    stop_requested = threading.Event()
 
     def stop(signum: int, _frame: FrameType | None) -> None:
         log.info("stopping on %s", signal.Signals(signum).name)
+        stop_requested.set()
         if scheduler.running:
             scheduler.shutdown(wait=False)
 
+    def started(_event: SchedulerEvent) -> None:
+        if stop_requested.is_set():
+            scheduler.shutdown(wait=False)
+        else:
+            on_start()
+
+    scheduler.add_listener(started, EVENT_SCHEDULER_STARTED)
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
 
@@ -144,10 +159,13 @@ def stop_on_signals(scheduler: BlockingScheduler) -> None:
 def serve(settings: Settings, echo: Callable[[str], None] = print) -> None:
     """Run the scheduler until SIGTERM or SIGINT, saying when the next runs are."""
     scheduler = build_scheduler(settings)
-    stop_on_signals(scheduler)
-    now = datetime.now(time_zone(settings.timezone))
-    for when in next_fire_times(run_triggers(settings), now):
-        echo(f"next run: {when:%Y-%m-%d %H:%M %Z} ({when.astimezone(UTC):%H:%M} UTC)")
-    log.info("scheduler started", extra={"schedule": settings.schedule, "zone": settings.timezone})
+
+    def announce() -> None:
+        now = datetime.now(time_zone(settings.timezone))
+        for when in next_fire_times(run_triggers(settings), now):
+            echo(f"next run: {when:%Y-%m-%d %H:%M %Z} ({when.astimezone(UTC):%H:%M} UTC)")
+
+    stop_on_signals(scheduler, announce)
+    log.info("scheduler starting", extra={"schedule": settings.schedule, "zone": settings.timezone})
     scheduler.start()
     log.info("scheduler stopped")

@@ -39,20 +39,15 @@ from pipeline.ingest import (
     IngestOutcome,
     Received,
     TransmissionFailed,
-    _confirm,
-    _transmission_values,
-    full_findings,
     ingest_bytes,
-    ingest_report,
     is_transient,
     mark_failed,
-    process,
+    process_received,
     receive,
-    validate_bytes,
 )
 from pipeline.lock import DEFAULT_STALE_AFTER, DatabaseLock, Heartbeat, holding
 from pipeline.models import Run, Transmission
-from pipeline.outputs import safe_name, write_reports
+from pipeline.outputs import safe_name
 from pipeline.rematch import RematchOutcome, rematch_held
 
 log = logging.getLogger("ost.batch")
@@ -540,44 +535,6 @@ def archived_original(ctx: IngestContext, transmission: Transmission) -> Receive
     return received
 
 
-def reprocess(
-    ctx: IngestContext,
-    transmission_id: int,
-    received: Received,
-    applicants: pl.DataFrame,
-    confirm: bool,
-) -> IngestOutcome:
-    """Validate, match, merge and report `received` again as transmission `transmission_id`.
-
-    The same steps as `ingest_bytes` after registration, on the existing row: its earlier
-    records are replaced and the merge applies only what is not already in place (SPEC 6).
-    """
-    step = "validate"
-    try:
-        result = validate_bytes(ctx, received.name, received.raw, received.size)
-        step = "merge"
-        with ctx.engine.begin() as conn:
-            store.update_transmission(conn, transmission_id, {"status": "processing"})
-            extra, matching, merge = process(ctx, conn, transmission_id, result, applicants)
-            findings = full_findings(result, extra)
-            reports = {
-                lang: ingest_report(transmission_id, result, findings, matching, merge, lang)
-                for lang in ("en", "fr")
-            }
-            values = _transmission_values(result, reports["en"]) | {"processed_at": ctx.clock()}
-            store.update_transmission(conn, transmission_id, values)
-        step = "report"
-        write_reports(ctx.settings.reports, transmission_id, result, reports)
-    except Exception as error:
-        failure = TransmissionFailed(transmission_id, step, error)
-        log.error("%s", failure, extra={"transmission_id": transmission_id})
-        mark_failed(ctx, transmission_id, str(failure))
-        raise failure from error
-    if confirm:
-        _confirm(ctx, transmission_id, result, reports)
-    return IngestOutcome(transmission_id, reports["en"])
-
-
 def replay_transmission(
     ctx: IngestContext, transmission_id: int, applicants: pl.DataFrame | None = None
 ) -> IngestOutcome:
@@ -593,7 +550,7 @@ def replay_transmission(
             applicants = store.load_applicants(conn)
     # The school was sent a confirmation only if the transmission got that far.
     confirm = transmission.status not in FINAL_STATUSES
-    return reprocess(ctx, transmission_id, received, applicants, confirm)
+    return process_received(ctx, transmission_id, received, applicants, confirm=confirm)
 
 
 def failed_transmission_ids(ctx: IngestContext) -> list[int]:

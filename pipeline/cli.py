@@ -6,7 +6,8 @@ import functools
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -33,11 +34,11 @@ from pipeline.batch import (
     run_batch,
     summary_lines,
 )
-from pipeline.config import ConfigError, load_settings
+from pipeline.config import ConfigError, Settings, load_settings
 from pipeline.console import make_console, print_report
 from pipeline.database import open_database
 from pipeline.files import UnreadableFile, validate_path
-from pipeline.ingest import IngestOutcome, TransmissionFailed, ingest_paths
+from pipeline.ingest import IngestContext, IngestOutcome, TransmissionFailed, ingest_paths
 from pipeline.labels import label
 from pipeline.lock import LockHeld
 from pipeline.logs import configure_logging
@@ -362,6 +363,16 @@ def batch_output(logs: Path) -> ProgressBar | QuietProgress:
     return ProgressBar(console) if console.is_terminal else QuietProgress()
 
 
+@contextmanager
+def batch_context(settings: Settings) -> Iterator[IngestContext]:
+    """The ingest context of a batch command; its database connections closed at the end."""
+    context = ingest_context(settings)
+    try:
+        yield context
+    finally:
+        context.engine.dispose()
+
+
 def unless_locked(call: Callable[[], R]) -> R:
     """`call()`; when another run holds the lock, one line and exit 3."""
     try:
@@ -384,8 +395,8 @@ def run_inbox(
     """One batch: every new file in the inbox, then re-matching of pending students."""
     settings = load_settings()
     progress = batch_output(settings.logs)
-    context = ingest_context(settings)
-    summary = unless_locked(lambda: run_batch(context, batch_options(), progress))
+    with batch_context(settings) as context:
+        summary = unless_locked(lambda: run_batch(context, batch_options(), progress))
     if as_json:
         emit_json(summary.to_json())
     else:
@@ -409,10 +420,10 @@ def replay(
         fail("give transmission ids, or --failed")
     settings = load_settings()
     progress = batch_output(settings.logs)
-    context = ingest_context(settings)
     options = batch_options(trigger="replay")
     chosen = None if failed else ids
-    results = unless_locked(lambda: replay_transmissions(context, chosen, options, progress))
+    with batch_context(settings) as context:
+        results = unless_locked(lambda: replay_transmissions(context, chosen, options, progress))
     if as_json:
         emit_json([asdict(result) for result in results])
     else:
@@ -438,3 +449,7 @@ def main() -> None:  # pragma: no cover - console entry point
     except Exception as error:  # noqa: BLE001 - last resort: one line, never a traceback
         print(f"ost: unexpected {type(error).__name__}: {error}", file=sys.stderr)
         sys.exit(EXIT_CANNOT_RUN)
+
+
+if __name__ == "__main__":
+    main()

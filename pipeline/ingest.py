@@ -352,16 +352,32 @@ def mark_failed(ctx: IngestContext, transmission_id: int, reason: str) -> None:
 
 def ingest_bytes(ctx: IngestContext, received: Received, applicants: pl.DataFrame) -> IngestOutcome:
     """One transmission end to end. Raises TransmissionFailed after marking it `failed`."""
-    name, raw, size = received.name, received.raw, received.size
-    transmission_id, earlier_id = register(ctx, name, received.sha256, size)
+    name, raw = received.name, received.raw
+    transmission_id, earlier_id = register(ctx, name, received.sha256, received.size)
     if earlier_id is not None:
         return _duplicate(ctx, transmission_id, name, earlier_id)
     if raw is not None:
         # Archived before processing, so a failed transmission can be replayed from here.
         archive_original(ctx.settings.archive, transmission_id, name, raw)
+    return process_received(ctx, transmission_id, received, applicants)
+
+
+def process_received(
+    ctx: IngestContext,
+    transmission_id: int,
+    received: Received,
+    applicants: pl.DataFrame,
+    *,
+    confirm: bool = True,
+) -> IngestOutcome:
+    """Validate, match, merge and report `received` as the registered `transmission_id`.
+
+    Earlier records of the same transmission are replaced, and the merge applies only what
+    is not already in place (SPEC 6), so a replay goes through here too.
+    """
     step = "validate"
     try:
-        result = validate_bytes(ctx, name, raw, size)
+        result = validate_bytes(ctx, received.name, received.raw, received.size)
         step = "merge"
         with ctx.engine.begin() as conn:
             # Visible at once: a transmission left "processing" was interrupted.
@@ -375,8 +391,11 @@ def ingest_bytes(ctx: IngestContext, received: Received, applicants: pl.DataFram
             }
             values = _transmission_values(result, reports["en"]) | {"processed_at": ctx.clock()}
             store.update_transmission(conn, transmission_id, values)
-        step = "report"
-        write_reports(ctx.settings.reports, transmission_id, result, reports)
+            # Before the commit: a crash in between leaves the transmission unfinished, to be
+            # done again by the next run, never finished without its reports.
+            step = "report"
+            write_reports(ctx.settings.reports, transmission_id, result, reports)
+            step = "commit"
     except Exception as error:
         failure = TransmissionFailed(transmission_id, step, error)
         log.error("%s", failure)
@@ -385,7 +404,8 @@ def ingest_bytes(ctx: IngestContext, received: Received, applicants: pl.DataFram
         except Exception as unmarked:  # noqa: BLE001 - e.g. the database is still unreachable
             log.error("transmission %s: could not be marked failed: %s", transmission_id, unmarked)
         raise failure from error
-    _confirm(ctx, transmission_id, result, reports)
+    if confirm:
+        _confirm(ctx, transmission_id, result, reports)
     return IngestOutcome(transmission_id, reports["en"])
 
 

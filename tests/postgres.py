@@ -22,7 +22,9 @@ def server_url() -> str:
         return url
     if os.environ.get(OPT_OUT_ENV) == "1":
         pytest.skip(f"{OPT_OUT_ENV}=1: PostgreSQL tests opted out")
-    pytest.fail(f"{SERVER_ENV} is not set: run the suite with scripts/test, which starts PostgreSQL")
+    pytest.fail(
+        f"{SERVER_ENV} is not set: run the suite with scripts/test, which starts PostgreSQL"
+    )
 
 
 @contextmanager

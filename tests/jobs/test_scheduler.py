@@ -1,4 +1,4 @@
-"""The scheduler: its job calls the batch, at 04:00 and 16:00 Toronto time through every DST change."""
+"""The scheduler: its job calls the batch at 04:00 and 16:00 Toronto time, across DST changes."""
 
 from __future__ import annotations
 
@@ -159,7 +159,9 @@ def test_schedule_and_time_zone_from_the_settings() -> None:
             parse_schedule(bad)
     with pytest.raises(ConfigError, match="OST_TIMEZONE"):
         run_triggers(load_settings({"OST_TIMEZONE": "Mars/Olympus"}))
-    winnipeg = run_triggers(load_settings({"OST_TIMEZONE": "America/Winnipeg", "OST_SCHEDULE": "6:30"}))
+    winnipeg = run_triggers(
+        load_settings({"OST_TIMEZONE": "America/Winnipeg", "OST_SCHEDULE": "6:30"})
+    )
     first = winnipeg[0].get_next_fire_time(None, datetime(2026, 1, 1, tzinfo=UTC))
     assert first == datetime(2026, 1, 1, 6, 30, tzinfo=ZoneInfo("America/Winnipeg"))
 
@@ -185,4 +187,4 @@ def test_schedule_prints_next_runs_and_stops_cleanly(tmp_path: Path, stop_signal
             if stream is not None:
                 stream.close()
     log = (tmp_path / "home" / "logs" / "ost.log").read_text(encoding="utf-8")
-    assert '"scheduler started"' in log and '"scheduler stopped"' in log
+    assert '"scheduler starting"' in log and '"scheduler stopped"' in log

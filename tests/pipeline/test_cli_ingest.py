@@ -16,7 +16,10 @@ from tests.pipeline.test_ingest_end_to_end import SAMPLE_FILES, SAMPLES
 
 @pytest.fixture
 def ost_env(tmp_path: Path) -> dict[str, str]:
-    return {"OST_HOME": str(tmp_path / "home"), "OST_DATABASE_URL": f"sqlite:///{tmp_path / 'o.db'}"}
+    return {
+        "OST_HOME": str(tmp_path / "home"),
+        "OST_DATABASE_URL": f"sqlite:///{tmp_path / 'o.db'}",
+    }
 
 
 def ost(env: dict[str, str], *args: str) -> tuple[int, str, str]:
@@ -45,9 +48,18 @@ def test_import_ingest_history_show_export(ost_env: dict[str, str]) -> None:
     rows = list(csv.DictReader(io.StringIO(out)))
     assert rows and {row["mident"] for row in rows} == {"885827"}
     assert list(rows[0]) == [
-        "application_number", "mident", "student_number", "course_code", "completion_date",
-        "delivery_type", "grade_type", "mark", "credit_value", "course_status",
-        "transmission_id", "transmission_file",
+        "application_number",
+        "mident",
+        "student_number",
+        "course_code",
+        "completion_date",
+        "delivery_type",
+        "grade_type",
+        "mark",
+        "credit_value",
+        "course_status",
+        "transmission_id",
+        "transmission_file",
     ]
     number = rows[0]["application_number"]
     code, out, _ = ost(ost_env, "applicants", "show", number, "--json")

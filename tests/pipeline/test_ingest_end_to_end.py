@@ -63,8 +63,9 @@ def test_merged_course_belongs_to_the_matched_applicant(ingest_ctx: IngestContex
     ingest_samples(ingest_ctx)
     with ingest_ctx.engine.connect() as conn:
         pairs = conn.execute(
-            select(table(StudentRecord).c.student_number, table(StudentRecord).c.application_number)
-            .where(table(StudentRecord).c.match_status == "matched")
+            select(
+                table(StudentRecord).c.student_number, table(StudentRecord).c.application_number
+            ).where(table(StudentRecord).c.match_status == "matched")
         ).all()
         exported = queries.export_courses(conn)
     owner = dict(pairs)
@@ -81,8 +82,12 @@ def test_reports_archive_and_confirmations(ingest_ctx: IngestContext, mailbox: M
         folder = settings.reports / str(outcome.transmission_id)
         names = sorted(path.name for path in folder.iterdir())
         assert names == [
-            "report.csv", "report.fr.csv", "report.fr.html", "report.fr.json",
-            "report.html", "report.json",
+            "report.csv",
+            "report.fr.csv",
+            "report.fr.html",
+            "report.fr.json",
+            "report.html",
+            "report.json",
         ]
         stored = json.loads((folder / "report.json").read_text(encoding="utf-8"))
         assert stored == outcome.report
@@ -99,12 +104,30 @@ def test_reports_archive_and_confirmations(ingest_ctx: IngestContext, mailbox: M
 def test_ingest_json_has_the_spec_keys(ingest_ctx: IngestContext) -> None:
     load_sample_applicants(ingest_ctx)
     report = ingest_samples(ingest_ctx)["S871234.C1"].report
-    assert list(report) == ["id", "file", "mident", "status", "counts", "findings", "matching", "merge"]
+    assert list(report) == [
+        "id",
+        "file",
+        "mident",
+        "status",
+        "counts",
+        "findings",
+        "matching",
+        "merge",
+    ]
     assert set(report["matching"]) == {"matched", "pending", "ambiguous", "not_merged"}
     assert set(report["merge"]) == {"inserted", "updated", "deleted", "unchanged", "refused"}
     finding_keys = {
-        "code", "severity", "line", "record_type", "student_number", "surname", "first_name",
-        "course", "field", "value", "message",
+        "code",
+        "severity",
+        "line",
+        "record_type",
+        "student_number",
+        "surname",
+        "first_name",
+        "course",
+        "field",
+        "value",
+        "message",
     }
     assert all(set(f) == finding_keys for f in report["findings"])
     counted = pl.Series([f["severity"] for f in report["findings"]])

@@ -57,14 +57,19 @@ def test_grade_type_progresses_p_c_m_f(ctx_with_emilie: IngestContext) -> None:
     steps = [("P", ""), ("C", "070"), ("M", "075"), ("F", "081")]
     for day, (grade_type, mark) in enumerate(steps, start=1):
         outcome = send(
-            ctx_with_emilie, f"202611{day:02d}090000", "1", grade("ENG4U", "202611", grade_type, mark)
+            ctx_with_emilie,
+            f"202611{day:02d}090000",
+            "1",
+            grade("ENG4U", "202611", grade_type, mark),
         )
         expected = "inserted" if day == 1 else "updated"
         assert outcome.report["merge"][expected] == 1
     final = courses(ctx_with_emilie).row(0, named=True)
     assert (final["grade_type"], final["mark"]) == ("F", "081")
     with ctx_with_emilie.engine.connect() as conn:
-        history = conn.exec_driver_sql("SELECT action FROM coursechange ORDER BY id").scalars().all()
+        history = (
+            conn.exec_driver_sql("SELECT action FROM coursechange ORDER BY id").scalars().all()
+        )
     assert history == ["insert", "update", "update", "update"]
 
 

@@ -20,8 +20,12 @@ def test_held_twin_does_not_take_the_applicant_of_the_matched_one(
 ) -> None:
     add_applicants(ingest_ctx, BELLA)
     twins = [
-        Student("1001", "MARTIN", "BELLA", "20080314", grades=[grade("ENG4U", "202606", "F", "081")]),
-        Student("1002", "MARTIN", "ELLA", "20080314", grades=[grade("SBI4U", "202606", "F", "077")]),
+        Student(
+            "1001", "MARTIN", "BELLA", "20080314", grades=[grade("ENG4U", "202606", "F", "081")]
+        ),
+        Student(
+            "1002", "MARTIN", "ELLA", "20080314", grades=[grade("SBI4U", "202606", "F", "077")]
+        ),
     ]
     outcome = ingest(ingest_ctx, transmission(twins))
     assert outcome.report["matching"]["matched"] == 1

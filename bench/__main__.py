@@ -1,0 +1,222 @@
+"""The benchmark harness: each comparison measured in one run, side by side, as ratios.
+
+    python -m bench generate  [--scale 1]            the provincial batch and the big file
+    python -m bench validate  [--repeat 3]           ost validate vs read_fwf vs the polars floor
+    python -m bench linkage   [--students N]         match_students vs a naive rule vs Splink
+    python -m bench e2e       [--scale 1]            ost run into SQLite and PostgreSQL
+    python -m bench growth    [--scales .25,.5,1]    e2e at several sizes: is the cost linear?
+    python -m bench report    [--write]              RESULTS.md from the stored results
+    python -m bench all       [--write]              everything above, then the report
+
+Data and results go under --work (default bench/work, git-ignored); `--write` writes
+bench/RESULTS.md (or --results PATH).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bench import provincial
+from bench.end_to_end import DEFAULT_POSTGRES_URL, run_once
+from bench.growth import growth_from
+from bench.report import RESULTS_PATH, write_report
+
+BIG_FILE_GRADES = 1_000_000
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# --- data --------------------------------------------------------------------------------------
+
+
+def batch_at(scale: float, work: Path) -> Path:
+    """The provincial batch at `scale`, generated unless already there."""
+    folder = provincial.batch_folder(scale, work)
+    if not (folder / "manifest.json").exists():
+        log(f"generating the provincial batch at scale {scale:g} in {folder}")
+        manifest = provincial.generate_batch(provincial.BatchSize.at_scale(scale), folder)
+        log(f"generated: {manifest}")
+        store(work, f"generate-{scale:g}", {"scale": scale, **manifest})
+    return folder
+
+
+def big_file(grades: int, work: Path) -> Path:
+    folder = work / f"big-{grades}"
+    if not (folder / "manifest.json").exists():
+        log(f"generating one file with {grades} grades in {folder}")
+        manifest = provincial.generate_big_file(grades, folder)
+        store(work, "generate-big", {"target_grades": grades, **manifest})
+    return folder
+
+
+# --- results -----------------------------------------------------------------------------------
+
+
+def results_dir(work: Path) -> Path:
+    folder = work / "results"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def store(work: Path, name: str, value: dict[str, Any]) -> None:
+    from bench.machine import load_average
+
+    value = {**value, "load_average_at_end": load_average()}
+    path = results_dir(work) / f"{name}.json"
+    path.write_text(json.dumps(value, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    log(f"stored {path}")
+
+
+def e2e_name(scale: float, backend: str) -> str:
+    return f"e2e-{scale:g}-{backend}"
+
+
+# --- subcommands -------------------------------------------------------------------------------
+
+
+def cmd_generate(args: argparse.Namespace) -> None:
+    batch_at(args.scale, args.work)
+    big_file(big_grades(args), args.work)
+
+
+def big_grades(args: argparse.Namespace) -> int:
+    return args.big_grades or max(1000, round(BIG_FILE_GRADES * args.scale))
+
+
+def cmd_validate(args: argparse.Namespace) -> None:
+    from bench.parsing import compare_parsing
+
+    folder = big_file(big_grades(args), args.work)
+    store(args.work, "validate", compare_parsing(folder, args.repeat, log))
+
+
+def cmd_linkage(args: argparse.Namespace) -> None:
+    from bench.linkage import compare_linkage
+
+    students = args.students or max(100, round(provincial.STUDENTS * args.scale))
+    store(args.work, "linkage", compare_linkage(students, log=log))
+
+
+def cmd_e2e(args: argparse.Namespace, scale: float | None = None) -> None:
+    scale = args.scale if scale is None else scale
+    batch = batch_at(scale, args.work)
+    for backend in args.backends:
+        result = run_once(
+            batch,
+            backend,
+            args.work,
+            postgres_url=args.postgres_url,
+            profile=not args.no_profile,
+            log=log,
+        )
+        store(args.work, e2e_name(scale, backend), {"scale": scale, **result})
+
+
+def cmd_growth(args: argparse.Namespace) -> None:
+    backends = args.growth_backends or args.backends
+    for scale in args.scales:
+        missing = [b for b in backends if not stored(args.work, e2e_name(scale, b))]
+        if missing:
+            cmd_e2e(argparse.Namespace(**{**vars(args), "backends": missing}), scale)
+    runs = {
+        backend: [load(args.work, e2e_name(scale, backend)) for scale in args.scales]
+        for backend in backends
+    }
+    store(args.work, "growth", growth_from(runs))
+
+
+def stored(work: Path, name: str) -> bool:
+    return (results_dir(work) / f"{name}.json").exists()
+
+
+def load(work: Path, name: str) -> dict[str, Any]:
+    return dict(json.loads((results_dir(work) / f"{name}.json").read_text(encoding="utf-8")))
+
+
+def cmd_report(args: argparse.Namespace) -> None:
+    text = write_report(
+        results_dir(args.work), args.results if args.write else None, args.postgres_url, args.scale
+    )
+    if not args.write:
+        print(text)
+
+
+def cmd_all(args: argparse.Namespace) -> None:
+    steps: list[tuple[str, Callable[[argparse.Namespace], None]]] = [
+        ("generate", cmd_generate),
+        ("validate", cmd_validate),
+        ("linkage", cmd_linkage),
+        ("e2e", cmd_e2e),
+        ("growth", cmd_growth),
+    ]
+    for name, step in steps:
+        log(f"--- {name}")
+        step(args)
+    cmd_report(args)
+
+
+# --- arguments ---------------------------------------------------------------------------------
+
+
+def _floats(text: str) -> list[float]:
+    return [float(part) for part in text.split(",") if part.strip()]
+
+
+def _names(text: str) -> list[str]:
+    names = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = set(names) - {"sqlite", "postgres"}
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown backend(s): {', '.join(sorted(unknown))}")
+    return names
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(
+        prog="python -m bench", description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    main.add_argument("--work", type=Path, default=provincial.WORK)
+    main.add_argument("--scale", type=float, default=1.0, help="size factor of every data set")
+    main.add_argument("--repeat", type=int, default=3, help="runs of each validate candidate")
+    main.add_argument("--big-grades", type=int, default=0, help="grades in the big file")
+    main.add_argument("--students", type=int, default=0, help="students in the linkage set")
+    main.add_argument("--backends", type=_names, default=["sqlite", "postgres"])
+    main.add_argument("--growth-backends", type=_names, default=None)
+    main.add_argument("--scales", type=_floats, default=None, help="growth sizes (x --scale)")
+    main.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
+    main.add_argument("--no-profile", action="store_true", help="no py-spy stage sampling")
+    main.add_argument("--write", action="store_true", help="write the report file")
+    main.add_argument("--results", type=Path, default=RESULTS_PATH)
+    main.add_argument(
+        "command",
+        choices=["generate", "validate", "linkage", "e2e", "growth", "report", "all"],
+    )
+    return main
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], None]] = {
+    "generate": cmd_generate,
+    "validate": cmd_validate,
+    "linkage": cmd_linkage,
+    "e2e": cmd_e2e,
+    "growth": cmd_growth,
+    "report": cmd_report,
+    "all": cmd_all,
+}
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parser().parse_args(argv)
+    if args.scales is None:
+        args.scales = [0.25 * args.scale, 0.5 * args.scale, args.scale]
+    COMMANDS[args.command](args)
+
+
+if __name__ == "__main__":
+    main()

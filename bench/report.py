@@ -1,0 +1,394 @@
+"""RESULTS.md: the machine, the versions, every stored measurement, and the goals met or missed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bench.end_to_end import postgres_version, stage_times
+from bench.machine import machine, versions
+
+RESULTS_PATH = Path(__file__).parent / "RESULTS.md"
+GOALS = {
+    "read_fwf_over_validate": 10.0,
+    "validate_over_floor": 3.0,
+    "precision": 0.999,
+    "recall": 0.985,
+    "e2e_seconds": 180.0,
+    "e2e_peak_rss_bytes": 3_000_000_000,
+}
+MISSING = "not measured"
+
+
+def load_results(folder: Path) -> dict[str, dict[str, Any]]:
+    return {
+        path.stem: json.loads(path.read_text(encoding="utf-8"))
+        for path in sorted(folder.glob("*.json"))
+    }
+
+
+def _yes(met: bool | None) -> str:
+    return MISSING if met is None else ("**met**" if met else "**missed**")
+
+
+def _mib(value: int | None) -> str:
+    return "-" if value is None else f"{value / 2**20:,.0f} MiB"
+
+
+def _seconds(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.2f} s"
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return lines
+
+
+# --- sections ----------------------------------------------------------------------------------
+
+
+def machine_section(postgres_url: str, results: dict[str, dict[str, Any]]) -> list[str]:
+    info, found = machine(), versions()
+    found["postgres (server)"] = postgres_version(postgres_url)
+    loads = {
+        name: result.get("load_average_at_end")
+        for name, result in results.items()
+        if result.get("load_average_at_end")
+    }
+    lines = [
+        "## Machine",
+        "",
+        f"- CPU: {info['cpu_model']}, {info['cores']} cores; memory "
+        f"{(info['memory_bytes'] or 0) / 2**30:.1f} GiB; {info['system']}",
+        f"- load average (1, 5, 15 min) when this report was written: {info['load_average']}",
+        "- the machine is shared with other work: the load average at the end of each "
+        "measurement is kept with it (a load above 2 on 2 cores means the benchmark was "
+        "competing for the processors, so absolute times are pessimistic; the ratios of "
+        "candidates run in turns in the same run are much less affected)",
+        "",
+    ]
+    lines += _table(
+        ["measurement", "load average at its end"], [[name, load] for name, load in loads.items()]
+    )
+    lines += ["", "## Versions", ""]
+    lines += _table(["software", "version"], [[k, v or "not installed"] for k, v in found.items()])
+    return [*lines, ""]
+
+
+def validate_goals(result: dict[str, Any] | None) -> list[list[str]]:
+    if result is None:
+        return [["validate >= 10x faster than read_fwf", MISSING, MISSING]]
+    ratios = result["ratios"]
+    fwf, floor = ratios["read_fwf_over_validate_file"], ratios["validate_file_over_polars_floor"]
+    cli_fwf, cli_floor = (
+        ratios["read_fwf_over_ost_validate"],
+        ratios["ost_validate_over_polars_floor"],
+    )
+    return [
+        [
+            "validate >= 10x faster than pandas.read_fwf (parse only)",
+            f"validate_file {fwf}x; `ost validate` CLI {cli_fwf}x",
+            f"{_yes(fwf >= GOALS['read_fwf_over_validate'])} (in process); "
+            f"{_yes(cli_fwf >= GOALS['read_fwf_over_validate'])} (CLI)",
+        ],
+        [
+            "validate <= 3x the polars parse floor",
+            f"validate_file {floor}x; `ost validate` CLI {cli_floor}x",
+            f"{_yes(floor <= GOALS['validate_over_floor'])} (in process); "
+            f"{_yes(cli_floor <= GOALS['validate_over_floor'])} (CLI)",
+        ],
+    ]
+
+
+def linkage_goals(result: dict[str, Any] | None) -> list[list[str]]:
+    if result is None:
+        return [["linkage precision, recall, F1 vs Splink", MISSING, MISSING]]
+    ours, splink = result["match_students"], result["splink"]
+    rows = [
+        [
+            "linkage precision >= 0.999",
+            f"{ours['precision']:.6f}",
+            _yes(ours["precision"] >= GOALS["precision"]),
+        ],
+        [
+            "linkage recall >= 0.985",
+            f"{ours['recall']:.6f}",
+            _yes(ours["recall"] >= GOALS["recall"]),
+        ],
+    ]
+    if "error" in splink:
+        rows.append(["F1 higher than Splink", f"Splink could not run: {splink['error']}", MISSING])
+        return rows
+    best = splink["best_f1"]
+    rows.append(
+        [
+            "F1 higher than Splink",
+            f"ours {ours['f1']:.6f}; Splink {splink['f1']:.6f} at p >= {splink['threshold']}, "
+            f"{best['f1']:.6f} at its best-F1 threshold {best['threshold']}",
+            f"{_yes(ours['f1'] > splink['f1'])} (p >= {splink['threshold']}); "
+            f"{_yes(ours['f1'] > best['f1'])} (best F1)",
+        ]
+    )
+    return rows
+
+
+def e2e_goals(results: dict[str, dict[str, Any]], scale: float) -> list[list[str]]:
+    rows = []
+    for backend in ("sqlite", "postgres"):
+        run = results.get(f"e2e-{scale:g}-{backend}")
+        if run is None:
+            rows.append([f"batch end to end <= 3 min on {backend}", MISSING, MISSING])
+            continue
+        seconds, peak = run["run"]["seconds"], run["run"]["peak_rss_bytes"]
+        rows.append(
+            [
+                f"batch end to end ({run['command']}) <= 3 min on {backend}",
+                f"{seconds:,.1f} s",
+                _yes(seconds <= GOALS["e2e_seconds"]),
+            ]
+        )
+        rows.append(
+            [
+                f"peak RSS <= 3 GB on {backend}",
+                _mib(peak),
+                _yes(peak <= GOALS["e2e_peak_rss_bytes"]),
+            ]
+        )
+    return rows
+
+
+def growth_goals(result: dict[str, Any] | None) -> list[list[str]]:
+    if result is None:
+        return [["cost grows linearly", MISSING, MISSING]]
+    return [
+        [
+            f"cost grows linearly ({backend})",
+            f"slope {g['slope']}, time per record {g['per_record_drift']:+.0%} from the "
+            f"smallest to the largest size",
+            _yes(g["linear"]),
+        ]
+        for backend, g in result["backends"].items()
+    ]
+
+
+def goals_section(results: dict[str, dict[str, Any]], scale: float) -> list[str]:
+    rows = [
+        *validate_goals(results.get("validate")),
+        *linkage_goals(results.get("linkage")),
+        *e2e_goals(results, scale),
+        *growth_goals(results.get("growth")),
+    ]
+    return ["## Goals", "", *_table(["goal", "measured", "verdict"], rows), ""]
+
+
+def validate_section(result: dict[str, Any] | None) -> list[str]:
+    lines = ["## Parse and validate (`python -m bench validate`)", ""]
+    if result is None:
+        return [*lines, MISSING, ""]
+    lines += [
+        f"One transmission `{result['file']}` of {result['bytes'] / 2**20:,.1f} MiB: "
+        f"{result['students']:,} students, {result['grades']:,} grades, {result['findings']:,} "
+        f"findings; {result['defects']['detected']:,} of the {result['defects']['injected']:,} "
+        "injected record defects reported with their code on their line. Each candidate ran "
+        f"{result['repeat']} times, in turns; the median is the figure.",
+        "",
+    ]
+    names = {
+        "ost_validate_cli": "`ost validate FILE` (child process, report printed)",
+        "validate_file": "`validate_file` in process (read bytes, every rule)",
+        "pandas_read_fwf": "`pandas.read_fwf`, G1 colspecs, dtype=str (parse only)",
+        "polars_floor": "polars floor: read lines, slice every field (no rules)",
+    }
+    rows = [
+        [names[name], _seconds(s["median"]), f"{s['min']:.2f}-{s['max']:.2f} s"]
+        for name, s in result["seconds"].items()
+    ]
+    lines += _table(["candidate", "median", "range"], rows)
+    lines += ["", "Ratios of medians:", ""]
+    lines += _table(["ratio", "value"], [[k, f"{v}x"] for k, v in result["ratios"].items()])
+    return [*lines, ""]
+
+
+def _quality_row(name: str, q: dict[str, Any]) -> list[Any]:
+    return [
+        name,
+        f"{q['precision']:.6f}",
+        f"{q['recall']:.6f}",
+        f"{q['f1']:.6f}",
+        f"{q['correct_links']:,} / {q['predicted_links']:,}",
+        f"{q['seconds']:,.2f} s",
+    ]
+
+
+def linkage_section(result: dict[str, Any] | None) -> list[str]:
+    lines = ["## Linkage (`python -m bench linkage`)", ""]
+    if result is None:
+        return [*lines, MISSING, ""]
+    lines += [
+        f"The labelled set of `bench.linkage_data` (seed {result['seed']}): "
+        f"{result['students']:,} students, {result['applicants']:,} applicants, "
+        f"{result['match_students']['true_links']:,} true links (students who applied, not as "
+        "international applicants). Links to international applicants are dropped from every "
+        "method (SPEC 5, A005).",
+        "",
+    ]
+    rows = [
+        _quality_row("match_students", result["match_students"]),
+        _quality_row(
+            "naive: exact OEN, else exact first + last name + birth date", result["naive"]
+        ),
+    ]
+    splink = result["splink"]
+    if "error" in splink:
+        lines += _table(["method", "precision", "recall", "F1", "correct / links", "time"], rows)
+        return [*lines, "", f"Splink could not run here: {splink['error']}", ""]
+    rows.append(_quality_row(f"Splink {splink['version']}, p >= {splink['threshold']}", splink))
+    best = {**splink["best_f1"], "seconds": splink["seconds"]}
+    rows.append(_quality_row(f"Splink, best-F1 threshold {best['threshold']}", best))
+    lines += _table(["method", "precision", "recall", "F1", "correct / links", "time"], rows)
+    lines += [
+        "",
+        f"Splink (DuckDB): names cleaned (case, accents, punctuation); blocking on birth date "
+        "and on OEN; Jaro-Winkler levels on first, middle and last name, the birth-date "
+        "comparison, OEN within 1 or 2 edits; λ from deterministic rules, u by random sampling "
+        "(10^7 pairs), m by EM blocked on birth date and on OEN; each student's most probable "
+        f"applicant. Training {splink['training_seconds']:,.1f} s, prediction "
+        f"{splink['predict_seconds']:,.1f} s, {splink['scored_pairs']:,} pairs above p = 0.01. "
+        "The best-F1 threshold is chosen with the truth, so it flatters Splink.",
+        "",
+    ]
+    return lines
+
+
+def profile_of(run: dict[str, Any], work: Path) -> Path | None:
+    """The py-spy samples of an end-to-end run, where they are still on disk."""
+    path = Path(run.get("profile") or work / "e2e" / sample_tag(run) / "profile.txt")
+    return path if path.is_file() else None
+
+
+def sample_tag(run: dict[str, Any]) -> str:
+    return f"{run['batch'].replace('.', '_').replace('-', '_')}_{run['backend']}"
+
+
+def e2e_section(results: dict[str, dict[str, Any]], scale: float, work: Path) -> list[str]:
+    lines = ["## End to end (`python -m bench e2e`)", ""]
+    runs = [
+        results[k] for k in (f"e2e-{scale:g}-sqlite", f"e2e-{scale:g}-postgres") if k in results
+    ]
+    if not runs:
+        return [*lines, MISSING, ""]
+    first = runs[0]
+    lines += [
+        f"The provincial batch at scale {scale:g}: {first['files']:,} file(s), "
+        f"{first['students']:,} students, {first['grades']:,} grades ({first['records']:,} "
+        f"records with headers and trailers), {first['applicants']:,} applicants. A fresh "
+        f"OST_HOME and database each time; `ost applicants import`, then `{first['command']}` "
+        "over the inbox. Wall time and peak RSS of the child processes (wait4).",
+        "",
+    ]
+    rows = []
+    for run in runs:
+        outcome = run["outcome"]
+        accuracy = outcome["matching_against_truth"]
+        rows.append(
+            [
+                run["backend"],
+                _seconds(run["import"]["seconds"]),
+                _seconds(run["run"]["seconds"]),
+                f"{run['run']['per_second']:,.0f}",
+                _mib(run["run"]["peak_rss_bytes"]),
+                ", ".join(f"{k} {v}" for k, v in outcome["transmissions"].items()),
+                f"{accuracy['precision']:.6f} / {accuracy['recall']:.6f}",
+                run["load_average_after"],
+            ]
+        )
+    header = [
+        "database", "applicants import", "batch", "records/s", "peak RSS (batch)",
+        "transmissions", "matches vs truth (precision / recall)", "load average after",
+    ]  # fmt: skip
+    lines += _table(header, rows)
+    for run in runs:
+        samples = profile_of(run, work)
+        if samples is not None:
+            # The stages are taken from the samples again, so that the report always uses the
+            # stage names of the current harness.
+            run["stages"] = stage_times(samples, run["run"]["seconds"], run["records"])
+        if run.get("stages"):
+            lines += ["", f"Stages on {run['backend']} (py-spy samples of the main thread):", ""]
+            lines += _table(
+                ["stage", "seconds", "share", "records/s"],
+                [
+                    [
+                        name,
+                        f"{s['seconds']:,.1f}",
+                        f"{s['share']:.1%}",
+                        f"{s['records_per_second']:,.0f}",
+                    ]
+                    for name, s in run["stages"].items()
+                ],
+            )
+    return [*lines, ""]
+
+
+def growth_section(result: dict[str, Any] | None) -> list[str]:
+    lines = ["## Growth (`python -m bench growth`)", ""]
+    if result is None:
+        return [*lines, MISSING, ""]
+    for backend, growth in result["backends"].items():
+        lines += [f"{backend}:", ""]
+        lines += _table(
+            ["scale", "records", "batch", "µs per record", "peak RSS"],
+            [
+                [
+                    f"{s['scale']:g}",
+                    f"{s['records']:,}",
+                    _seconds(s["seconds"]),
+                    f"{s['microseconds_per_record']:,.1f}",
+                    _mib(s["peak_rss_bytes"]),
+                ]
+                for s in growth["sizes"]
+            ],
+        )
+        lines += [
+            "",
+            f"log-log slope {growth['slope']} (1 = linear); time per record "
+            f"{growth['per_record_drift']:+.1%} from the smallest to the largest size "
+            f"(linear when within +{result['tolerance']:.0%}): {_yes(growth['linear'])}.",
+            "",
+        ]
+    return lines
+
+
+def render(results: dict[str, dict[str, Any]], postgres_url: str, scale: float, work: Path) -> str:
+    sections: list[Callable[[], list[str]]] = [
+        lambda: goals_section(results, scale),
+        lambda: validate_section(results.get("validate")),
+        lambda: linkage_section(results.get("linkage")),
+        lambda: e2e_section(results, scale, work),
+        lambda: growth_section(results.get("growth")),
+        lambda: machine_section(postgres_url, results),
+    ]
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Written by `python -m bench all --write` (or `python -m bench report --write` from "
+        f"stored results) on {now}. Every figure below comes from the stored results of one "
+        "harness run; nothing is edited by hand.",
+        "",
+    ]
+    for section in sections:
+        lines += section()
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def write_report(results: Path, path: Path | None, postgres_url: str, scale: float) -> str:
+    """Render the report from the results folder; write it to `path` when given."""
+    text = render(load_results(results), postgres_url, scale, results.parent)
+    if path is not None:
+        path.write_text(text, encoding="utf-8")
+    return text

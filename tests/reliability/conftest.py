@@ -1,0 +1,23 @@
+"""Fixtures of the reliability tests: the ingest tests' databases, clock and mailbox."""
+
+from __future__ import annotations
+
+from tests.pipeline.conftest import (
+    NOW,
+    Mailbox,
+    database_url,
+    engine_migrated,
+    ingest_ctx,
+    mailbox,
+    settings_home,
+)
+
+__all__ = [
+    "NOW",
+    "Mailbox",
+    "database_url",
+    "engine_migrated",
+    "ingest_ctx",
+    "mailbox",
+    "settings_home",
+]
