@@ -287,7 +287,9 @@ def e2e_section(results: dict[str, dict[str, Any]], scale: float, work: Path) ->
         f"{first['students']:,} students, {first['grades']:,} grades ({first['records']:,} "
         f"records with headers and trailers), {first['applicants']:,} applicants. A fresh "
         f"OST_HOME and database each time; `ost applicants import`, then `{first['command']}` "
-        "over the inbox. Wall time and peak RSS of the child processes (wait4).",
+        "over the inbox. Wall time and peak RSS of the child processes (wait4). The goal is "
+        "judged on the batch; the import of the applicants, which the application system "
+        "feeds in the course of the day, is shown beside it.",
         "",
     ]
     rows = []
@@ -379,6 +381,11 @@ def render(results: dict[str, dict[str, Any]], postgres_url: str, scale: float, 
         f"Written by `python -m bench all --write` (or `python -m bench report --write` from "
         f"stored results) on {now}. Every figure below comes from the stored results of one "
         "harness run; nothing is edited by hand.",
+        "",
+        'To measure again: start PostgreSQL (`eval "$(scripts/services)"`), install the '
+        "alternatives (`pip install splink py-spy`), then `python -m bench all --write` "
+        "(data and raw results under `bench/work/`, git-ignored). Speed is only ever compared "
+        "within one run of the harness, candidates taking turns.",
         "",
     ]
     for section in sections:

@@ -183,8 +183,9 @@ def merge_courses(
     now: datetime,
 ) -> tuple[dict[str, int], pl.DataFrame]:
     """Plan and apply the merge of one transmission's courses; counts and M findings."""
-    stored = store.stored_courses(conn, incoming["application_number"].unique().to_list())
-    plan = plan_merge(incoming, stored, created_at)
+    applicants = incoming["application_number"].unique().to_list()
+    stored = store.stored_courses(conn, applicants)
+    plan = plan_merge(incoming, stored, created_at, store.deleted_courses(conn, applicants))
     store.apply_plan(conn, plan, transmission_id, created_at, now)
     return merge_counts(plan), merge_findings(plan)
 

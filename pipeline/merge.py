@@ -54,18 +54,38 @@ def stored_courses_schema() -> dict[str, pl.DataType]:
     }
 
 
-def plan_merge(incoming: pl.DataFrame, stored: pl.DataFrame, created_at: datetime) -> pl.DataFrame:
+def deleted_courses_schema() -> dict[str, pl.DataType]:
+    return {
+        **{name: pl.Utf8() for name in COURSE_KEY},
+        "deleted_at": pl.Datetime(time_zone="UTC"),
+        "deleted_file": pl.Utf8(),
+    }
+
+
+def plan_merge(
+    incoming: pl.DataFrame,
+    stored: pl.DataFrame,
+    created_at: datetime,
+    deleted: pl.DataFrame | None = None,
+) -> pl.DataFrame:
     """Each incoming course with its `action` and the stored values it meets (`stored_*`).
 
     `incoming` has the course key, the course values and `line`; `stored` the applicants'
-    courses (`stored_courses_schema`). `created_at` is the header timestamp of the
+    courses (`stored_courses_schema`); `deleted` the newest deletion of each course no longer
+    on record (`deleted_courses_schema`), so that an older transmission cannot bring back a
+    course a newer one deleted. `created_at` is the header timestamp of the
     transmission the incoming courses come from.
     """
     # One file should not carry a course twice (G015); if two students map to one applicant
     # anyway, the later record wins.
     latest = incoming.sort("line").unique(subset=list(COURSE_KEY), keep="last", maintain_order=True)
     renamed = stored.rename({c: STORED_PREFIX + c for c in stored.columns if c not in COURSE_KEY})
-    joined = latest.join(renamed, on=list(COURSE_KEY), how="left", nulls_equal=True)
+    joined = latest.join(renamed, on=list(COURSE_KEY), how="left", nulls_equal=True).join(
+        deleted if deleted is not None else pl.DataFrame(schema=deleted_courses_schema()),
+        on=list(COURSE_KEY),
+        how="left",
+        nulls_equal=True,
+    )
     return joined.with_columns(_action(created_at).alias("action"))
 
 
@@ -76,8 +96,9 @@ def _action(created_at: datetime) -> pl.Expr:
     same = pl.all_horizontal(
         pl.col(name).eq_missing(pl.col(STORED_PREFIX + name)) for name in COURSE_VALUES
     )
+    newer_change = pl.when(exists).then(pl.col("stored_source_created_at")).otherwise("deleted_at")
     return (
-        pl.when(exists & (pl.col("stored_source_created_at") > pl.lit(created_at)))
+        pl.when(newer_change > pl.lit(created_at))
         .then(pl.lit(STALE))
         .when(deleting & ~exists)
         .then(pl.lit(NOTHING_TO_DELETE))
@@ -129,7 +150,7 @@ def merge_findings(plan: pl.DataFrame) -> pl.DataFrame:
         .otherwise(pl.col("grade_type"))
         .alias("value"),
         pl.when(pl.col("action") == STALE)
-        .then(pl.col("stored_transmission_file"))
+        .then(pl.coalesce("stored_transmission_file", "deleted_file"))
         .otherwise(pl.col("stored_grade_type"))
         .alias("expected"),
         "application_number",

@@ -17,6 +17,7 @@ from pipeline.merge import (
     DELETE,
     INSERT,
     UPDATE,
+    deleted_courses_schema,
     stored_courses_schema,
 )
 from pipeline.models import (
@@ -308,6 +309,26 @@ def save_decisions(conn: Connection, decisions: pl.DataFrame, now: datetime) -> 
 
 
 # -- courses -------------------------------------------------------------------------------
+
+
+def deleted_courses(conn: Connection, application_numbers: Sequence[str]) -> pl.DataFrame:
+    """When each course of these applicants that is no longer on record was last deleted."""
+    h, t, c = table(CourseChange), table(Transmission), table(Course)
+    key = [h.c[name] for name in COURSE_KEY]
+    on_record = select(c.c.id).where(*(c.c[name] == h.c[name] for name in COURSE_KEY)).exists()
+    schema = deleted_courses_schema()
+    parts = [
+        frame(
+            conn,
+            select(*key, t.c.created_at, t.c.file_name)
+            .join(t, t.c.id == h.c.transmission_id)
+            .where(h.c.action == "delete", h.c.application_number.in_(list(part)), ~on_record),
+            schema,
+        )
+        for part in chunks(sorted(set(application_numbers)))
+    ]
+    deletions = pl.concat([pl.DataFrame(schema=schema), *parts])
+    return deletions.sort("deleted_at").unique(subset=list(COURSE_KEY), keep="last")
 
 
 def stored_courses(conn: Connection, application_numbers: Sequence[str]) -> pl.DataFrame:

@@ -181,3 +181,18 @@ def test_invalid_course_is_rejected_and_the_rest_merged(ctx_with_emilie: IngestC
     assert outcome.status == "partially processed"
     assert codes(outcome) == ["G004"]
     assert courses(ctx_with_emilie)["course_code"].to_list() == ["ENG4U"]
+
+
+def test_m004_older_transmission_cannot_bring_back_a_deleted_course(
+    ctx_with_emilie: IngestContext,
+) -> None:
+    send(ctx_with_emilie, "20261101090000", "1", grade("SBI4U", "202701", "P"))
+    send(
+        ctx_with_emilie, "20261115090000", "3", grade("SBI4U", "202701", "P", course_status="D")
+    )
+    outcome = send(ctx_with_emilie, "20261105090000", "2", grade("SBI4U", "202701", "C"))
+    assert "M004" in codes(outcome)
+    assert courses(ctx_with_emilie).is_empty()
+    # A newer transmission may add it again.
+    send(ctx_with_emilie, "20261120090000", "4", grade("SBI4U", "202701", "C"))
+    assert courses(ctx_with_emilie)["grade_type"].to_list() == ["C"]

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from pathlib import Path
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-SAMPLES = Path(__file__).parents[2] / "sample_files"
-SAMPLE_BYTES = {path.name: path.read_bytes() for path in sorted(SAMPLES.glob("S*.C*"))}
+from tests.reliability.samples import SAMPLE_BYTES
 
 # Reproducible in CI (the same examples every run) and bounded so the suite stays fast.
 RELIABLE = settings(

@@ -33,7 +33,7 @@ from pipeline import queries
 from pipeline.applicants import read_applicants, upsert_applicants
 from pipeline.config import Settings, load_settings
 from pipeline.database import open_database
-from pipeline.ingest import IngestOutcome, TransmissionFailed, ingest_paths, receive
+from pipeline.ingest import IngestOutcome, TransmissionFailed, ingest_paths
 from pipeline.models import (
     CourseChange,
     GradeRecord,
@@ -44,10 +44,8 @@ from pipeline.models import (
 )
 from pipeline.runtime import ingest_context
 from pipeline.store import table
+from tests.reliability.samples import APPLICANTS, ROOT, sample_files
 
-ROOT = Path(__file__).parents[2]
-SAMPLES = ROOT / "sample_files"
-APPLICANTS = SAMPLES / "applicants.csv"
 FINAL_STATUSES = ("processed", "partially processed", "rejected")
 # A killed ingest leaves its transmission registered, or marked as being processed.
 UNFINISHED_STATUSES = frozenset({"received", "processing"})
@@ -57,12 +55,6 @@ REPORT_FILES = frozenset(
 MODES = ("delay", "checkpoint", "report")
 MODE_WEIGHTS = (5, 3, 2)
 KILL_TIMEOUT = 300
-
-
-def sample_files() -> list[Path]:
-    """The sample transmissions in the order an ingest applies them (SPEC 6)."""
-    paths = sorted(SAMPLES.glob("S*.C*"))
-    return sorted(paths, key=lambda path: receive(path, 2**30).order_key)
 
 
 # -- what a database holds -----------------------------------------------------------------

@@ -14,7 +14,6 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from pipeline.applicants import read_applicants, upsert_applicants
 from pipeline.config import load_settings
 from pipeline.database import open_database
 from pipeline.ingest import IngestContext, IngestOutcome, TransmissionFailed, ingest_paths
@@ -32,22 +31,12 @@ from pipeline.store import table
 from rules.validate import packaged_code_tables
 from tests.pipeline.conftest import NOW, Mailbox
 from tests.reliability.injected import disk_full_after, with_reports_folder
-from tests.reliability.kills import (
-    APPLICANTS,
-    REPORT_FILES,
-    DatabaseState,
-    database_state,
-    sample_files,
-)
+from tests.reliability.kills import REPORT_FILES, DatabaseState, database_state
+from tests.reliability.samples import load_applicants, sample_files
 
 FILES = sample_files()  # S871234.C1 (partially processed), S880012.C3 (rejected), S885827.C1
 STORED_BY_TRANSMISSION = (StudentRecord, GradeRecord, Course, CourseChange, MergeFinding)
 ROW_KINDS = (*(model.__name__ for model in STORED_BY_TRANSMISSION), "MatchDecision")
-
-
-def load_applicants(ctx: IngestContext) -> None:
-    with ctx.engine.begin() as conn:
-        upsert_applicants(conn, read_applicants(APPLICANTS).applicants, NOW)
 
 
 @pytest.fixture(scope="module")

@@ -22,12 +22,12 @@ from pipeline.reports import FINDING_KEYS, render_csv, render_html, validation_r
 from rules.validate import ValidationResult, packaged_code_tables, validate_file
 from tests.reliability.hostile import (
     RELIABLE,
-    SAMPLE_BYTES,
     damaged_transmissions,
     file_names,
     sample_text,
     text_transmissions,
 )
+from tests.reliability.samples import SAMPLE_BYTES
 
 TODAY = date(2026, 11, 20)
 TABLES = packaged_code_tables()

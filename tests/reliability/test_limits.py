@@ -24,9 +24,8 @@ from pipeline.reports import MAX_LISTED_FINDINGS, render_csv, render_html, valid
 from pipeline.store import table
 from rules.validate import ValidationResult, packaged_code_tables, validate_file
 from tests.pipeline.builders import Student, grade, transmission
-from tests.reliability.hostile import SAMPLE_BYTES, SAMPLES
+from tests.reliability.samples import ROOT, SAMPLE_BYTES, SAMPLES
 
-ROOT = Path(__file__).parents[2]
 TODAY = date(2026, 11, 20)
 TABLES = packaged_code_tables()
 LONG_LINE_BYTES = 50 * 2**20

@@ -29,8 +29,8 @@ from pipeline.reports import (
 from rules.validate import packaged_code_tables, validate_file
 from tests.pipeline.builders import Student, grade, transmission
 from tests.reliability.hostile import RELIABLE
+from tests.reliability.samples import ROOT
 
-ROOT = Path(__file__).parents[2]
 FORMULA_STARTS = ("=", "+", "-", "@")
 HOSTILE_NAMES = [
     "../../etc/passwd",

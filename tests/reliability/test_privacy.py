@@ -10,8 +10,8 @@ import polars as pl
 from parsers.fixed_width import parse
 from pipeline.ingest import IngestContext, IngestOutcome, ingest_paths
 from tests.pipeline.conftest import Mailbox
-from tests.reliability.kills import REPORT_FILES, sample_files
-from tests.reliability.test_faults import load_applicants
+from tests.reliability.kills import REPORT_FILES
+from tests.reliability.samples import load_applicants, sample_files
 
 FILES = sample_files()
 
@@ -33,7 +33,9 @@ def mail_text(message: EmailMessage) -> str:
     return "\n".join(parts)
 
 
-def test_each_school_sees_only_its_own_students(ingest_ctx: IngestContext, mailbox: Mailbox) -> None:
+def test_each_school_sees_only_its_own_students(
+    ingest_ctx: IngestContext, mailbox: Mailbox
+) -> None:
     load_applicants(ingest_ctx)
     outcomes = ingest_paths(ingest_ctx, FILES)
     assert all(isinstance(o, IngestOutcome) for o in outcomes)
