@@ -40,6 +40,7 @@ from pipeline.ingest import (
     Received,
     TransmissionFailed,
     ingest_bytes,
+    ingest_paths,
     is_transient,
     mark_failed,
     process_received,
@@ -639,3 +640,12 @@ def replay_failed(
 ) -> list[FileResult]:
     """`ost replay --failed`: every failed transmission processed again."""
     return replay_transmissions(ctx, None, options, progress)
+
+
+def ingest_locked(
+    ctx: IngestContext, paths: Sequence[Path], options: BatchOptions
+) -> list[IngestOutcome | TransmissionFailed]:
+    """`ost ingest`: the given files under the run lock, so it never overlaps a batch."""
+    lock = DatabaseLock(ctx.engine, ctx.clock, stale_after=options.stale_after)
+    with holding(lock, options.heartbeat_seconds):
+        return ingest_paths(ctx, paths)

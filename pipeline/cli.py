@@ -30,6 +30,7 @@ from pipeline.batch import (
     file_line,
     has_data_errors,
     has_failures,
+    ingest_locked,
     replay_transmissions,
     run_batch,
     summary_lines,
@@ -38,7 +39,7 @@ from pipeline.config import ConfigError, Settings, load_settings
 from pipeline.console import make_console, print_report
 from pipeline.database import open_database
 from pipeline.files import UnreadableFile, validate_path
-from pipeline.ingest import IngestContext, IngestOutcome, TransmissionFailed, ingest_paths
+from pipeline.ingest import IngestContext, IngestOutcome, TransmissionFailed
 from pipeline.labels import label
 from pipeline.lock import LockHeld
 from pipeline.logs import configure_logging
@@ -190,8 +191,8 @@ def ingest(
     """Register, validate, match, merge and report the given files now."""
     settings = load_settings()
     configure_logging(settings.logs)
-    context = ingest_context(settings)
-    outcomes = ingest_paths(context, files)
+    with batch_context(settings) as context:
+        outcomes = unless_locked(lambda: ingest_locked(context, files, batch_options()))
     if as_json:
         items = [o.report if isinstance(o, IngestOutcome) else failure_json(o) for o in outcomes]
         emit_json(items[0] if len(items) == 1 else items)
