@@ -44,6 +44,13 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "info": "info",
         "matching": "Matching",
         "merge": "Merge",
+        "explain processed": "Every record was accepted.",
+        "explain partially processed": "The records with errors listed below were not "
+        "accepted; everything else was. Correct them in the student information system; they "
+        "will be accepted when they arrive correct in a later transmission.",
+        "explain rejected": "Nothing in this file was accepted. Correct the file-level errors "
+        "listed below and send the whole file again.",
+        "explain duplicate": "This file had already been received; nothing was done with it.",
     },
     "fr": {
         "title": "Rapport de transmission OST",
@@ -84,6 +91,14 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "info": "information",
         "matching": "Jumelage",
         "merge": "Fusion",
+        "explain processed": "Tous les enregistrements ont été acceptés.",
+        "explain partially processed": "Les enregistrements en erreur listés ci-dessous n'ont "
+        "pas été acceptés; tout le reste l'a été. Corrigez-les dans le système d'information "
+        "sur les élèves; ils seront acceptés lorsqu'ils arriveront corrigés dans une "
+        "transmission ultérieure.",
+        "explain rejected": "Rien dans ce fichier n'a été accepté. Corrigez les erreurs de "
+        "fichier listées ci-dessous et renvoyez le fichier en entier.",
+        "explain duplicate": "Ce fichier avait déjà été reçu; rien n'a été fait.",
     },
 }
 
