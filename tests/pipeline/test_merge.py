@@ -187,9 +187,7 @@ def test_m004_older_transmission_cannot_bring_back_a_deleted_course(
     ctx_with_emilie: IngestContext,
 ) -> None:
     send(ctx_with_emilie, "20261101090000", "1", grade("SBI4U", "202701", "P"))
-    send(
-        ctx_with_emilie, "20261115090000", "3", grade("SBI4U", "202701", "P", course_status="D")
-    )
+    send(ctx_with_emilie, "20261115090000", "3", grade("SBI4U", "202701", "P", course_status="D"))
     outcome = send(ctx_with_emilie, "20261105090000", "2", grade("SBI4U", "202701", "C"))
     assert "M004" in codes(outcome)
     assert courses(ctx_with_emilie).is_empty()
