@@ -104,19 +104,7 @@ def students_for_matching(result: ValidationResult, ids: pl.DataFrame) -> pl.Dat
     return (
         result.accepted_students.with_columns(pl.col("line").cast(pl.Int64))
         .join(ids, on="line")
-        .select(
-            pl.col("student_record_id").alias("student_key"),
-            "mident",
-            "student_number",
-            pl.when(pl.col("oen").str.contains("^[0-9]{9}$") & (pl.col("oen") != "000000000"))
-            .then(pl.col("oen"))
-            .alias("oen"),
-            "surname",
-            "first_name",
-            pl.col("middle_name").replace("", None),
-            pl.col("birth_date").str.to_date("%Y%m%d", strict=False),
-            pl.col("gender").replace("", None),
-        )
+        .select(pl.col("student_record_id").alias("student_key"), *store.student_values())
     )
 
 

@@ -99,21 +99,28 @@ def clear_records(conn: Connection, transmission_id: int) -> None:
 # -- records -------------------------------------------------------------------------------
 
 
+def student_values() -> list[pl.Expr]:
+    """An S1 record's identity as stored and matched: OEN "not reported" and blanks as nulls."""
+    return [
+        pl.col("mident"),
+        pl.col("student_number"),
+        pl.when(pl.col("oen").str.contains("^[0-9]{9}$") & (pl.col("oen") != "000000000"))
+        .then(pl.col("oen"))
+        .alias("oen"),
+        pl.col("surname"),
+        pl.col("first_name"),
+        pl.col("middle_name").replace("", None),
+        pl.col("birth_date").str.to_date("%Y%m%d", strict=False),
+        pl.col("gender").replace("", None),
+    ]
+
+
 def save_students(conn: Connection, transmission_id: int, students: pl.DataFrame) -> pl.DataFrame:
     """Insert the S1 records; returns `line` -> `student_record_id`."""
     rows = students.select(
         pl.lit(transmission_id).alias("transmission_id"),
         pl.col("line").cast(pl.Int64),
-        "mident",
-        "student_number",
-        pl.when(pl.col("oen").str.contains("^[0-9]{9}$") & (pl.col("oen") != "000000000"))
-        .then(pl.col("oen"))
-        .alias("oen"),
-        "surname",
-        "first_name",
-        pl.col("middle_name").replace("", None),
-        pl.col("birth_date").str.to_date("%Y%m%d", strict=False),
-        pl.col("gender").replace("", None),
+        *student_values(),
         "accepted",
     ).to_dicts()
     insert_rows(conn, StudentRecord, rows)
