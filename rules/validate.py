@@ -97,11 +97,17 @@ class ValidationResult:
         return self.grades.filter("accepted")
 
 
+def megabytes(count: int) -> str:
+    """A size in MB as a message shows it: 0.00211, 1.04, 312.4, 65536 (never 6.55e+04)."""
+    value = count / 2**20
+    return f"{value:.3g}" if value < 100 else f"{value:.1f}".removesuffix(".0")
+
+
 def oversized(file_name: str, size: int, max_bytes: int) -> ValidationResult | None:
     """F010 before reading: a file over the limit is rejected unread."""
     if size <= max_bytes:
         return None
-    size_mb, limit_mb = (f"{count / 2**20:.3g}" for count in (size, max_bytes))
+    size_mb, limit_mb = megabytes(size), megabytes(max_bytes)
     finding = Finding("F010", field="size", value=size_mb, expected=limit_mb)
     return _result(file_name, Header(), None, findings_frame([finding]), _no_records())
 

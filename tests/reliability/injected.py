@@ -11,7 +11,7 @@ import errno
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PosixPath
 from typing import Any
 
 from pipeline.config import Settings
@@ -20,7 +20,7 @@ from pipeline.config import Settings
 def reports_folder(before_each_file: Callable[[Path], None]) -> type[Path]:
     """A Path class calling `before_each_file(folder)` before each report file of a transmission."""
 
-    class InjectedFolder(type(Path())):  # type: ignore[misc]
+    class InjectedFolder(PosixPath):
         def mkdir(self, *args: Any, **kwargs: Any) -> None:
             if self.name.isdigit():  # reports/<transmission id>/
                 before_each_file(self)
@@ -31,12 +31,13 @@ def reports_folder(before_each_file: Callable[[Path], None]) -> type[Path]:
 
 def disk_full_after(files: int) -> Callable[[Path], None]:
     """Room for `files` more report files, then every write fails with ENOSPC."""
-    room = [files]
+    room = files
 
     def before_each_file(folder: Path) -> None:
-        if room[0] == 0:
+        nonlocal room
+        if room == 0:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(folder))
-        room[0] -= 1
+        room -= 1
 
     return before_each_file
 

@@ -44,6 +44,7 @@ from pipeline.models import (
 )
 from pipeline.runtime import ingest_context
 from pipeline.store import table
+from tests.postgres import fresh_database
 from tests.reliability.samples import APPLICANTS, ROOT, sample_files
 
 FINAL_STATUSES = ("processed", "partially processed", "rejected")
@@ -187,8 +188,6 @@ def sqlite_database() -> Iterator[str]:
 
 
 def postgres_database() -> AbstractContextManager[str]:
-    from tests.postgres import fresh_database
-
     return fresh_database()
 
 
@@ -238,8 +237,7 @@ def build_reference(database: DatabaseFactory, files: Sequence[Path]) -> Referen
 
 @dataclass(frozen=True)
 class Kill:
-    """Where to kill: `delay` seconds after the ingest starts, or at the n-th checkpoint or
-    report file."""
+    """Where to kill: `delay` s into the ingest, or at the `at`-th checkpoint or report file."""
 
     mode: str
     delay: float = 0.0

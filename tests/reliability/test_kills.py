@@ -13,9 +13,9 @@ from tests.reliability.kills import (
     outcome_table,
     plan_kills,
     postgres_database,
-    sample_files,
     sqlite_database,
 )
+from tests.reliability.samples import sample_files
 
 SEED = 20261115
 # Two kills after a random delay, one inside a transaction, one while reports are written.

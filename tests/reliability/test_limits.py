@@ -61,7 +61,9 @@ def test_oversized_file_is_refused_unread(tmp_path: Path) -> None:
     assert time.monotonic() - started < 5
     assert result.findings["code"].to_list() == ["F010"]
     assert result.encoding is None and result.students.is_empty() and result.grades.is_empty()
-    assert validation_report(result)["status"] == "rejected"
+    report = validation_report(result)
+    assert report["status"] == "rejected"
+    assert "65536 MB, larger than the limit of 256 MB" in report["findings"][0]["message"]
 
 
 @pytest.mark.parametrize("name", sorted(SAMPLE_BYTES))

@@ -1,5 +1,4 @@
-"""Files the product writes: CSV safe in a spreadsheet, names never used as paths unchecked,
-and atomic writes that leave the previous file whole when they fail."""
+"""Files the product writes: formula-safe CSV, checked names, atomic writes that fail cleanly."""
 
 from __future__ import annotations
 
@@ -32,6 +31,7 @@ from tests.reliability.hostile import RELIABLE
 from tests.reliability.samples import ROOT
 
 FORMULA_STARTS = ("=", "+", "-", "@")
+# Names a file may arrive under, or that a sender may try: none may become a path elsewhere.
 HOSTILE_NAMES = [
     "../../etc/passwd",
     "/etc/passwd",
@@ -50,8 +50,6 @@ HOSTILE_NAMES = [
     "x" * 5000,
     "S885827.C1 ; rm -rf ~",
 ]
-
-
 APPLICANTS_HEADER = (
     "application_number,account_number,first_name,middle_name,last_name,previous_last_name,"
     "birth_date,oen,gender,school_midents,paid,international\n"
@@ -200,7 +198,7 @@ def test_failed_write_leaves_the_previous_file_and_no_temporary(tmp_path: Path) 
     unreadable = memoryview(b"new content")
     unreadable.release()  # writing it raises half-way through write_atomic
     with pytest.raises(ValueError):
-        write_atomic(report, unreadable)  # type: ignore[arg-type]
+        write_atomic(report, unreadable)
     assert report.read_bytes() == b"previous"
     assert [path.name for path in tmp_path.iterdir()] == ["report.json"]
 

@@ -17,9 +17,10 @@ FILES = sample_files()
 
 
 def identifiers(raw: bytes) -> set[str]:
-    """The student numbers and reported OENs of a transmission's students."""
-    students = parse(raw).of("S1")
-    numbers = set(students["student_number"].to_list())
+    """The student numbers (of S1 and G1 records) and reported OENs of a transmission."""
+    parsed = parse(raw)
+    students = parsed.of("S1")
+    numbers = set(students["student_number"]) | set(parsed.of("G1")["student_number"])
     oens = students.filter(pl.col("oen").str.contains("^[0-9]{9}$") & (pl.col("oen") != "0" * 9))
     return (numbers | set(oens["oen"].to_list())) - {""}
 
