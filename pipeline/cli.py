@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from rich.table import Table
+from sqlalchemy import Engine
 
 from error_glossary import UnknownCode, entry, glossary, render_message
 from jobs.scheduler import serve
@@ -228,8 +229,7 @@ def applicants_import(
             "(fix them, or use --skip-invalid)",
             EXIT_DATA_ERRORS,
         )
-    engine = open_database(settings.database_url)
-    with engine.begin() as conn:
+    with opened_database(settings.database_url) as engine, engine.begin() as conn:
         count = upsert_applicants(conn, parsed.applicants, datetime.now(UTC))
     typer.echo(f"imported {count} applicant(s); pending students are matched again at the next run")
     raise typer.Exit(EXIT_DATA_ERRORS if parsed.problems.height else EXIT_OK)
@@ -242,8 +242,7 @@ def applicants_show(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """An applicant with their courses."""
-    engine = open_database(load_settings().database_url)
-    with engine.connect() as conn:
+    with opened_database(load_settings().database_url) as engine, engine.connect() as conn:
         view = applicant_view(conn, application_number)
     if view is None:
         fail(f"no applicant {application_number}", EXIT_DATA_ERRORS)
@@ -280,8 +279,7 @@ def history(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """The upload history: file, school, period, received, status, counts."""
-    engine = open_database(load_settings().database_url)
-    with engine.connect() as conn:
+    with opened_database(load_settings().database_url) as engine, engine.connect() as conn:
         rows = queries.history(conn, status)
     if as_json:
         emit_json(json.loads(rows.write_json()))
@@ -328,8 +326,7 @@ def export_courses(
     as_json: Annotated[bool, typer.Option("--json", help="JSON instead of CSV")] = False,
 ) -> None:
     """Every merged course with the transmission that last changed it."""
-    engine = open_database(load_settings().database_url)
-    with engine.connect() as conn:
+    with opened_database(load_settings().database_url) as engine, engine.connect() as conn:
         rows = queries.export_courses(conn, mident=mident)
     if as_json:
         emit_json(rows.to_dicts())
@@ -362,6 +359,16 @@ def batch_output(logs: Path) -> ProgressBar | QuietProgress:
     console = Console(stderr=True)
     configure_logging(logs, echo=not console.is_terminal)
     return ProgressBar(console) if console.is_terminal else QuietProgress()
+
+
+@contextmanager
+def opened_database(url: str) -> Iterator[Engine]:
+    """A migrated database for one command; its connections closed at the end."""
+    engine = open_database(url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
 
 
 @contextmanager
