@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 from sqlalchemy import Connection
-from sqlalchemy.dialects import postgresql, sqlite
 
+from pipeline.bulk import bulk_upsert
 from pipeline.models import Applicant
-from pipeline.store import chunks, table
+from pipeline.store import table
 
 COLUMNS = (
     "application_number",
@@ -102,18 +101,6 @@ def read_applicants(path: Path) -> ApplicantImport:
 
 def upsert_applicants(conn: Connection, applicants: pl.DataFrame, now: datetime) -> int:
     """Insert new applicants and update known ones by application number."""
-    t = table(Applicant)
-    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    rows: list[dict[str, Any]] = applicants.with_columns(pl.lit(now).alias("updated_at")).to_dicts()
-    # A multi-row VALUES binds every column of every row: keep under SQLite's 32766 limit.
-    for part in chunks(rows, 2000):
-        statement = insert(t).values(list(part))
-        changes = {
-            name: statement.excluded[name]
-            for name in (*rows[0].keys(),)
-            if name != "application_number"
-        }
-        conn.execute(
-            statement.on_conflict_do_update(index_elements=["application_number"], set_=changes)
-        )
-    return len(rows)
+    rows = applicants.with_columns(pl.lit(now).alias("updated_at"))
+    bulk_upsert(conn, table(Applicant), rows, key="application_number")
+    return rows.height

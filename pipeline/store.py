@@ -8,9 +8,10 @@ from datetime import datetime
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, Table, delete, func, insert, select, update
 
 from matching.schema import APPLICANTS_SCHEMA
+from pipeline.bulk import bulk_insert, bulk_update
 from pipeline.merge import (
     COURSE_KEY,
     COURSE_VALUES,
@@ -44,10 +45,9 @@ def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
         yield values[start : start + size]
 
 
-def insert_rows(conn: Connection, model: type[Any], rows: list[dict[str, Any]]) -> None:
-    """Bulk insert (executemany) in chunks."""
-    for part in chunks(rows):
-        conn.execute(insert(table(model)), list(part))
+def insert_rows(conn: Connection, model: type[Any], rows: pl.DataFrame) -> None:
+    """Bulk insert of a frame whose columns are named as the model's."""
+    bulk_insert(conn, table(model), rows)
 
 
 def frame(conn: Connection, statement: Any, schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
@@ -122,7 +122,7 @@ def save_students(conn: Connection, transmission_id: int, students: pl.DataFrame
         pl.col("line").cast(pl.Int64),
         *student_values(),
         "accepted",
-    ).to_dicts()
+    )
     insert_rows(conn, StudentRecord, rows)
     s = table(StudentRecord)
     ids = conn.execute(select(s.c.line, s.c.id).where(s.c.transmission_id == transmission_id))
@@ -165,7 +165,6 @@ def save_grades(
             *GRADE_FIELDS,
             "accepted",
         )
-        .to_dicts()
     )
     insert_rows(conn, GradeRecord, rows)
 
@@ -289,19 +288,12 @@ def save_decisions(conn: Connection, decisions: pl.DataFrame, now: datetime) -> 
     joined = decisions.with_columns(
         pl.col(name).list.join(";").alias(name) for name in ("codes", "agreed", "candidates")
     )
-    s = table(StudentRecord)
-    statement = (
-        update(s)
-        .where(s.c.id == bindparam("key"))
-        .values(match_status=bindparam("new_status"), application_number=bindparam("number"))
-    )
     current = joined.select(
-        pl.col("student_key").alias("key"),
-        pl.col("status").alias("new_status"),
-        pl.col("application_number").alias("number"),
-    ).to_dicts()
-    for part in chunks(current):
-        conn.execute(statement, list(part))
+        pl.col("student_key").alias("id"),
+        pl.col("status").alias("match_status"),
+        "application_number",
+    )
+    bulk_update(conn, table(StudentRecord), current)
     rows = joined.select(
         pl.col("student_key").alias("student_record_id"),
         "status",
@@ -311,7 +303,7 @@ def save_decisions(conn: Connection, decisions: pl.DataFrame, now: datetime) -> 
         "reason",
         "candidates",
         pl.lit(now).alias("decided_at"),
-    ).to_dicts()
+    )
     insert_rows(conn, MatchDecision, rows)
 
 
@@ -356,9 +348,7 @@ def stored_courses(conn: Connection, application_numbers: Sequence[str]) -> pl.D
     return pl.concat([pl.DataFrame(schema=schema), *parts])
 
 
-def _history(
-    plan: pl.DataFrame, action: str, transmission_id: int, now: datetime
-) -> list[dict[str, Any]]:
+def _history(plan: pl.DataFrame, action: str, transmission_id: int, now: datetime) -> pl.DataFrame:
     def values(prefix: str) -> pl.Expr:
         return pl.struct(
             pl.col(prefix + name).alias(name) for name in COURSE_VALUES
@@ -373,7 +363,7 @@ def _history(
         (values("") if action != DELETE else pl.lit(None, dtype=pl.Utf8)).alias("new_values"),
         pl.lit(transmission_id).alias("transmission_id"),
         pl.lit(now).alias("changed_at"),
-    ).to_dicts()
+    )
 
 
 def apply_plan(
@@ -384,31 +374,21 @@ def apply_plan(
     inserts = plan.filter(pl.col("action") == INSERT)
     updates = plan.filter(pl.col("action") == UPDATE)
     deletes = plan.filter(pl.col("action") == DELETE)
-    source = {"transmission_id": transmission_id, "source_created_at": created_at}
-    insert_rows(
-        conn,
-        Course,
-        [{**row, **source} for row in inserts.select(*COURSE_KEY, *COURSE_VALUES).to_dicts()],
-    )
-    statement = (
-        update(c)
-        .where(c.c.id == bindparam("key"))
-        .values({name: bindparam("new_" + name) for name in (*COURSE_VALUES, *source)})
-    )
-    changed = updates.select(
-        pl.col("stored_id").alias("key"),
-        *(pl.col(name).alias("new_" + name) for name in COURSE_VALUES),
-        *(pl.lit(value).alias("new_" + name) for name, value in source.items()),
-    ).to_dicts()
-    for part in chunks(changed):
-        conn.execute(statement, list(part))
+    source = [
+        pl.lit(transmission_id).alias("transmission_id"),
+        pl.lit(created_at).alias("source_created_at"),
+    ]
+    insert_rows(conn, Course, inserts.select(*COURSE_KEY, *COURSE_VALUES, *source))
+    bulk_update(conn, c, updates.select(pl.col("stored_id").alias("id"), *COURSE_VALUES, *source))
     for part in chunks(deletes["stored_id"].to_list()):
         conn.execute(delete(c).where(c.c.id.in_(list(part))))
-    history = [
-        *_history(inserts, INSERT, transmission_id, now),
-        *_history(updates, UPDATE, transmission_id, now),
-        *_history(deletes, DELETE, transmission_id, now),
-    ]
+    history = pl.concat(
+        [
+            _history(inserts, INSERT, transmission_id, now),
+            _history(updates, UPDATE, transmission_id, now),
+            _history(deletes, DELETE, transmission_id, now),
+        ]
+    )
     insert_rows(conn, CourseChange, history)
 
 
@@ -426,7 +406,7 @@ def save_findings(
         "expected",
         "application_number",
         pl.lit(now).alias("created_at"),
-    ).to_dicts()
+    )
     insert_rows(conn, MergeFinding, rows)
 
 
