@@ -4,7 +4,7 @@ import polars as pl
 
 from matching import reasons
 from matching.decide import decide
-from matching.prepare import prepare_applicants, prepare_students
+from matching.prepare import normalised_oen, prepare_applicants, prepare_students
 from matching.schema import INTERNATIONAL, MATCH_SCHEMA, MATCHED, NOT_MERGED
 from matching.scoring import DIMENSIONS, pair_evidence
 
@@ -54,10 +54,21 @@ def _output(explained: pl.DataFrame) -> pl.DataFrame:
     ).cast(MATCH_SCHEMA)  # type: ignore[arg-type]
 
 
+def reachable(applicants: pl.DataFrame, students: pl.DataFrame) -> pl.DataFrame:
+    """The applicants some student can be paired with: blocking is on OEN or birth date.
+
+    Filtering first keeps the cost of a small file independent of the number of applicants.
+    """
+    oens = students["s_oen"].drop_nulls().unique().implode()
+    dates = students["s_bd"].drop_nulls().unique().implode()
+    oen = normalised_oen("oen")
+    return applicants.filter(pl.col("birth_date").is_in(dates) | oen.is_in(oens).fill_null(False))
+
+
 def match_students(students: pl.DataFrame, applicants: pl.DataFrame) -> pl.DataFrame:
     """One decision per student (MATCH_SCHEMA), in the students' order (SPEC 5)."""
     prepared_students = prepare_students(students)
-    prepared_applicants = prepare_applicants(applicants)
+    prepared_applicants = prepare_applicants(reachable(applicants, prepared_students))
     evidence = pair_evidence(prepared_students, prepared_applicants)
     decisions = decide(evidence, prepared_students.height)
     return _output(_explained(decisions, evidence, prepared_students, prepared_applicants))

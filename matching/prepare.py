@@ -6,7 +6,7 @@ from matching.names import accented, compact, core_words, folded, initials, word
 from matching.schema import APPLICANTS_SCHEMA, STUDENTS_SCHEMA
 
 
-def _oen(column: str) -> pl.Expr:
+def normalised_oen(column: str) -> pl.Expr:
     """Nine digits, or null when blank, all zeros or malformed (SPEC 2.2: 000000000 = none)."""
     digits = pl.col(column).str.replace_all(r"[^0-9]", "")
     valid = (digits.str.len_chars() == 9) & (digits != "000000000")
@@ -39,7 +39,7 @@ def prepare_students(students: pl.DataFrame) -> pl.DataFrame:
         pl.int_range(pl.len(), dtype=pl.UInt32).alias("s_idx"),
         "student_key",
         "mident",
-        s_oen=_oen("oen"),
+        s_oen=normalised_oen("oen"),
         s_bd="birth_date",
         s_surname="surname",
         s_first="first_name",
@@ -60,7 +60,7 @@ def prepare_applicants(applicants: pl.DataFrame) -> pl.DataFrame:
     frame = applicants.cast(APPLICANTS_SCHEMA).select(  # type: ignore[arg-type]
         pl.int_range(pl.len(), dtype=pl.UInt32).alias("a_idx"),
         "application_number",
-        a_oen=_oen("oen"),
+        a_oen=normalised_oen("oen"),
         a_bd="birth_date",
         a_last="last_name",
         a_prev="previous_last_name",
