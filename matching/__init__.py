@@ -1,6 +1,12 @@
 """Students x applicants -> match decisions with reasons (SPEC 5)."""
 
-from matching.match import match_students
+from matching.match import ApplicantPool, match_students
 from matching.schema import APPLICANTS_SCHEMA, MATCH_SCHEMA, STUDENTS_SCHEMA
 
-__all__ = ["APPLICANTS_SCHEMA", "MATCH_SCHEMA", "STUDENTS_SCHEMA", "match_students"]
+__all__ = [
+    "APPLICANTS_SCHEMA",
+    "MATCH_SCHEMA",
+    "STUDENTS_SCHEMA",
+    "ApplicantPool",
+    "match_students",
+]

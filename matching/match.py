@@ -1,10 +1,14 @@
 """match_students: each student record against the applicants, one decision and its reason."""
 
+from __future__ import annotations
+
+from dataclasses import dataclass
+
 import polars as pl
 
 from matching import reasons
 from matching.decide import decide
-from matching.prepare import normalised_oen, prepare_applicants, prepare_students
+from matching.prepare import prepare_applicants, prepare_students
 from matching.schema import INTERNATIONAL, MATCH_SCHEMA, MATCHED, NOT_MERGED
 from matching.scoring import DIMENSIONS, pair_evidence
 
@@ -54,21 +58,37 @@ def _output(explained: pl.DataFrame) -> pl.DataFrame:
     ).cast(MATCH_SCHEMA)  # type: ignore[arg-type]
 
 
-def reachable(applicants: pl.DataFrame, students: pl.DataFrame) -> pl.DataFrame:
-    """The applicants some student can be paired with: blocking is on OEN or birth date.
+@dataclass(frozen=True)
+class ApplicantPool:
+    """Applicants prepared once for many `match_students` calls (every file of a batch)."""
 
-    Filtering first keeps the cost of a small file independent of the number of applicants.
+    frame: pl.DataFrame
+    prepared: pl.DataFrame
+
+    @classmethod
+    def of(cls, applicants: pl.DataFrame) -> ApplicantPool:
+        return cls(applicants, prepare_applicants(applicants))
+
+
+def reachable(applicants: pl.DataFrame, students: pl.DataFrame) -> pl.DataFrame:
+    """The prepared applicants some student can be paired with (blocking: OEN or birth date).
+
+    Filtering keeps the cost of a small file independent of the number of applicants.
     """
     oens = students["s_oen"].drop_nulls().unique().implode()
     dates = students["s_bd"].drop_nulls().unique().implode()
-    oen = normalised_oen("oen")
-    return applicants.filter(pl.col("birth_date").is_in(dates) | oen.is_in(oens).fill_null(False))
+    return applicants.filter(
+        pl.col("a_bd").is_in(dates) | pl.col("a_oen").is_in(oens).fill_null(False)
+    )
 
 
-def match_students(students: pl.DataFrame, applicants: pl.DataFrame) -> pl.DataFrame:
+def match_students(
+    students: pl.DataFrame, applicants: pl.DataFrame | ApplicantPool
+) -> pl.DataFrame:
     """One decision per student (MATCH_SCHEMA), in the students' order (SPEC 5)."""
+    pool = applicants if isinstance(applicants, ApplicantPool) else ApplicantPool.of(applicants)
     prepared_students = prepare_students(students)
-    prepared_applicants = prepare_applicants(reachable(applicants, prepared_students))
+    prepared_applicants = reachable(pool.prepared, prepared_students)
     evidence = pair_evidence(prepared_students, prepared_applicants)
     decisions = decide(evidence, prepared_students.height)
     return _output(_explained(decisions, evidence, prepared_students, prepared_applicants))

@@ -26,10 +26,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
-import polars as pl
 from sqlalchemy import insert, select, update
 
 from jobs.retry import Backoff, retrying
+from matching import ApplicantPool
 from pipeline import store
 from pipeline.config import ConfigError
 from pipeline.files import UnreadableFile
@@ -355,7 +355,7 @@ def not_processed(ctx: IngestContext, path: Path, error: Exception, tries: Attem
 
 
 def ingest_file(
-    ctx: IngestContext, path: Path, applicants: pl.DataFrame, retry: Backoff, tries: Attempts
+    ctx: IngestContext, path: Path, applicants: ApplicantPool, retry: Backoff, tries: Attempts
 ) -> FileResult:
     """One inbox file through the ingest, with retries; never raises for the file's failure."""
 
@@ -377,7 +377,7 @@ def ingest_file(
 
 
 def process_file(
-    ctx: IngestContext, path: Path, applicants: pl.DataFrame, retry: Backoff
+    ctx: IngestContext, path: Path, applicants: ApplicantPool, retry: Backoff
 ) -> FileResult:
     """Ingest one file and take it out of the inbox once its transmission is registered."""
     tries = Attempts()
@@ -447,7 +447,7 @@ def process_inbox(
     if not ordered:
         return
     with ctx.engine.connect() as conn:
-        applicants = store.load_applicants(conn)
+        applicants = store.load_applicant_pool(conn)
     progress.start(len(ordered))
     for path in ordered:
         heartbeat.check()
@@ -537,7 +537,7 @@ def archived_original(ctx: IngestContext, transmission: Transmission) -> Receive
 
 
 def replay_transmission(
-    ctx: IngestContext, transmission_id: int, applicants: pl.DataFrame | None = None
+    ctx: IngestContext, transmission_id: int, applicants: ApplicantPool | None = None
 ) -> IngestOutcome:
     """Process a transmission again from its archived original, on the same transmission id.
 
@@ -548,7 +548,7 @@ def replay_transmission(
     received = archived_original(ctx, transmission)
     if applicants is None:
         with ctx.engine.connect() as conn:
-            applicants = store.load_applicants(conn)
+            applicants = store.load_applicant_pool(conn)
     # The school was sent a confirmation only if the transmission got that far.
     confirm = transmission.status not in FINAL_STATUSES
     return process_received(ctx, transmission_id, received, applicants, confirm=confirm)
@@ -577,7 +577,7 @@ def replay_order(ctx: IngestContext, transmission_ids: Iterable[int]) -> list[in
 
 
 def replay_one(
-    ctx: IngestContext, transmission_id: int, applicants: pl.DataFrame, retry: Backoff
+    ctx: IngestContext, transmission_id: int, applicants: ApplicantPool, retry: Backoff
 ) -> FileResult:
     """One replay with retries, as a FileResult (never raises for the transmission's failure)."""
     tries = Attempts()
@@ -621,7 +621,7 @@ def replay_transmissions(
         chosen = failed_transmission_ids(ctx) if transmission_ids is None else transmission_ids
         ordered = replay_order(ctx, chosen)
         with ctx.engine.connect() as conn:
-            applicants = store.load_applicants(conn)
+            applicants = store.load_applicant_pool(conn)
         progress.start(len(ordered))
         try:
             for transmission_id in ordered:

@@ -20,7 +20,7 @@ import polars as pl
 from sqlalchemy import Connection, Engine
 
 from error_glossary import render_message, severity_of
-from matching import match_students
+from matching import ApplicantPool, match_students
 from matching.schema import MATCHED
 from parsers.fixed_width import UTF8_BOM
 from pipeline import store
@@ -109,12 +109,12 @@ def students_for_matching(result: ValidationResult, ids: pl.DataFrame) -> pl.Dat
 
 
 def matching_findings(
-    decisions: pl.DataFrame, students: pl.DataFrame, applicants: pl.DataFrame, lines: pl.DataFrame
+    decisions: pl.DataFrame, students: pl.DataFrame, applicants: ApplicantPool, lines: pl.DataFrame
 ) -> pl.DataFrame:
     """A001-A006 as findings on the students' S1 lines, with the values their messages show."""
     if decisions.is_empty():
         return concat_findings([])
-    people = applicants.select(
+    people = applicants.frame.select(
         "application_number",
         pl.col("oen").alias("applicant_oen"),
         pl.concat_str("first_name", "last_name", separator=" ").alias("applicant_name"),
@@ -196,7 +196,7 @@ def process(
     conn: Connection,
     transmission_id: int,
     result: ValidationResult,
-    applicants: pl.DataFrame,
+    applicants: ApplicantPool,
 ) -> tuple[pl.DataFrame, dict[str, int], dict[str, int]]:
     """Store, match and merge one validated transmission; its A/M findings and counts."""
     now = ctx.clock()
@@ -339,7 +339,9 @@ def mark_failed(ctx: IngestContext, transmission_id: int, reason: str) -> None:
         )
 
 
-def ingest_bytes(ctx: IngestContext, received: Received, applicants: pl.DataFrame) -> IngestOutcome:
+def ingest_bytes(
+    ctx: IngestContext, received: Received, applicants: ApplicantPool
+) -> IngestOutcome:
     """One transmission end to end. Raises TransmissionFailed after marking it `failed`."""
     name, raw = received.name, received.raw
     transmission_id, earlier_id = register(ctx, name, received.sha256, received.size)
@@ -355,7 +357,7 @@ def process_received(
     ctx: IngestContext,
     transmission_id: int,
     received: Received,
-    applicants: pl.DataFrame,
+    applicants: ApplicantPool,
     *,
     confirm: bool = True,
 ) -> IngestOutcome:
@@ -463,7 +465,7 @@ def ingest_paths(
         (receive(path, ctx.settings.max_file_bytes) for path in paths), key=lambda r: r.order_key
     )
     with ctx.engine.connect() as conn:
-        applicants = store.load_applicants(conn)
+        applicants = store.load_applicant_pool(conn)
     outcomes: list[IngestOutcome | TransmissionFailed] = []
     for item in received:
         try:

@@ -10,6 +10,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection, Table, delete, func, insert, select, update
 
+from matching import ApplicantPool
 from matching.schema import APPLICANTS_SCHEMA
 from pipeline.bulk import bulk_insert, bulk_update
 from pipeline.merge import (
@@ -274,6 +275,11 @@ def load_applicants(conn: Connection) -> pl.DataFrame:
     return raw.with_columns(
         pl.col("school_midents").str.split(";").list.eval(pl.element().filter(pl.element() != ""))
     )
+
+
+def load_applicant_pool(conn: Connection) -> ApplicantPool:
+    """Every applicant, prepared once for all the files of a batch."""
+    return ApplicantPool.of(load_applicants(conn))
 
 
 def applicant_count(conn: Connection) -> int:
