@@ -66,9 +66,9 @@ def results_dir(work: Path) -> Path:
 
 
 def store(work: Path, name: str, value: dict[str, Any]) -> None:
-    from bench.machine import load_average
+    from bench.machine import code_version, load_average
 
-    value = {**value, "load_average_at_end": load_average()}
+    value = {**value, "load_average_at_end": load_average(), "code": code_version()}
     path = results_dir(work) / f"{name}.json"
     path.write_text(json.dumps(value, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     log(f"stored {path}")

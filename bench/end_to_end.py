@@ -178,7 +178,9 @@ def run_once(
     log(f"e2e {tag}: applicants imported in {imported.seconds:.1f} s")
     name, command = batch_command(files)
     samples = home / "profile.txt"
-    ran = run_child(profiled(command, samples) if profile else command, env=env, capture=False)
+    ran = run_child(
+        profiled(command, samples) if profile else command, env=env, capture=False, rss_every=1.0
+    )
     if ran.returncode not in (0, 1):  # 1: some files had data errors, as they should
         raise RuntimeError(f"{name} exited {ran.returncode}: {ran.stderr[-2000:]}")
     log(f"e2e {tag}: {name} in {ran.seconds:.1f} s, peak RSS {ran.peak_rss_bytes / 2**20:.0f} MiB")
@@ -194,6 +196,7 @@ def run_once(
         "applicants": manifest["applicants"],
         "import": _child_json(imported, manifest["applicants"]),
         "run": _child_json(ran, records),
+        "rss_over_time": rss_quartiles(ran.rss_timeline),
         "profiled": profile and samples.exists(),
         "load_average_before": before,
         "load_average_after": load_average(),
@@ -203,6 +206,18 @@ def run_once(
         result["stages"] = stage_times(samples, ran.seconds, records)
     result["outcome"] = outcome(env["OST_DATABASE_URL"], batch)
     return result
+
+
+def rss_quartiles(timeline: list[tuple[float, int]]) -> list[dict[str, float | int]]:
+    """The largest RSS seen in each quarter of the run (a steady climb shows as a staircase)."""
+    if not timeline:
+        return []
+    end = timeline[-1][0] or 1.0
+    quarters: list[dict[str, float | int]] = []
+    for quarter in range(4):
+        seen = [rss for t, rss in timeline if quarter / 4 <= t / end <= (quarter + 1) / 4]
+        quarters.append({"quarter": quarter + 1, "max_rss_bytes": max(seen, default=0)})
+    return quarters
 
 
 def _manifest(batch: Path) -> dict[str, Any]:
@@ -242,13 +257,8 @@ def stage_of(stack: list[str]) -> str:
 def stage_times(samples: Path, wall_seconds: float, records: int) -> dict[str, dict[str, Any]]:
     """Seconds, share of the wall time and records per second of each stage."""
     counts: Counter[str] = Counter()
-    for line in samples.read_text(encoding="utf-8", errors="replace").splitlines():
-        stack_text, _, count = line.rpartition(" ")
-        stack = stack_text.split(";")
-        # The command's main thread only (its stacks start in the console script).
-        if not count.isdigit() or not any("cli.py" in frame for frame in stack):
-            continue
-        counts[stage_of(stack)] += int(count)
+    for stack, count in main_thread_stacks(samples):
+        counts[stage_of(stack)] += count
     total = sum(counts.values())
     if not total:
         return {}
@@ -260,6 +270,57 @@ def stage_times(samples: Path, wall_seconds: float, records: int) -> dict[str, d
         }
         for stage, count in counts.most_common()
     }
+
+
+def main_thread_stacks(samples: Path) -> list[tuple[list[str], int]]:
+    """(stack, count) of the command's main thread (its stacks start in the console script)."""
+    stacks = []
+    for line in samples.read_text(encoding="utf-8", errors="replace").splitlines():
+        stack_text, _, count = line.rpartition(" ")
+        stack = stack_text.split(";")
+        if count.isdigit() and any("cli.py" in frame for frame in stack):
+            stacks.append((stack, int(count)))
+    return stacks
+
+
+PRODUCT_DIRS = ("parsers/", "rules/", "matching/", "pipeline/", "error_glossary/", "jobs/")
+
+
+def _product_path(stack: list[str], start: int, depth: int) -> str:
+    """The product's own calls from `start` on, and the first library call they make."""
+    calls = []
+    for frame in stack[start:]:
+        match = FRAME.match(frame)
+        if match is None:
+            break
+        if match.group("function").endswith("wrapper"):
+            continue  # a decorator's wrapper says nothing of what is called
+        calls.append(match.group("function"))
+        if not match.group("file").startswith(PRODUCT_DIRS) or len(calls) > depth:
+            break
+    return " > ".join(calls)
+
+
+def hot_spots(samples: Path, stage: str, depth: int = 4, top: int = 6) -> list[dict[str, Any]]:
+    """Within `stage`, the product's calls that take the most samples (down to the first
+    library call), with their share of the whole run."""
+    functions = {function for function, name in STAGES if name == stage}
+    counts: Counter[str] = Counter()
+    stacks = main_thread_stacks(samples)
+    total = sum(count for _, count in stacks)
+    for stack, count in stacks:
+        if stage_of(stack) != stage:
+            continue
+        short = [
+            m.group("function").rsplit(".", 1)[-1] if (m := FRAME.match(f)) else f for f in stack
+        ]
+        start = next((i for i, name in enumerate(short) if name in functions), None)
+        if start is not None:
+            counts[_product_path(stack, start, depth)] += count
+    return [
+        {"calls": calls, "share": round(count / total, 4)}
+        for calls, count in counts.most_common(top)
+    ]
 
 
 # --- what the batch did ------------------------------------------------------------------------

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import platform
+import subprocess
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -56,3 +58,26 @@ def machine() -> dict[str, Any]:
         "system": f"{platform.system()} {platform.release()}",
         "load_average": load_average(),
     }
+
+
+PRODUCT_PACKAGES = ("parsers", "rules", "matching", "error_glossary", "pipeline", "jobs")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def code_version() -> dict[str, str | None]:
+    """The commit checked out and a digest of the product's source as it is on disk now
+    (the working tree may differ from the commit: the digest tells two measurements apart)."""
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT, capture_output=True, text=True, check=True,
+        ).stdout.strip()  # fmt: skip
+    except (OSError, subprocess.CalledProcessError):
+        commit = None
+    digest = hashlib.sha256()
+    for package in PRODUCT_PACKAGES:
+        for path in sorted((ROOT / package).rglob("*")):
+            if path.is_file() and path.suffix in (".py", ".csv", ".toml", ".html", ".ini"):
+                digest.update(str(path.relative_to(ROOT)).encode())
+                digest.update(path.read_bytes())
+    return {"commit": commit, "source_digest": digest.hexdigest()[:12]}

@@ -6,9 +6,11 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,8 @@ class ChildRun:
     returncode: int
     stdout: str
     stderr: str
+    # (seconds since start, resident bytes of the child and its children), when sampled
+    rss_timeline: list[tuple[float, int]] = field(default_factory=list)
 
 
 def run_child(
@@ -30,36 +34,68 @@ def run_child(
     env: Mapping[str, str] | None = None,
     cwd: Path | None = None,
     capture: bool = True,
+    rss_every: float | None = None,
 ) -> ChildRun:
-    """Run a command to completion; its peak RSS comes from wait4 (the child and its children)."""
-    started = time.perf_counter()
-    output = subprocess.PIPE if capture else subprocess.DEVNULL
-    process = subprocess.Popen(
-        [str(arg) for arg in args],
-        env=dict(env) if env is not None else None,
-        cwd=cwd,
-        stdout=output,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    stdout, stderr = process.communicate()
-    # communicate() has reaped nothing yet only if the process outlived the pipes; wait4 gets
-    # the rusage of exactly this child (ru_maxrss in KiB on Linux).
-    try:
+    """Run a command to completion; its peak RSS is that of this child and its own children.
+
+    With `rss_every`, the resident memory of the child's process tree is also sampled at that
+    interval (needs psutil), to tell a steady growth from a one-off peak.
+
+    The child is reaped with wait4, whose rusage belongs to that child alone (getrusage's
+    RUSAGE_CHILDREN would give the largest of every child this process ever had).
+    """
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [str(arg) for arg in args],
+            env=dict(env) if env is not None else None,
+            cwd=cwd,
+            stdout=out if capture else subprocess.DEVNULL,
+            stderr=err,
+        )
+        timeline: list[tuple[float, int]] = []
+        sampler = _rss_sampler(process.pid, rss_every, started, timeline) if rss_every else None
         _, status, usage = os.wait4(process.pid, 0)
-        returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.perf_counter() - started
+        if sampler is not None:
+            sampler.join()
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        # ru_maxrss is in KiB on Linux.
         peak = usage.ru_maxrss * 1024
-    except ChildProcessError:
-        returncode = process.returncode
-        peak = _children_peak_rss()
-    seconds = time.perf_counter() - started
-    return ChildRun(seconds, peak, returncode, stdout or "", stderr or "")
+        return ChildRun(seconds, peak, process.returncode, out.read(), err.read(), timeline)
 
 
-def _children_peak_rss() -> int:
-    import resource
+def _rss_sampler(
+    pid: int, every: float, started: float, timeline: list[tuple[float, int]]
+) -> threading.Thread | None:
+    """A thread appending (seconds, RSS of the process tree) until the process is gone."""
+    try:
+        import psutil
+    except ImportError:
+        return None
 
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    def sample() -> None:
+        try:
+            root = psutil.Process(pid)
+            while root.status() != psutil.STATUS_ZOMBIE:
+                tree = [root, *root.children(recursive=True)]
+                rss = sum(_rss(process) for process in tree)
+                timeline.append((round(time.perf_counter() - started, 2), rss))
+                time.sleep(every)
+        except psutil.Error:
+            return
+
+    def _rss(process: psutil.Process) -> int:
+        try:
+            return int(process.memory_info().rss)
+        except psutil.Error:
+            return 0
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    return thread
 
 
 def timed(call: Callable[[], Any]) -> tuple[float, Any]:

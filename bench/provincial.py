@@ -24,6 +24,7 @@ import argparse
 import datetime as dt
 import json
 import math
+import os
 import shutil
 import time
 from collections.abc import Sequence
@@ -876,6 +877,7 @@ def generate_batch(
         "defective_records": truth["defective_records"],
         "rejected_files": int(schools["file_defect"].is_not_null().sum()),
         "generated_seconds": round(time.perf_counter() - started, 2),
+        "load_average_at_end": [round(load, 2) for load in os.getloadavg()],
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return manifest

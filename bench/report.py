@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.end_to_end import postgres_version, stage_times
+from bench.end_to_end import hot_spots, postgres_version, stage_times
 from bench.machine import machine, versions
 
 RESULTS_PATH = Path(__file__).parent / "RESULTS.md"
@@ -54,11 +54,11 @@ def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
 def machine_section(postgres_url: str, results: dict[str, dict[str, Any]]) -> list[str]:
     info, found = machine(), versions()
     found["postgres (server)"] = postgres_version(postgres_url)
-    loads = {
-        name: result.get("load_average_at_end")
+    rows = [
+        [name, result["load_average_at_end"], _code(result.get("code"))]
         for name, result in results.items()
         if result.get("load_average_at_end")
-    }
+    ]
     lines = [
         "## Machine",
         "",
@@ -69,14 +69,20 @@ def machine_section(postgres_url: str, results: dict[str, dict[str, Any]]) -> li
         "measurement is kept with it (a load above 2 on 2 cores means the benchmark was "
         "competing for the processors, so absolute times are pessimistic; the ratios of "
         "candidates run in turns in the same run are much less affected)",
+        "- the code measured: the commit and a digest of the product's source files as they "
+        "were on disk (uncommitted changes included) when each measurement was stored",
         "",
     ]
-    lines += _table(
-        ["measurement", "load average at its end"], [[name, load] for name, load in loads.items()]
-    )
+    lines += _table(["measurement", "load average at its end", "code"], rows)
     lines += ["", "## Versions", ""]
     lines += _table(["software", "version"], [[k, v or "not installed"] for k, v in found.items()])
     return [*lines, ""]
+
+
+def _code(code: dict[str, Any] | None) -> str:
+    if not code:
+        return "not recorded"
+    return f"{code.get('commit') or '?'} + source {code.get('source_digest')}"
 
 
 def validate_goals(result: dict[str, Any] | None) -> list[list[str]]:
@@ -121,7 +127,7 @@ def linkage_goals(result: dict[str, Any] | None) -> list[list[str]]:
         ],
     ]
     if "error" in splink:
-        rows.append(["F1 higher than Splink", f"Splink could not run: {splink['error']}", MISSING])
+        rows.append(["F1 higher than Splink", f"Splink could not run: {splink['error']}", "-"])
         return rows
     best = splink["best_f1"]
     rows.append(
@@ -313,12 +319,30 @@ def e2e_section(results: dict[str, dict[str, Any]], scale: float, work: Path) ->
         "transmissions", "matches vs truth (precision / recall)", "load average after",
     ]  # fmt: skip
     lines += _table(header, rows)
+    quarters = [run for run in runs if run.get("rss_over_time")]
+    if quarters:
+        lines += ["", "Largest resident memory in each quarter of the batch's run time:", ""]
+        lines += _table(
+            ["database", "1st quarter", "2nd", "3rd", "4th"],
+            [
+                [run["backend"], *(_mib(q["max_rss_bytes"]) for q in run["rss_over_time"])]
+                for run in quarters
+            ],
+        )
     for run in runs:
         samples = profile_of(run, work)
         if samples is not None:
             # The stages are taken from the samples again, so that the report always uses the
             # stage names of the current harness.
             run["stages"] = stage_times(samples, run["run"]["seconds"], run["records"])
+        if samples is not None and run.get("stages"):
+            largest = next(iter(run["stages"]))
+            spots = hot_spots(samples, largest)
+            lines += ["", f"Where `{largest}` spends its time on {run['backend']}:", ""]
+            lines += _table(
+                ["calls (outermost first)", "share of the batch"],
+                [[f"`{spot['calls']}`", f"{spot['share']:.1%}"] for spot in spots],
+            )
         if run.get("stages"):
             lines += ["", f"Stages on {run['backend']} (py-spy samples of the main thread):", ""]
             lines += _table(
@@ -365,6 +389,42 @@ def growth_section(result: dict[str, Any] | None) -> list[str]:
     return lines
 
 
+def data_section(work: Path) -> list[str]:
+    """The generated data sets (their manifests), with the time their generation took."""
+    rows = []
+    for manifest_path in sorted(work.glob("*/manifest.json")):
+        m = json.loads(manifest_path.read_text(encoding="utf-8"))
+        rows.append(
+            [
+                f"`{manifest_path.parent.name}`",
+                f"{m['files']:,}",
+                f"{m['students']:,}",
+                f"{m['grades']:,}",
+                f"{m['applicants']:,}",
+                f"{m['defective_records']:,} ({m['defective_records'] / m['records']:.2%})",
+                m["rejected_files"],
+                _seconds(m["generated_seconds"]),
+                m.get("load_average_at_end", "not recorded"),
+            ]
+        )
+    header = [
+        "data set", "files", "students", "grades", "applicants", "defective records",
+        "files with a file-level error", "generated in", "load average at the end",
+    ]  # fmt: skip
+    lines = [
+        "## Data (`python -m bench generate`, `bench/provincial.py`)",
+        "",
+        "Deterministic (seeded): names, OEN and birth-date slips, students who never apply and "
+        "international applicants come from `bench.linkage_data`; courses from the course-code "
+        "table by pathway and grade; grade types by term against each file's creation date; "
+        "about 1% of the S1 and G1 records carry one defect each, spread evenly over S002-S009, "
+        "G001-G020 and R001-R004; 0.5% of the files are rejected whole (F005, F007). The truth "
+        "(each student's application, each defect's line and code) is written beside the files.",
+        "",
+    ]
+    return [*lines, *_table(header, rows), ""] if rows else [*lines, MISSING, ""]
+
+
 def render(results: dict[str, dict[str, Any]], postgres_url: str, scale: float, work: Path) -> str:
     sections: list[Callable[[], list[str]]] = [
         lambda: goals_section(results, scale),
@@ -372,6 +432,7 @@ def render(results: dict[str, dict[str, Any]], postgres_url: str, scale: float, 
         lambda: linkage_section(results.get("linkage")),
         lambda: e2e_section(results, scale, work),
         lambda: growth_section(results.get("growth")),
+        lambda: data_section(work),
         lambda: machine_section(postgres_url, results),
     ]
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
