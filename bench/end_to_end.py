@@ -138,15 +138,47 @@ def batch_command(files: list[Path]) -> tuple[str, list[str]]:
     return "ost ingest", [ost, "ingest", *map(str, files)]
 
 
-def profiled(command: list[str], output: Path) -> list[str]:
-    """The command under py-spy (sampling every thread, idle included), or as it is."""
-    spy = py_spy()
-    if spy is None:
-        return command
-    return [
-        str(spy), "record", "--nonblocking", "--idle", "--threads", "--rate", str(PROFILE_RATE),
-        "--format", "raw", "--output", str(output), "--", *command,
-    ]  # fmt: skip
+class Profiler:
+    """py-spy attached to a running process (every thread, idle included), when installed.
+
+    Attaching from outside, rather than running the command under py-spy, keeps the measured
+    child the command itself, so that its wait4 rusage is its own.
+    """
+
+    def __init__(self, output: Path) -> None:
+        self.output = output
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def attach(self, pid: int) -> None:
+        spy = py_spy()
+        if spy is None:
+            return
+        self.process = subprocess.Popen(
+            [
+                str(spy),
+                "record",
+                "--pid",
+                str(pid),
+                "--nonblocking",
+                "--idle",
+                "--threads",
+                "--rate",
+                str(PROFILE_RATE),
+                "--format",
+                "raw",
+                "--output",
+                str(self.output),
+            ],  # fmt: skip
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def finish(self) -> Path | None:
+        """Wait for py-spy to write its samples (it stops when the process ends)."""
+        if self.process is None:
+            return None
+        self.process.wait(timeout=120)
+        return self.output if self.output.exists() else None
 
 
 def run_once(
@@ -177,10 +209,15 @@ def run_once(
     _check(imported, "ost applicants import")
     log(f"e2e {tag}: applicants imported in {imported.seconds:.1f} s")
     name, command = batch_command(files)
-    samples = home / "profile.txt"
+    profiler = Profiler(home / "profile.txt")
     ran = run_child(
-        profiled(command, samples) if profile else command, env=env, capture=False, rss_every=1.0
+        command,
+        env=env,
+        capture=False,
+        rss_every=1.0,
+        on_start=profiler.attach if profile else None,
     )
+    samples = profiler.finish()
     if ran.returncode not in (0, 1):  # 1: some files had data errors, as they should
         raise RuntimeError(f"{name} exited {ran.returncode}: {ran.stderr[-2000:]}")
     log(f"e2e {tag}: {name} in {ran.seconds:.1f} s, peak RSS {ran.peak_rss_bytes / 2**20:.0f} MiB")
@@ -197,11 +234,11 @@ def run_once(
         "import": _child_json(imported, manifest["applicants"]),
         "run": _child_json(ran, records),
         "rss_over_time": rss_quartiles(ran.rss_timeline),
-        "profiled": profile and samples.exists(),
+        "profiled": samples is not None,
         "load_average_before": before,
         "load_average_after": load_average(),
     }
-    if samples.exists():
+    if samples is not None:
         result["profile"] = str(samples)
         result["stages"] = stage_times(samples, ran.seconds, records)
     result["outcome"] = outcome(env["OST_DATABASE_URL"], batch)

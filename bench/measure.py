@@ -35,11 +35,13 @@ def run_child(
     cwd: Path | None = None,
     capture: bool = True,
     rss_every: float | None = None,
+    on_start: Callable[[int], Any] | None = None,
 ) -> ChildRun:
     """Run a command to completion; its peak RSS is that of this child and its own children.
 
     With `rss_every`, the resident memory of the child's process tree is also sampled at that
-    interval (needs psutil), to tell a steady growth from a one-off peak.
+    interval (needs psutil), to tell a steady growth from a one-off peak. `on_start` is called
+    with the child's pid as soon as it runs (e.g. to attach a profiler from outside).
 
     The child is reaped with wait4, whose rusage belongs to that child alone (getrusage's
     RUSAGE_CHILDREN would give the largest of every child this process ever had).
@@ -53,6 +55,8 @@ def run_child(
             stdout=out if capture else subprocess.DEVNULL,
             stderr=err,
         )
+        if on_start is not None:
+            on_start(process.pid)
         timeline: list[tuple[float, int]] = []
         sampler = _rss_sampler(process.pid, rss_every, started, timeline) if rss_every else None
         _, status, usage = os.wait4(process.pid, 0)

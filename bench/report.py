@@ -444,7 +444,7 @@ def render(results: dict[str, dict[str, Any]], postgres_url: str, scale: float, 
         "harness run; nothing is edited by hand.",
         "",
         'To measure again: start PostgreSQL (`eval "$(scripts/services)"`), install the '
-        "alternatives (`pip install splink py-spy`), then `python -m bench all --write` "
+        "alternatives (`pip install -e '.[bench]'`), then `python -m bench all --write` "
         "(data and raw results under `bench/work/`, git-ignored). Speed is only ever compared "
         "within one run of the harness, candidates taking turns.",
         "",
