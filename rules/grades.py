@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 import polars as pl
 
-from rules.checks import as_int, has_digits, is_blank, is_month
+from rules.checks import is_blank_or_digits, is_one_of, numbers_up_to, valid_months
 from rules.codes import allowed
 from rules.context import RuleContext
 from rules.findings import rows_as_findings
@@ -12,9 +15,21 @@ from rules.schema import FieldRule, validate_fields
 
 FIRST_COMPLETION_YEAR = 1990
 MAX_CREDIT_HUNDREDTHS = 400
-COURSE_CODE_SHAPE = r"^[A-Z0-9]{5}[A-Z0-9]?$"
+MAX_MARK = 100
+# SPEC 2.3: five characters from the table, then an optional local character.
+MINISTRY_CODE_SHAPE = "[A-Z0-9]{5}"
+LOCAL_CHARACTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 # SPEC 6: a course is identified by these three fields.
 COURSE_IDENTITY = ("course_code", "completion_date", "delivery_type")
+
+
+def known_course_codes(table: frozenset[str]) -> list[str]:
+    """Every course code G001 accepts: a table code alone or with a local 6th character.
+
+    Listing them turns the shape and table checks into one lookup per record.
+    """
+    codes = sorted(code for code in table if re.fullmatch(MINISTRY_CODE_SHAPE, code))
+    return codes + [code + local for code in codes for local in LOCAL_CHARACTERS]
 
 
 def _notes_have(codes: list[str]) -> pl.Expr:
@@ -23,9 +38,10 @@ def _notes_have(codes: list[str]) -> pl.Expr:
 
 def _mark_rules() -> list[FieldRule]:
     mark, grade_type = pl.col("mark"), pl.col("grade_type")
-    numeric = has_digits(mark, 3) & (as_int(mark) <= 100)
+    # 000-100 (three digits) or one of the symbols.
+    marks = numbers_up_to(MAX_MARK, 3) + allowed("G1", "mark_symbols")
     return [
-        FieldRule("G004", "mark", numeric | mark.is_in(allowed("G1", "mark_symbols"))),
+        FieldRule("G004", "mark", is_one_of(mark, marks)),
         FieldRule("G005", "mark", ~(grade_type.is_in(["F", "M"]) & (mark == ""))),
         FieldRule("G006", "mark", ~((mark == "EQV") & (grade_type == "M"))),
     ]
@@ -33,7 +49,8 @@ def _mark_rules() -> list[FieldRule]:
 
 def _credit_rules() -> list[FieldRule]:
     credit, status = pl.col("credit_value"), pl.col("course_status")
-    well_formed = has_digits(credit, 4) & (as_int(credit) <= MAX_CREDIT_HUNDREDTHS)
+    # Four digits, at most 0400.
+    well_formed = is_one_of(credit, numbers_up_to(MAX_CREDIT_HUNDREDTHS, 4))
     earns_no_credit = status.is_in(allowed("G1", "no_credit_status")) | _notes_have(
         allowed("G1", "no_credit_notes")
     )
@@ -55,49 +72,51 @@ def _notes_rule() -> FieldRule:
     )
 
 
-def _date_rules(context: RuleContext) -> list[FieldRule]:
+def _date_rules(reference_year: int, creation_month: str | None) -> list[FieldRule]:
     completion, grade_type = pl.col("completion_date"), pl.col("grade_type")
-    last_year = context.reference_date.year + 2
-    year = completion.str.slice(0, 4).cast(pl.Int32, strict=False)
-    valid = is_month(completion) & year.is_between(FIRST_COMPLETION_YEAR, last_year)
+    # YYYYMM, month 01-12, year 1990 .. two years past the file's.
+    valid = is_one_of(completion, valid_months(FIRST_COMPLETION_YEAR, reference_year + 2))
     rules = [FieldRule("G002", "completion_date", valid)]
-    month = context.header.creation_month
-    if month is not None:
+    if creation_month is not None:
         rules += [
             FieldRule(
                 "G016",
                 "completion_date",
-                pl.when(valid & (grade_type == "F")).then(completion <= month),
+                pl.when(valid & (grade_type == "F")).then(completion <= creation_month),
             ),
             FieldRule(
                 "G017",
                 "completion_date",
-                pl.when(valid & grade_type.is_in(["P", "C"])).then(completion >= month),
+                pl.when(valid & grade_type.is_in(["P", "C"])).then(completion >= creation_month),
             ),
         ]
     return rules
 
 
 def _mident_rule(name: str) -> FieldRule:
-    return FieldRule("G013", name, is_blank(pl.col(name)) | has_digits(pl.col(name), 6))
+    return FieldRule("G013", name, is_blank_or_digits(pl.col(name), 6))
 
 
 def _coded(code: str, name: str) -> FieldRule:
     return FieldRule(code, name, pl.col(name).is_in(allowed("G1", name)))
 
 
-def grade_rules(context: RuleContext) -> list[FieldRule]:
-    course_code, status, grade_type = (
-        pl.col("course_code"),
-        pl.col("course_status"),
-        pl.col("grade_type"),
+def grade_rules(context: RuleContext) -> tuple[FieldRule, ...]:
+    """The G1 rules for a file: they depend on the course codes and the file's dates only."""
+    return _grade_rules(
+        context.course_codes, context.reference_date.year, context.header.creation_month
     )
-    known_course = course_code.str.contains(COURSE_CODE_SHAPE) & course_code.str.slice(0, 5).is_in(
-        sorted(context.course_codes)
-    )
-    return [
+
+
+@lru_cache(maxsize=16)
+def _grade_rules(
+    course_codes: frozenset[str], reference_year: int, creation_month: str | None
+) -> tuple[FieldRule, ...]:
+    status, grade_type = pl.col("course_status"), pl.col("grade_type")
+    known_course = is_one_of(pl.col("course_code"), known_course_codes(course_codes))
+    return (
         FieldRule("G001", "course_code", known_course),
-        *_date_rules(context),
+        *_date_rules(reference_year, creation_month),
         _coded("G003", "grade_type"),
         *_mark_rules(),
         *_credit_rules(),
@@ -113,7 +132,7 @@ def grade_rules(context: RuleContext) -> list[FieldRule]:
         FieldRule(
             "G020", "notes", ~_notes_have(allowed("G1", "no_credit_notes")) | (status == "X")
         ),
-    ]
+    )
 
 
 def validate_grades(g1: pl.DataFrame, context: RuleContext) -> pl.DataFrame:

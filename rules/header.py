@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
+from functools import lru_cache
 
 import polars as pl
 
@@ -15,11 +16,16 @@ from rules.schema import FieldRule, validate_fields
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
-def header_rules(context: RuleContext) -> list[FieldRule]:
+def header_rules(context: RuleContext) -> tuple[FieldRule, ...]:
     """SPEC 4 F008: MIDENT, centre, transmission number, date, time, e-mail."""
+    return _header_rules(context.today)
+
+
+@lru_cache(maxsize=4)
+def _header_rules(today: date) -> tuple[FieldRule, ...]:
     # A creation date a day ahead of the clock is tolerated for time zones and clock drift.
-    latest = context.today + timedelta(days=1)
-    return [
+    latest = today + timedelta(days=1)
+    return (
         FieldRule("F008", "mident", has_digits(pl.col("mident"), 6)),
         FieldRule("F008", "centre", pl.col("centre").is_in(allowed("T1", "centre"))),
         FieldRule(
@@ -33,7 +39,7 @@ def header_rules(context: RuleContext) -> list[FieldRule]:
         ),
         FieldRule("F008", "creation_time", is_time(pl.col("creation_time"))),
         FieldRule("F008", "contact_email", pl.col("contact_email").str.contains(EMAIL_PATTERN)),
-    ]
+    )
 
 
 def validate_header(t1: pl.DataFrame, context: RuleContext) -> pl.DataFrame:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -17,13 +18,16 @@ if TYPE_CHECKING:
 # pandera (and the pandas it brings) is imported only when some record fails a rule: a clean
 # file never needs it, and importing it costs more than validating a large clean file.
 
+OUTCOME_PREFIX = "__passes_rule_"
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, eq=False)
 class FieldRule:
     """`valid` is a column expression over the record frame; False raises `code` on `field`.
 
     A null result means the rule does not apply to that record (its inputs are judged by
-    other rules), so it counts as valid.
+    other rules), so it counts as valid. Rules compare by identity: the rule sets are built
+    once per context and the schemas built from them are cached on the rules themselves.
     """
 
     code: str
@@ -40,14 +44,27 @@ def _check(rule: FieldRule) -> pa.Check:
     return pa.Check(passes, name=rule.code, error=rule.code)
 
 
-def build_schema(record_type: str, rules: Sequence[FieldRule]) -> pa.DataFrameSchema:
-    """One pandera column per field, one check per rule, in the order given."""
+@lru_cache(maxsize=64)
+def build_schema(
+    record_type: str, rules: tuple[FieldRule, ...], selected: frozenset[int] | None = None
+) -> pa.DataFrameSchema:
+    """One pandera column per field, one check per rule, in the order given.
+
+    `selected` keeps only the rules at those positions (None: all of them); the columns keep
+    the order of the whole rule set, so the failure cases come in the same order either way.
+    """
     import pandera.polars as pa
 
-    checks: dict[str, list[pa.Check]] = {}
-    for rule in rules:
-        checks.setdefault(rule.field, []).append(_check(rule))
-    columns = {name: pa.Column(pl.Utf8, checks=found) for name, found in checks.items()}
+    checks: dict[str, list[pa.Check]] = {rule.field: [] for rule in rules}
+    for position, rule in enumerate(rules):
+        if selected is None or position in selected:
+            checks[rule.field].append(_check(rule))
+    # The parser never yields nulls, so pandera's null check would only cost a pass per column.
+    columns = {
+        name: pa.Column(pl.Utf8, checks=found, nullable=True)
+        for name, found in checks.items()
+        if found
+    }
     return pa.DataFrameSchema(columns, name=record_type, strict=False)
 
 
@@ -62,19 +79,40 @@ def failure_cases(schema: pa.DataFrameSchema, records: pl.DataFrame) -> pl.DataF
     return pl.DataFrame(schema={"column": pl.Utf8, "check": pl.Utf8, "index": pl.Int64})
 
 
+def suspects(
+    records: pl.DataFrame, rules: Sequence[FieldRule]
+) -> tuple[pl.DataFrame, frozenset[int]]:
+    """The records that fail some rule, and the positions of the rules that some record fails.
+
+    Every rule is row-local, so the records that pass all of them in one parallel pass cannot
+    fail the schema: pandera then only sees these suspects (usually a few percent) and only
+    the rules they fail. Rules sharing a sub-expression compute it once in that pass.
+    """
+    outcomes = [f"{OUTCOME_PREFIX}{position}" for position in range(len(rules))]
+    found = (
+        records.lazy()
+        .with_columns(
+            rule.valid.fill_null(True).alias(name)
+            for rule, name in zip(rules, outcomes, strict=True)
+        )
+        .filter(~pl.all_horizontal(outcomes))
+        .collect()
+    )
+    passed = found.select(pl.col(outcomes).all()).row(0)
+    failed = frozenset(position for position, ok in enumerate(passed) if not ok)
+    return found.drop(outcomes), failed
+
+
 def validate_fields(
     record_type: str, records: pl.DataFrame, rules: Sequence[FieldRule]
 ) -> pl.DataFrame:
     """Findings for every record that fails a rule; line and value come from `records`."""
     if records.is_empty() or not rules:
         return empty_findings()
-    # Every rule is row-local, so the records that pass all of them in one parallel pass
-    # cannot fail the schema: pandera then only sees the suspects (usually a few percent).
-    passes_all = pl.all_horizontal(rule.valid.fill_null(True) for rule in rules)
-    records = records.lazy().filter(~passes_all).collect()
+    records, failed = suspects(records, rules)
     if records.is_empty():
         return empty_findings()
-    cases = failure_cases(build_schema(record_type, rules), records)
+    cases = failure_cases(build_schema(record_type, tuple(rules), failed), records)
     unexpected = cases.filter(pl.col("index").is_null())
     if not unexpected.is_empty():
         raise RuntimeError(f"{record_type} schema failed outside its rules: {unexpected.row(0)}")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+from functools import lru_cache
+
 import polars as pl
 
-from rules.checks import age_in_years, as_date, has_digits, is_blank, is_zero_or_blank
+from rules.checks import age_in_years, as_date, has_digits, is_blank, is_one_of, is_zero_or_blank
 from rules.codes import allowed
 from rules.context import RuleContext
 from rules.schema import FieldRule, validate_fields
@@ -26,12 +29,12 @@ def _coded(name: str) -> FieldRule:
 
 
 def _in_table(name: str, table: frozenset[str]) -> FieldRule:
-    return FieldRule("S007", name, (pl.col(name) == "") | pl.col(name).is_in(sorted(table)))
+    return FieldRule("S007", name, is_one_of(pl.col(name), ["", *sorted(table)]))
 
 
-def _birth_date_rule(context: RuleContext) -> FieldRule:
+def _birth_date_rule(reference_date: date) -> FieldRule:
     """S004: a real date, not in the future, age 10-100 at file creation."""
-    on = pl.lit(context.reference_date)
+    on = pl.lit(reference_date)
     birth = as_date(pl.col("birth_date"))
     age = age_in_years(birth, on)
     return FieldRule(
@@ -39,10 +42,10 @@ def _birth_date_rule(context: RuleContext) -> FieldRule:
     )
 
 
-def _ossd_rule(context: RuleContext) -> FieldRule:
+def _ossd_rule(reference_date: date) -> FieldRule:
     """S008: a real date, not in the future; required when the student graduated."""
     issued = as_date(pl.col("ossd_issue_date"))
-    given_and_valid = issued.is_not_null() & (issued <= pl.lit(context.reference_date))
+    given_and_valid = issued.is_not_null() & (issued <= pl.lit(reference_date))
     blank = is_zero_or_blank(pl.col("ossd_issue_date"))
     return FieldRule(
         "S008",
@@ -53,28 +56,36 @@ def _ossd_rule(context: RuleContext) -> FieldRule:
     )
 
 
-def student_rules(context: RuleContext) -> list[FieldRule]:
+def student_rules(context: RuleContext) -> tuple[FieldRule, ...]:
+    """The S1 rules for a file: they depend on its reference date and the code tables only."""
+    return _student_rules(context.reference_date, context.countries, context.shsm_sectors)
+
+
+@lru_cache(maxsize=16)
+def _student_rules(
+    reference_date: date, countries: frozenset[str], shsm_sectors: frozenset[str]
+) -> tuple[FieldRule, ...]:
     oen = pl.col("oen")
     phone = pl.col("phone")
-    return [
+    return (
         FieldRule("S001", "student_number", ~is_blank(pl.col("student_number"))),
         FieldRule("S002", "surname", ~is_blank(pl.col("surname"))),
         FieldRule("S003", "first_name", ~is_blank(pl.col("first_name"))),
-        _birth_date_rule(context),
+        _birth_date_rule(reference_date),
         # SPEC 2.2: 000000000 or blank means "not reported".
         FieldRule("S005", "oen", is_zero_or_blank(oen) | has_digits(oen, 9)),
         FieldRule("S006", "gender", pl.col("gender").is_in(allowed("S1", "gender"))),
         *(_coded(name) for name in CODED_DEMOGRAPHICS),
-        FieldRule("S007", "citizenship", pl.col("citizenship").is_in(sorted(context.countries))),
-        _in_table("shsm_sector", context.shsm_sectors),
-        _ossd_rule(context),
+        FieldRule("S007", "citizenship", is_one_of(pl.col("citizenship"), sorted(countries))),
+        _in_table("shsm_sector", shsm_sectors),
+        _ossd_rule(reference_date),
         FieldRule(
             "S009",
             "postal_code",
             (pl.col("postal_code") == "") | pl.col("postal_code").str.contains(POSTAL_CODE),
         ),
         FieldRule("S009", "phone", is_zero_or_blank(phone) | has_digits(phone, 10)),
-    ]
+    )
 
 
 def validate_students(s1: pl.DataFrame, context: RuleContext) -> pl.DataFrame:
