@@ -54,14 +54,25 @@ def concat_findings(frames: Iterable[pl.DataFrame]) -> pl.DataFrame:
 
 
 def rows_as_findings(
-    rows: pl.DataFrame, code: str, record_type: str, field: str, expected: str | None = None
+    rows: pl.DataFrame | pl.LazyFrame,
+    code: str,
+    record_type: str,
+    field: str,
+    expected: str | None = None,
 ) -> pl.DataFrame:
-    """A finding for each of `rows` (which have `line` and the `field` column)."""
-    return rows.select(
-        pl.lit(code).alias("code"),
-        pl.col("line"),
-        pl.lit(record_type).alias("record_type"),
-        pl.lit(field).alias("field"),
-        pl.col(field).cast(pl.Utf8).alias("value"),
-        pl.lit(expected, dtype=pl.Utf8).alias("expected"),
+    """A finding for each of `rows` (which have `line` and the `field` column).
+
+    Given a lazy filter of a record frame, only the two columns needed are materialised.
+    """
+    return (
+        rows.lazy()
+        .select(
+            pl.lit(code).alias("code"),
+            pl.col("line"),
+            pl.lit(record_type).alias("record_type"),
+            pl.lit(field).alias("field"),
+            pl.col(field).cast(pl.Utf8).alias("value"),
+            pl.lit(expected, dtype=pl.Utf8).alias("expected"),
+        )
+        .collect()
     )

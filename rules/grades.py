@@ -145,5 +145,5 @@ def duplicate_courses(owned_grades: pl.DataFrame) -> pl.DataFrame:
     `owned_grades` carries `owner_line`, the line of the S1 each G1 belongs to.
     """
     repeated = pl.len().over("owner_line", *COURSE_IDENTITY) > 1
-    rows = owned_grades.filter(pl.col("owner_line").is_not_null() & repeated)
+    rows = owned_grades.lazy().filter(pl.col("owner_line").is_not_null() & repeated)
     return rows_as_findings(rows, "G015", "G1", "completion_date")

@@ -62,7 +62,7 @@ def mident_agreement(parsed: ParsedFile, header_mident: str | None) -> pl.DataFr
         return concat_findings([])
     return concat_findings(
         rows_as_findings(
-            parsed.of(record_type).filter(pl.col("mident") != header_mident),
+            parsed.of(record_type).lazy().filter(pl.col("mident") != header_mident),
             "R003",
             record_type,
             "mident",
@@ -93,7 +93,7 @@ def trailer_counts(parsed: ParsedFile) -> pl.DataFrame:
 def duplicate_students(s1: pl.DataFrame) -> pl.DataFrame:
     """R005: a later S1 for a student number already in the file."""
     later = pl.int_range(pl.len()).over("student_number") > 0
-    repeated = s1.sort("line").filter((pl.col("student_number") != "") & later)
+    repeated = s1.lazy().sort("line").filter((pl.col("student_number") != "") & later)
     return rows_as_findings(repeated, "R005", "S1", "student_number")
 
 
@@ -101,32 +101,43 @@ def assign_owners(s1: pl.DataFrame, g1: pl.DataFrame) -> pl.DataFrame:
     """Each G1 with `owner_line`: the nearest S1 above it with the same student number."""
     if s1.is_empty():
         return g1.with_columns(pl.lit(None, dtype=pl.UInt32).alias("owner_line"))
-    # Usually a G1's owner is simply the S1 above it: find that one by binary search ...
-    position = s1["line"].search_sorted(g1["line"], side="left").cast(pl.Int64) - 1
-    above = s1.select(pl.col("line").alias("above_line"), pl.col("student_number").alias("above"))
-    nearest = above[position.clip(lower_bound=0)].with_columns(position.alias("position"))
-    owned = pl.concat([g1, nearest], how="horizontal").select(
-        *g1.columns,
-        pl.when((pl.col("position") >= 0) & (pl.col("above") == pl.col("student_number")))
-        .then(pl.col("above_line"))
-        .alias("owner_line"),
+    students = s1.lazy().select(pl.col("line").alias("owner_line"), "student_number")
+    # Usually a G1's owner is simply the S1 above it: one backward as-of join finds that one ...
+    above = students.rename({"student_number": "above"})
+    owned = (
+        g1.lazy()
+        .join_asof(
+            above,
+            left_on="line",
+            right_on="owner_line",
+            strategy="backward",
+            check_sortedness=False,  # both sides come from the parser in line order
+        )
+        .with_columns(
+            pl.when(pl.col("above") == pl.col("student_number"))
+            .then(pl.col("owner_line"))
+            .alias("owner_line")
+        )
+        .drop("above")
+        .collect()
     )
-    strays = owned.filter(pl.col("owner_line").is_null())
+    strays = owned.with_row_index("position").filter(pl.col("owner_line").is_null())
     if strays.is_empty():
         return owned
     # ... and only for the others search every S1 above with the same number.
     found = strays.drop("owner_line").join_asof(
-        s1.select(pl.col("line").alias("owner_line"), "student_number"),
+        students.collect(),
         left_on="line",
         right_on="owner_line",
         by="student_number",
         strategy="backward",
-        check_sortedness=False,  # both sides come from the parser in line order
+        check_sortedness=False,
     )
-    return owned.update(found.select("line", "owner_line"), on="line")
+    owner_line = owned["owner_line"].clone().scatter(found["position"], found["owner_line"])
+    return owned.with_columns(owner_line)
 
 
 def orphan_grades(owned_grades: pl.DataFrame) -> pl.DataFrame:
     """R004: a G1 with no S1 above it for the same student number."""
-    orphans = owned_grades.filter(pl.col("owner_line").is_null())
+    orphans = owned_grades.lazy().filter(pl.col("owner_line").is_null())
     return rows_as_findings(orphans, "R004", "G1", "student_number")
