@@ -29,7 +29,7 @@ PROFILE_RATE = 50  # samples a second
 STAGES: tuple[tuple[str, str], ...] = (
     ("rematch_held", "re-match held students"),
     ("load_applicants", "load applicants"),
-    ("validate_bytes", "parse and validate"),
+    ("validate_received", "parse and validate (or wait for it)"),
     ("students_for_matching", "match"),
     ("match_students", "match"),
     ("matching_findings", "match"),

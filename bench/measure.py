@@ -66,8 +66,9 @@ def run_child(
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        # ru_maxrss is in KiB on Linux.
-        peak = usage.ru_maxrss * 1024
+        # ru_maxrss is in KiB on Linux; it is the largest single process, so when the child
+        # has workers of its own the sampled sum over its process tree can be the larger.
+        peak = max([usage.ru_maxrss * 1024, *(rss for _, rss in timeline)])
         return ChildRun(seconds, peak, process.returncode, out.read(), err.read(), timeline)
 
 

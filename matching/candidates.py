@@ -71,17 +71,23 @@ def oen_pairs(students: pl.DataFrame, applicants: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def birth_date_pairs(students: pl.DataFrame, applicants: pl.DataFrame) -> pl.DataFrame:
-    """Pairs with equal birth dates that share a name key (surname, given name or variant)."""
+def birth_date_pairs(students: pl.DataFrame, keys: pl.DataFrame) -> pl.DataFrame:
+    """Pairs with equal birth dates that share a name key (surname, given name or variant).
+
+    `keys` are the applicants' (`applicant_keys`), computed once for many files.
+    """
     return (
         student_keys(students)
-        .join(applicant_keys(applicants), on=["birth_date", "key"])
+        .join(keys, on=["birth_date", "key"])
         .select("s_idx", "a_idx")
         .unique()
     )
 
 
-def candidate_pairs(students: pl.DataFrame, applicants: pl.DataFrame) -> pl.DataFrame:
+def candidate_pairs(
+    students: pl.DataFrame, applicants: pl.DataFrame, keys: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """Every candidate pair: equal OEN, or equal birth date with a shared name key."""
-    both = [oen_pairs(students, applicants), birth_date_pairs(students, applicants)]
+    keys = applicant_keys(applicants) if keys is None else keys
+    both = [oen_pairs(students, applicants), birth_date_pairs(students, keys)]
     return pl.concat(both).unique().sort("s_idx", "a_idx").cast(PAIRS_SCHEMA)  # type: ignore[arg-type]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from matching import reasons
+from matching.candidates import applicant_keys
 from matching.decide import decide
 from matching.prepare import prepare_applicants, prepare_students
 from matching.schema import INTERNATIONAL, MATCH_SCHEMA, MATCHED, NOT_MERGED
@@ -32,7 +33,8 @@ def _explained(
     applicants: pl.DataFrame,
 ) -> pl.DataFrame:
     """Decisions with the student, the applicant spoken of and that pair's evidence."""
-    rivals = students.select(rival_idx="s_idx", rival_key="student_key")
+    # A rival is named by the school's student number: what the school's report can show.
+    rivals = students.select(rival_idx="s_idx", rival_number="s_number")
     return (
         decisions.join(students.select(_STUDENT), on="s_idx", how="left")
         .join(applicants.select(_APPLICANT), on="a_idx", how="left")
@@ -58,28 +60,64 @@ def _output(explained: pl.DataFrame) -> pl.DataFrame:
     ).cast(MATCH_SCHEMA)  # type: ignore[arg-type]
 
 
+def rows_with(ordered: pl.DataFrame, column: str, values: pl.Series) -> pl.DataFrame:
+    """The rows of `ordered` (sorted on `column`) whose `column` is one of `values`.
+
+    Two binary searches per value instead of a scan, so that the cost of a small file does
+    not grow with the number of applicants.
+    """
+    values = values.drop_nulls().unique()
+    if values.is_empty():
+        return ordered.clear()
+    sorted_column = ordered[column]
+    bounds = pl.DataFrame(
+        {
+            "start": sorted_column.search_sorted(values, side="left"),
+            "end": sorted_column.search_sorted(values, side="right"),
+        }
+    )
+    positions = bounds.select(pl.int_ranges("start", "end", dtype=pl.UInt32)).explode("start")
+    return ordered[positions.to_series().drop_nulls()]
+
+
 @dataclass(frozen=True)
 class ApplicantPool:
-    """Applicants prepared once for many `match_students` calls (every file of a batch)."""
+    """Applicants prepared once for many `match_students` calls (every file of a batch).
+
+    Beside the prepared applicants: the same sorted by birth date and by OEN, and their
+    blocking keys sorted by birth date, to pick a file's candidates by binary search.
+    """
 
     frame: pl.DataFrame
     prepared: pl.DataFrame
+    by_birth_date: pl.DataFrame
+    by_oen: pl.DataFrame
+    keys: pl.DataFrame
 
     @classmethod
     def of(cls, applicants: pl.DataFrame) -> ApplicantPool:
-        return cls(applicants, prepare_applicants(applicants))
+        prepared = prepare_applicants(applicants)
+        return cls(
+            applicants,
+            prepared,
+            by_birth_date=prepared.sort("a_bd"),
+            by_oen=prepared.filter(pl.col("a_oen").is_not_null()).sort("a_oen"),
+            keys=applicant_keys(prepared).sort("birth_date"),
+        )
 
+    def reachable(self, students: pl.DataFrame) -> pl.DataFrame:
+        """The prepared applicants some student can be paired with (OEN or birth date)."""
+        found = pl.concat(
+            [
+                rows_with(self.by_birth_date, "a_bd", students["s_bd"]),
+                rows_with(self.by_oen, "a_oen", students["s_oen"]),
+            ]
+        )
+        return found.unique("a_idx").sort("a_idx")
 
-def reachable(applicants: pl.DataFrame, students: pl.DataFrame) -> pl.DataFrame:
-    """The prepared applicants some student can be paired with (blocking: OEN or birth date).
-
-    Filtering keeps the cost of a small file independent of the number of applicants.
-    """
-    oens = students["s_oen"].drop_nulls().unique().implode()
-    dates = students["s_bd"].drop_nulls().unique().implode()
-    return applicants.filter(
-        pl.col("a_bd").is_in(dates) | pl.col("a_oen").is_in(oens).fill_null(False)
-    )
+    def keys_of(self, students: pl.DataFrame) -> pl.DataFrame:
+        """The applicants' blocking keys on the students' birth dates."""
+        return rows_with(self.keys, "birth_date", students["s_bd"])
 
 
 def match_students(
@@ -88,7 +126,9 @@ def match_students(
     """One decision per student (MATCH_SCHEMA), in the students' order (SPEC 5)."""
     pool = applicants if isinstance(applicants, ApplicantPool) else ApplicantPool.of(applicants)
     prepared_students = prepare_students(students)
-    prepared_applicants = reachable(pool.prepared, prepared_students)
-    evidence = pair_evidence(prepared_students, prepared_applicants)
+    prepared_applicants = pool.reachable(prepared_students)
+    evidence = pair_evidence(
+        prepared_students, prepared_applicants, pool.keys_of(prepared_students)
+    )
     decisions = decide(evidence, prepared_students.height)
     return _output(_explained(decisions, evidence, prepared_students, prepared_applicants))

@@ -39,6 +39,7 @@ def prepare_students(students: pl.DataFrame) -> pl.DataFrame:
         pl.int_range(pl.len(), dtype=pl.UInt32).alias("s_idx"),
         "student_key",
         "mident",
+        s_number="student_number",
         s_oen=normalised_oen("oen"),
         s_bd="birth_date",
         s_surname="surname",

@@ -111,7 +111,7 @@ def _merged_reason() -> pl.Expr:
 
 def _pending_reason() -> pl.Expr:
     lost = _text("applicant ", pl.col("application_number"), " matches student ")
-    lost = _text(lost, pl.col("rival_key").cast(pl.String), " better")
+    lost = _text(lost, pl.col("rival_number"), " better")
     unconfirmed = _text(
         "applicant ",
         pl.col("application_number"),
@@ -119,7 +119,7 @@ def _pending_reason() -> pl.Expr:
     )
     weak = _text("applicant ", pl.col("application_number"), ": ", _first_note())
     return (
-        pl.when(pl.col("rival_key").is_not_null())
+        pl.when(pl.col("rival_idx").is_not_null())
         .then(lost)
         .when(pl.col("first_level") >= first_names.TYPO)
         .then(unconfirmed)
@@ -134,10 +134,10 @@ def _pending_reason() -> pl.Expr:
 def _ambiguous_reason() -> pl.Expr:
     tied = pl.col("candidates").list.join(", ")
     rival = _text("applicant ", tied, " matches student ")
-    rival = _text(rival, pl.col("rival_key").cast(pl.String), " equally")
+    rival = _text(rival, pl.col("rival_number"), " equally")
     count = pl.col("candidates").list.len().cast(pl.String)
     return (
-        pl.when(pl.col("rival_key").is_not_null())
+        pl.when(pl.col("rival_idx").is_not_null())
         .then(rival)
         .otherwise(_text(count, " applicants match equally: ", tied))
     )

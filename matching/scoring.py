@@ -132,9 +132,14 @@ def _support() -> dict[str, pl.Expr]:
     }
 
 
-def pair_evidence(students: pl.DataFrame, applicants: pl.DataFrame) -> pl.DataFrame:
-    """One row per candidate pair with every field's level, how names agreed, and the verdict."""
-    frame = _paired(students, applicants, candidate_pairs(students, applicants))
+def pair_evidence(
+    students: pl.DataFrame, applicants: pl.DataFrame, keys: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """One row per candidate pair with every field's level, how names agreed, and the verdict.
+
+    `keys`: the applicants' blocking keys when computed beforehand (see `candidate_pairs`).
+    """
+    frame = _paired(students, applicants, candidate_pairs(students, applicants, keys))
     could_match = pl.col("oen_equal") | (
         pl.col("bd_equal") & (pl.col("sur_level") >= surnames.TYPO)
     )

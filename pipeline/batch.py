@@ -47,6 +47,7 @@ from pipeline.ingest import (
     receive,
 )
 from pipeline.lock import DEFAULT_STALE_AFTER, DatabaseLock, Heartbeat, holding
+from pipeline.lookahead import Lookahead, default_workers
 from pipeline.models import Run, Transmission
 from pipeline.outputs import safe_name
 from pipeline.rematch import RematchOutcome, rematch_held
@@ -76,6 +77,7 @@ class BatchOptions:
     stale_after: timedelta = DEFAULT_STALE_AFTER
     retry: Backoff = field(default_factory=Backoff)
     sleep: Callable[[float], None] = time.sleep
+    validation_workers: int = 0
 
     @property
     def heartbeat_seconds(self) -> float:
@@ -101,7 +103,8 @@ def batch_options(
     trigger: str = "manual",
     sleep: Callable[[float], None] = time.sleep,
 ) -> BatchOptions:
-    """OST_SETTLE_SECONDS, OST_LOCK_STALE_SECONDS, OST_RETRY_ATTEMPTS, OST_RETRY_DELAY_SECONDS."""
+    """OST_SETTLE_SECONDS, OST_LOCK_STALE_SECONDS, OST_RETRY_ATTEMPTS, OST_RETRY_DELAY_SECONDS,
+    OST_VALIDATION_WORKERS."""
     env = os.environ if environ is None else environ
     retry = Backoff(
         attempts=int(_number(env, "OST_RETRY_ATTEMPTS", 3, 1)),
@@ -114,6 +117,7 @@ def batch_options(
         stale_after=timedelta(seconds=_number(env, "OST_LOCK_STALE_SECONDS", 600, 1)),
         retry=retry,
         sleep=sleep,
+        validation_workers=int(_number(env, "OST_VALIDATION_WORKERS", default_workers(), 0)),
     )
 
 
@@ -449,11 +453,20 @@ def process_inbox(
     with ctx.engine.connect() as conn:
         applicants = store.load_applicant_pool(conn)
     progress.start(len(ordered))
-    for path in ordered:
-        heartbeat.check()
-        result = process_file(ctx, path, applicants, options.retry)
-        summary.files.append(result)
-        progress.advance(result)
+    with Lookahead(
+        ordered,
+        tables=ctx.tables,
+        applicants=applicants,
+        today=ctx.today(),
+        max_bytes=ctx.settings.max_file_bytes,
+        workers=options.validation_workers,
+    ) as lookahead:
+        ahead = replace(ctx, lookahead=lookahead)
+        for path in ordered:
+            heartbeat.check()
+            result = process_file(ahead, path, applicants, options.retry)
+            summary.files.append(result)
+            progress.advance(result)
 
 
 def run_steps(

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Table
 
 # SQLAlchemy's SQLite DATETIME text format (values are UTC, as UTCDateTime stores them).
 SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%6f"
+COPY_NULL = r"\N"
 
 
 def _cursor(conn: Connection) -> Any:
@@ -42,9 +43,16 @@ def _columns(names: Sequence[str]) -> str:
 
 
 def _copy_rows(cursor: Any, target: str, frame: pl.DataFrame) -> None:
-    with cursor.copy(f"COPY {target} ({_columns(frame.columns)}) FROM STDIN") as copy:
-        for row in frame.iter_rows():
-            copy.write_row(row)
+    """COPY of the frame as CSV written by polars: no Python object per value.
+
+    Every value but a null is quoted, so only a null is read as NULL: an empty string or a
+    text that happens to be `\\N` stays what it is.
+    """
+    text = frame.write_csv(include_header=False, null_value=COPY_NULL, quote_style="non_numeric")
+    columns = _columns(frame.columns)
+    statement = f"COPY {target} ({columns}) FROM STDIN (FORMAT csv, NULL '{COPY_NULL}')"
+    with cursor.copy(statement) as copy:
+        copy.write(text)
 
 
 def bulk_insert(conn: Connection, table: Table, frame: pl.DataFrame) -> None:

@@ -12,44 +12,31 @@ from dataclasses import asdict
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from rich.table import Table
-from sqlalchemy import Engine
 
 from error_glossary import UnknownCode, entry, glossary, render_message
-from jobs.scheduler import serve
-from pipeline import queries
-from pipeline.applicants import ApplicantFileError, read_applicants, upsert_applicants
-from pipeline.batch import (
-    FileResult,
-    QuietProgress,
-    batch_options,
-    file_line,
-    has_data_errors,
-    has_failures,
-    ingest_locked,
-    replay_transmissions,
-    run_batch,
-    summary_lines,
-)
 from pipeline.config import ConfigError, Settings, load_settings
 from pipeline.console import make_console, print_report
-from pipeline.database import open_database
 from pipeline.files import UnreadableFile, validate_path
-from pipeline.ingest import IngestContext, IngestOutcome, TransmissionFailed
 from pipeline.labels import label
-from pipeline.lock import LockHeld
 from pipeline.logs import configure_logging
 from pipeline.privacy import mask_oen
-from pipeline.queries import applicant_view
 from pipeline.reports import render_html, render_rows_csv, validation_report
-from pipeline.runtime import ingest_context
 from rules.code_tables import CodeTableError
 from rules.validate import packaged_code_tables
+
+# The database, matching and scheduling stack is imported by the commands that use it:
+# `ost validate` and `ost glossary` start without paying for sqlalchemy, alembic and the rest.
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from pipeline.batch import FileResult, QuietProgress
+    from pipeline.ingest import IngestContext, IngestOutcome, TransmissionFailed
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -71,15 +58,11 @@ class Lang(StrEnum):
     fr = "fr"
 
 
-# Failures a user can act on, with their own one-line reason.
-EXPECTED_FAILURES: tuple[type[Exception], ...] = (
-    UnreadableFile,
-    ApplicantFileError,
-    ConfigError,
-    CodeTableError,
-    UnknownCode,
-    OSError,
-)
+def expected_failures() -> tuple[type[Exception], ...]:
+    """Failures a user can act on, with their own one-line reason."""
+    from pipeline.applicants import ApplicantFileError
+
+    return (UnreadableFile, ApplicantFileError, ConfigError, CodeTableError, UnknownCode, OSError)
 
 
 def guarded(command: Callable[P, R]) -> Callable[P, R]:
@@ -95,11 +78,11 @@ def guarded(command: Callable[P, R]) -> Callable[P, R]:
             # The reader went away (`ost glossary | head`): nothing left to say to anyone.
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps the interpreter quiet at exit
             raise typer.Exit(EXIT_OK) from None
-        except EXPECTED_FAILURES as error:
+        except Exception as error:  # noqa: BLE001 - the promise is one line, never a traceback
+            if not isinstance(error, expected_failures()):
+                fail(f"unexpected {type(error).__name__}: {error}")
             # KeyError quotes its message; the others print it as it is.
             fail(str(error.args[0]) if isinstance(error, KeyError) and error.args else str(error))
-        except Exception as error:  # noqa: BLE001 - the promise is one line, never a traceback
-            fail(f"unexpected {type(error).__name__}: {error}")
 
     return run
 
@@ -159,6 +142,8 @@ def show_glossary(
 
 
 def print_outcomes(outcomes: list[IngestOutcome | TransmissionFailed], lang: str) -> None:
+    from pipeline.ingest import TransmissionFailed
+
     console = make_console()
     for outcome in outcomes:
         if isinstance(outcome, TransmissionFailed):
@@ -176,6 +161,8 @@ def print_outcomes(outcomes: list[IngestOutcome | TransmissionFailed], lang: str
 
 
 def outcome_exit_code(outcomes: list[IngestOutcome | TransmissionFailed]) -> int:
+    from pipeline.ingest import IngestOutcome, TransmissionFailed
+
     if any(isinstance(o, TransmissionFailed) for o in outcomes):
         return EXIT_FAILED
     errors = any(o.report["counts"]["errors"] for o in outcomes if isinstance(o, IngestOutcome))
@@ -190,6 +177,9 @@ def ingest(
     lang: Annotated[Lang, typer.Option("--lang", help="Console language.")] = Lang.en,
 ) -> None:
     """Register, validate, match, merge and report the given files now."""
+    from pipeline.batch import batch_options, ingest_locked
+    from pipeline.ingest import IngestOutcome
+
     settings = load_settings()
     configure_logging(settings.logs)
     with batch_context(settings) as context:
@@ -219,6 +209,8 @@ def applicants_import(
     ] = False,
 ) -> None:
     """Add or update applicants by application number (all or nothing by default)."""
+    from pipeline.applicants import read_applicants, upsert_applicants
+
     settings = load_settings()
     parsed = read_applicants(csv_file)
     for problem in parsed.problems.iter_rows(named=True):
@@ -242,6 +234,8 @@ def applicants_show(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """An applicant with their courses."""
+    from pipeline.queries import applicant_view
+
     with opened_database(load_settings().database_url) as engine, engine.connect() as conn:
         view = applicant_view(conn, application_number)
     if view is None:
@@ -279,6 +273,8 @@ def history(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """The upload history: file, school, period, received, status, counts."""
+    from pipeline import queries
+
     with opened_database(load_settings().database_url) as engine, engine.connect() as conn:
         rows = queries.history(conn, status)
     if as_json:
@@ -326,6 +322,8 @@ def export_courses(
     as_json: Annotated[bool, typer.Option("--json", help="JSON instead of CSV")] = False,
 ) -> None:
     """Every merged course with the transmission that last changed it."""
+    from pipeline import queries
+
     with opened_database(load_settings().database_url) as engine, engine.connect() as conn:
         rows = queries.export_courses(conn, mident=mident)
     if as_json:
@@ -356,6 +354,8 @@ class ProgressBar:
 
 def batch_output(logs: Path) -> ProgressBar | QuietProgress:
     """A progress bar on a terminal; plain log lines on stderr otherwise."""
+    from pipeline.batch import QuietProgress
+
     console = Console(stderr=True)
     configure_logging(logs, echo=not console.is_terminal)
     return ProgressBar(console) if console.is_terminal else QuietProgress()
@@ -364,6 +364,8 @@ def batch_output(logs: Path) -> ProgressBar | QuietProgress:
 @contextmanager
 def opened_database(url: str) -> Iterator[Engine]:
     """A migrated database for one command; its connections closed at the end."""
+    from pipeline.database import open_database
+
     engine = open_database(url)
     try:
         yield engine
@@ -374,6 +376,8 @@ def opened_database(url: str) -> Iterator[Engine]:
 @contextmanager
 def batch_context(settings: Settings) -> Iterator[IngestContext]:
     """The ingest context of a batch command; its database connections closed at the end."""
+    from pipeline.runtime import ingest_context
+
     context = ingest_context(settings)
     try:
         yield context
@@ -383,6 +387,8 @@ def batch_context(settings: Settings) -> Iterator[IngestContext]:
 
 def unless_locked(call: Callable[[], R]) -> R:
     """`call()`; when another run holds the lock, one line and exit 3."""
+    from pipeline.lock import LockHeld
+
     try:
         return call()
     except LockHeld as error:
@@ -390,6 +396,8 @@ def unless_locked(call: Callable[[], R]) -> R:
 
 
 def results_exit_code(results: list[FileResult], run_failed: bool = False) -> int:
+    from pipeline.batch import has_data_errors, has_failures
+
     if run_failed or has_failures(results):
         return EXIT_FAILED
     return EXIT_DATA_ERRORS if has_data_errors(results) else EXIT_OK
@@ -401,6 +409,8 @@ def run_inbox(
     as_json: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON.")] = False,
 ) -> None:
     """One batch: every new file in the inbox, then re-matching of pending students."""
+    from pipeline.batch import batch_options, run_batch, summary_lines
+
     settings = load_settings()
     progress = batch_output(settings.logs)
     with batch_context(settings) as context:
@@ -424,6 +434,8 @@ def replay(
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
 ) -> None:
     """Process failed (or chosen) transmissions again from their archived originals."""
+    from pipeline.batch import batch_options, file_line, replay_transmissions
+
     if failed == bool(ids):
         fail("give transmission ids, or --failed")
     settings = load_settings()
@@ -443,6 +455,9 @@ def replay(
 @guarded
 def schedule() -> None:
     """The scheduler process: `ost run` at OST_SCHEDULE (04:00,16:00) in OST_TIMEZONE."""
+    from jobs.scheduler import serve
+    from pipeline.database import open_database
+
     settings = load_settings()
     configure_logging(settings.logs, echo=True)
     # Fail now, not at the first run, when the database cannot be reached.

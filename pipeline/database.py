@@ -27,6 +27,9 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # A batch writes millions of rows into indexed tables: a page cache that holds the hot
+    # index pages (64 MiB, against SQLite's 2 MiB default) saves rereading them for each row.
+    cursor.execute("PRAGMA cache_size=-65536")
     cursor.close()
 
 

@@ -11,9 +11,9 @@ import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import polars as pl
@@ -40,6 +40,9 @@ from rules.validate import (
     validate_file,
     with_severity,
 )
+
+if TYPE_CHECKING:
+    from pipeline.lookahead import Lookahead
 
 log = logging.getLogger("ost.ingest")
 # SPEC 2.2: header timestamps are the school's local time.
@@ -75,6 +78,12 @@ class IngestContext:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     # A hook between the steps of a transmission's transaction (fault injection in tests).
     checkpoint: Callable[[str], None] = field(default=lambda _step: None)
+    # Files validated and matched ahead in other processes (`ost run` on several cores).
+    lookahead: Lookahead | None = None
+
+    def today(self) -> date:
+        """The date in Ontario, against which the rules judge dates (SPEC 4)."""
+        return self.clock().astimezone(SCHOOL_TIMEZONE).date()
 
 
 @dataclass(frozen=True)
@@ -99,13 +108,34 @@ def created_at_utc(result: ValidationResult) -> datetime | None:
 # -- matching and merging of one transmission, inside its transaction ------------------------
 
 
-def students_for_matching(result: ValidationResult, ids: pl.DataFrame) -> pl.DataFrame:
-    """The accepted S1 records in the matcher's input schema (student_key = record id)."""
-    return (
-        result.accepted_students.with_columns(pl.col("line").cast(pl.Int64))
-        .join(ids, on="line")
-        .select(pl.col("student_record_id").alias("student_key"), *store.student_values())
+def students_for_matching(result: ValidationResult) -> pl.DataFrame:
+    """The accepted S1 records in the matcher's input schema, keyed by their line.
+
+    Keys by line let the matching be done before the records are stored (ahead, in another
+    process); `by_record` then keys its decisions by the stored records' ids.
+    """
+    return result.accepted_students.select(
+        pl.col("line").cast(pl.Int64).alias("student_key"), *store.student_values()
     )
+
+
+def is_matched(result: ValidationResult) -> bool:
+    """Whether a transmission's students are matched: not rejected, and dated (SPEC 3, 6)."""
+    return result.status != "rejected" and created_at_utc(result) is not None
+
+
+def match_ahead(result: ValidationResult, applicants: ApplicantPool) -> pl.DataFrame | None:
+    """The match decisions of a validated transmission, keyed by line (None if not matched)."""
+    if not is_matched(result):
+        return None
+    return match_students(students_for_matching(result), applicants)
+
+
+def by_record(frame: pl.DataFrame, ids: pl.DataFrame) -> pl.DataFrame:
+    """`frame` with its `student_key` (an S1 line) replaced by the stored record's id."""
+    keys = ids.select(student_key=pl.col("line").cast(pl.Int64), record=pl.col("student_record_id"))
+    joined = frame.join(keys, on="student_key", how="left", maintain_order="left")
+    return joined.with_columns(pl.col("record").alias("student_key")).drop("record")
 
 
 def matching_findings(
@@ -197,18 +227,25 @@ def process(
     transmission_id: int,
     result: ValidationResult,
     applicants: ApplicantPool,
+    matched_ahead: pl.DataFrame | None = None,
 ) -> tuple[pl.DataFrame, dict[str, int], dict[str, int]]:
-    """Store, match and merge one validated transmission; its A/M findings and counts."""
+    """Store, match and merge one validated transmission; its A/M findings and counts.
+
+    `matched_ahead`: its match decisions keyed by line when done beforehand (`match_ahead`).
+    """
     now = ctx.clock()
     store.clear_records(conn, transmission_id)
     ids = store.save_students(conn, transmission_id, result.students)
     store.save_grades(conn, transmission_id, result.grades, ids)
     ctx.checkpoint("records")
     created_at = created_at_utc(result)
-    if result.status == "rejected" or created_at is None:
+    if not is_matched(result) or created_at is None:
         return concat_findings([]), dict(EMPTY_MATCHING), dict(EMPTY_COUNTS)
-    students = students_for_matching(result, ids)
-    decisions = match_students(students, applicants)
+    if matched_ahead is None:
+        matched_ahead = match_ahead(result, applicants)
+    assert matched_ahead is not None
+    students = by_record(students_for_matching(result), ids)
+    decisions = by_record(matched_ahead, ids)
     store.save_decisions(conn, decisions, now)
     ctx.checkpoint("matching")
     grades = result.accepted_grades.with_columns(pl.col("owner_line").cast(pl.Int64)).join(
@@ -302,14 +339,23 @@ def duplicate_report(
     }
 
 
-def validate_bytes(ctx: IngestContext, name: str, raw: bytes | None, size: int) -> ValidationResult:
-    today = ctx.clock().astimezone(SCHOOL_TIMEZONE).date()
+def validate_received(
+    ctx: IngestContext, received: Received
+) -> tuple[ValidationResult, pl.DataFrame | None]:
+    """Every rule on the received bytes, and the match decisions when they were done ahead."""
     limit = ctx.settings.max_file_bytes
-    if raw is None:
-        result = oversized(name, size, limit)
+    if received.raw is None:
+        result = oversized(received.name, received.size, limit)
         assert result is not None
-        return result
-    return validate_file(name, raw, tables=ctx.tables, today=today, max_bytes=limit)
+        return result, None
+    if ctx.lookahead is not None:
+        ahead = ctx.lookahead.result(received.name, received.sha256, ctx.today())
+        if ahead is not None:
+            return ahead.result, ahead.decisions
+    today = ctx.today()
+    return validate_file(
+        received.name, received.raw, tables=ctx.tables, today=today, max_bytes=limit
+    ), None
 
 
 def _transmission_values(result: ValidationResult, report: dict[str, Any]) -> dict[str, Any]:
@@ -368,13 +414,15 @@ def process_received(
     """
     step = "validate"
     try:
-        result = validate_bytes(ctx, received.name, received.raw, received.size)
+        result, matched_ahead = validate_received(ctx, received)
         step = "merge"
         with ctx.engine.begin() as conn:
             # Visible at once: a transmission left "processing" was interrupted.
             store.update_transmission(conn, transmission_id, {"status": "processing"})
         with ctx.engine.begin() as conn:
-            extra, matching, merge = process(ctx, conn, transmission_id, result, applicants)
+            extra, matching, merge = process(
+                ctx, conn, transmission_id, result, applicants, matched_ahead
+            )
             findings = full_findings(result, extra)
             reports = {
                 lang: ingest_report(transmission_id, result, findings, matching, merge, lang)

@@ -82,7 +82,7 @@ def test_look_alike_twin_yields_to_the_exact_name() -> None:
     ella, matched = frame.to_dicts()
     assert (matched["status"], matched["application_number"]) == ("matched", "BELLA")
     assert (ella["status"], ella["application_number"]) == ("pending", None)
-    assert ella["reason"] == "applicant BELLA matches student 2 better"
+    assert ella["reason"] == "applicant BELLA matches student 000000000002 better"
 
 
 def test_twin_oens_swapped_on_the_applications_are_held(

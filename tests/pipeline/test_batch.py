@@ -392,6 +392,32 @@ def test_batch_options_from_the_environment() -> None:
         batch_options({"OST_RETRY_ATTEMPTS": "0"})
     with pytest.raises(ConfigError, match="OST_SETTLE_SECONDS must be a number"):
         batch_options({"OST_SETTLE_SECONDS": "soon"})
+    assert batch_options({"OST_VALIDATION_WORKERS": "0"}).validation_workers == 0
+    assert batch_options({"OST_VALIDATION_WORKERS": "2"}).validation_workers == 2
+    with pytest.raises(ConfigError, match="OST_VALIDATION_WORKERS"):
+        batch_options({"OST_VALIDATION_WORKERS": "-1"})
+
+
+def test_validating_ahead_in_worker_processes_changes_nothing(
+    tmp_path: Path, ctx_with_applicants: IngestContext, options_no_settle: BatchOptions
+) -> None:
+    """The same statuses, reports and merged courses as a run that validates in process."""
+    options = replace(options_no_settle, validation_workers=1)
+    summary = run_batch(ctx_with_applicants, options)
+    assert statuses_of(summary) == STATUSES
+    courses, transmissions, _mails = clean_run(tmp_path)
+    assert final_state(ctx_with_applicants)[0].equals(courses)
+    assert [row[1:] for row in final_state(ctx_with_applicants)[1]] == [
+        row[1:] for row in transmissions
+    ]
+    reports = ctx_with_applicants.settings.reports
+    clean_reports = tmp_path / "clean" / "reports"
+    for transmission_id, _name, _status in transmissions:
+        folder = str(transmission_id)
+        for name in ("report.json", "report.csv"):
+            assert (reports / folder / name).read_bytes() == (
+                clean_reports / folder / name
+            ).read_bytes()
 
 
 # -- logs ----------------------------------------------------------------------------------

@@ -1,0 +1,133 @@
+"""Files validated and matched ahead in worker processes: used only for the same bytes and date."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from matching import ApplicantPool
+from pipeline.database import open_database
+from pipeline.ingest import match_ahead
+from pipeline.lookahead import Lookahead
+from pipeline.store import load_applicant_pool
+from rules.validate import packaged_code_tables, validate_file
+from tests.jobs.inbox import fill_inbox, import_sample_applicants
+from tests.pipeline.conftest import NOW
+
+TODAY = date(2026, 11, 20)
+
+
+@pytest.fixture(scope="module")
+def applicants_database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A SQLite database holding the sample applicants."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('applicants') / 'ost.sqlite3'}"
+    engine = open_database(url)
+    import_sample_applicants(engine, NOW)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="module")
+def applicants_sample(applicants_database: str) -> ApplicantPool:
+    engine = open_database(applicants_database)
+    with engine.connect() as conn:
+        pool = load_applicant_pool(conn)
+    engine.dispose()
+    return pool
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _lookahead(paths: list[Path], applicants: ApplicantPool, workers: int) -> Lookahead:
+    tables = packaged_code_tables()
+    return Lookahead(
+        paths, tables=tables, applicants=applicants, today=TODAY, max_bytes=2**20, workers=workers
+    )
+
+
+def test_results_are_those_done_in_process_and_skipped_files_are_passed(
+    tmp_path: Path, applicants_sample: ApplicantPool
+) -> None:
+    fill_inbox(tmp_path)
+    first, second, third = paths = sorted(tmp_path.iterdir())
+    with _lookahead(paths, applicants_sample, workers=1) as lookahead:
+        # Other bytes under the same name: done again in process. The first file is never
+        # asked for (as a duplicate's would not be): it is passed over.
+        assert lookahead.result(second.name, "0" * 64, TODAY) is None
+        ahead = lookahead.result(third.name, _sha(third), TODAY)
+        assert ahead is not None and ahead.decisions is not None
+        tables = packaged_code_tables()
+        here = validate_file(third.name, third.read_bytes(), tables=tables, today=TODAY)
+        assert ahead.result.findings.equals(here.findings)
+        assert ahead.result.grades.equals(here.grades) and ahead.result.header == here.header
+        decisions = match_ahead(here, applicants_sample)
+        assert decisions is not None and ahead.decisions.equals(decisions)
+        assert ahead.decisions["status"].to_list().count("matched") >= 1
+        assert lookahead.result(first.name, _sha(first), TODAY) is None
+
+
+def test_another_day_or_no_workers_means_doing_it_in_process(
+    tmp_path: Path, applicants_sample: ApplicantPool
+) -> None:
+    fill_inbox(tmp_path)
+    paths = sorted(tmp_path.iterdir())
+    with _lookahead(paths, applicants_sample, workers=1) as lookahead:
+        assert lookahead.result(paths[0].name, _sha(paths[0]), date(2026, 11, 21)) is None
+    with _lookahead(paths, applicants_sample, workers=0) as lookahead:
+        assert lookahead.result(paths[0].name, _sha(paths[0]), TODAY) is None
+
+
+KILLED_RUN = """
+import multiprocessing, os, sys
+from datetime import date
+from pathlib import Path
+from sqlalchemy import create_engine
+from pipeline.lookahead import Lookahead
+from pipeline.store import load_applicant_pool
+from rules.validate import packaged_code_tables
+
+paths = sorted(Path(sys.argv[1]).iterdir())
+with create_engine(sys.argv[2]).connect() as conn:
+    pool = load_applicant_pool(conn)
+lookahead = Lookahead(
+    paths, tables=packaged_code_tables(), applicants=pool, today=date(2026, 11, 20),
+    max_bytes=2**20, workers=1,
+)
+lookahead.result(paths[0].name, "", date(2026, 11, 20))  # the worker is up and working
+print(*(child.pid for child in multiprocessing.active_children()), flush=True)
+os._exit(137)  # as abrupt as a SIGKILL: no executor shutdown
+"""
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_workers_stop_when_the_run_is_killed(tmp_path: Path, applicants_database: str) -> None:
+    fill_inbox(tmp_path)
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_RUN, str(tmp_path), applicants_database],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,  # a worker left running would keep the output open until then
+    )
+    assert killed.returncode == 137, killed.stderr
+    workers = [int(pid) for pid in killed.stdout.split()]
+    assert workers
+    deadline = time.monotonic() + 20
+    while any(map(_running, workers)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(map(_running, workers))
