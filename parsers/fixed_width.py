@@ -107,7 +107,11 @@ def parse(raw: bytes, layout: Layout | None = None) -> ParsedFile:
     if physical.width == 0:
         physical = pl.DataFrame(schema={"text": pl.Utf8})
     text = pl.col("text")
-    lines = number_lines(physical.lazy()).with_columns(text.str.slice(0, 2).alias("record_type"))
+    # One chunk in, one chunk out: frames whose columns share their chunks keep every later
+    # eager filter and join on them cheap (misaligned ones are copied whole first).
+    lines = number_lines(physical.rechunk().lazy()).with_columns(
+        text.str.slice(0, 2).alias("record_type")
+    )
     shape = lines.select(
         "line",
         "record_type",
@@ -115,6 +119,8 @@ def parse(raw: bytes, layout: Layout | None = None) -> ParsedFile:
         text.str.slice(RECORD_LENGTH).alias("excess"),
     )
     # One plan: the lines are numbered once and every record type is sliced in parallel.
-    shape_frame, *frames = pl.collect_all([shape, *slice_records(lines, layout)])
+    shape_frame, *frames = pl.collect_all(
+        [shape, *slice_records(lines, layout)], engine="in-memory"
+    )
     records = dict(zip(layout.record_types, frames, strict=True))
     return ParsedFile(encoding=encoding, lines=shape_frame, records=records)

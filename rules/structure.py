@@ -119,7 +119,7 @@ def assign_owners(s1: pl.DataFrame, g1: pl.DataFrame) -> pl.DataFrame:
             .alias("owner_line")
         )
         .drop("above")
-        .collect()
+        .collect(engine="in-memory")  # one chunk per column, like the parser's frames
     )
     strays = owned.with_row_index("position").filter(pl.col("owner_line").is_null())
     if strays.is_empty():
