@@ -92,7 +92,7 @@ def trailer_counts(parsed: ParsedFile) -> pl.DataFrame:
 
 def duplicate_students(s1: pl.DataFrame) -> pl.DataFrame:
     """R005: a later S1 for a student number already in the file."""
-    later = pl.int_range(pl.len()).over("student_number") > 0
+    later = ~pl.col("student_number").is_first_distinct()
     repeated = s1.lazy().sort("line").filter((pl.col("student_number") != "") & later)
     return rows_as_findings(repeated, "R005", "S1", "student_number")
 
