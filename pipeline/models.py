@@ -57,8 +57,9 @@ class GradeRecord(SQLModel, table=True):
     """A G1 record as received, tied to its S1 (so replays and re-matching need no file)."""
 
     id: int | None = Field(default=None, primary_key=True)
-    transmission_id: int = Field(foreign_key="transmission.id", index=True)
-    student_record_id: int | None = Field(default=None, foreign_key="studentrecord.id", index=True)
+    # Links kept by the ingest's transaction, not checked per row (migration 0002).
+    transmission_id: int = Field(index=True)
+    student_record_id: int | None = Field(default=None, index=True)
     line: int
     student_number: str = Field(max_length=12)
     course_code: str = Field(max_length=6)
@@ -121,7 +122,7 @@ class Course(SQLModel, table=True):
     course_status: str = Field(max_length=1)
     course_type: str = Field(max_length=1)
     notes: str = Field(max_length=5)
-    transmission_id: int = Field(foreign_key="transmission.id")
+    transmission_id: int  # kept by the ingest's transaction (migration 0002)
     source_created_at: datetime  # header timestamp of the transmission that last changed it
 
 
@@ -136,7 +137,7 @@ class CourseChange(SQLModel, table=True):
     action: str = Field(max_length=8)  # insert | update | delete
     old_values: str | None = None  # JSON
     new_values: str | None = None  # JSON
-    transmission_id: int = Field(foreign_key="transmission.id", index=True)
+    transmission_id: int = Field(index=True)  # kept by the ingest's transaction (0002)
     changed_at: datetime
 
 
