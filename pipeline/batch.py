@@ -57,6 +57,8 @@ log = logging.getLogger("ost.batch")
 # Names an upload tool gives a file while it is still being written, or that are not ours.
 TEMPORARY_SUFFIXES = (".tmp", ".temp", ".part", ".partial", ".filepart", ".crdownload", ".swp")
 HEADER_PEEK = 256
+# About 10,000 grades: the first refresh of table statistics in a batch (then at each doubling).
+FIRST_STATISTICS_REFRESH = 2 * 2**20
 # A file or replay that did not get as far as a transmission status (see its reason).
 UNPROCESSED = "error"
 
@@ -436,6 +438,25 @@ def finish_run(ctx: IngestContext, summary: RunSummary) -> None:
         conn.execute(update(runs).where(runs.c.id == summary.run_id).values(**values))
 
 
+@dataclass
+class StatisticsSchedule:
+    """Table statistics refreshed each time the bytes processed by this batch double."""
+
+    refresh: Callable[[], None]
+    processed: int = 0
+    next_refresh: int = FIRST_STATISTICS_REFRESH
+
+    def written(self, size: int) -> None:
+        self.processed += size
+        if self.processed < self.next_refresh:
+            return
+        try:
+            self.refresh()
+        except Exception as error:  # noqa: BLE001 - only query plans depend on it
+            log.warning("table statistics not refreshed: %s", error)
+        self.next_refresh = 2 * self.processed
+
+
 def process_inbox(
     ctx: IngestContext,
     options: BatchOptions,
@@ -462,11 +483,14 @@ def process_inbox(
         workers=options.validation_workers,
     ) as lookahead:
         ahead = replace(ctx, lookahead=lookahead)
+        statistics = StatisticsSchedule(lambda: store.refresh_statistics(ctx.engine))
         for path in ordered:
             heartbeat.check()
+            size = path.stat().st_size if path.exists() else 0
             result = process_file(ahead, path, applicants, options.retry)
             summary.files.append(result)
             progress.advance(result)
+            statistics.written(size)
 
 
 def run_steps(

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, Table, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, Table, delete, func, insert, select, text, update
 
 from matching import ApplicantPool
 from matching.schema import APPLICANTS_SCHEMA
@@ -55,6 +55,22 @@ def frame(conn: Connection, statement: Any, schema: Mapping[str, pl.DataType]) -
     """A query's rows as a polars frame of the given schema."""
     rows = conn.execute(statement).all()
     return pl.DataFrame([tuple(row) for row in rows], schema=schema, orient="row")
+
+
+# Tables a batch grows many-fold, whose statistics the PostgreSQL planner needs kept up.
+GROWING_TABLES = ("studentrecord", "graderecord", "matchdecision", "course", "coursechange")
+
+
+def refresh_statistics(engine: Engine) -> None:
+    """ANALYZE the growing tables on PostgreSQL (SQLite plans from its indexes alone).
+
+    Autovacuum refreshes statistics only now and then; tables planned as nearly empty while
+    they grow are scanned whole by every lookup of a course.
+    """
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.begin() as conn:
+        conn.execute(text(f"ANALYZE {', '.join(GROWING_TABLES)}"))
 
 
 # -- transmissions ---------------------------------------------------------------------------

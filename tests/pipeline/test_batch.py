@@ -13,16 +13,18 @@ from typing import Any
 
 import polars as pl
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import OperationalError
 from typer.testing import CliRunner
 
 from jobs.retry import Backoff
 from pipeline import queries
 from pipeline.batch import (
+    FIRST_STATISTICS_REFRESH,
     BatchOptions,
     ReplayError,
     RunSummary,
+    StatisticsSchedule,
     batch_options,
     replay_failed,
     replay_transmission,
@@ -36,10 +38,11 @@ from pipeline.lock import DatabaseLock
 from pipeline.logs import configure_logging, mask, reset_logging
 from pipeline.models import CourseChange, Run, Transmission
 from pipeline.runtime import ensure_folders
-from pipeline.store import table
+from pipeline.store import GROWING_TABLES, refresh_statistics, table
 from rules.validate import packaged_code_tables
 from tests.jobs.inbox import fill_inbox, import_sample_applicants
 from tests.pipeline.conftest import NOW, Mailbox
+from tests.postgres import fresh_database
 
 # In SPEC 6 order: school, then header timestamp (S880012.C3 starts with a byte-order mark).
 FILES_IN_ORDER = ["S871234.C1", "S880012.C3", "S885827.C1"]
@@ -464,3 +467,24 @@ def test_logging_setup_is_replaced_not_stacked(tmp_path: Path) -> None:
         reset_logging()
     assert logging.getLogger("ost").handlers == []
     assert os.path.exists(tmp_path / "b" / "ost.log")
+
+
+def test_table_statistics_are_refreshed_as_the_batch_doubles() -> None:
+    refreshed: list[int] = []
+    schedule = StatisticsSchedule(lambda: refreshed.append(schedule.processed))
+    for _ in range(40):
+        schedule.written(FIRST_STATISTICS_REFRESH // 4)
+    # 1x, 2x, 4x and 8x the first threshold: a few refreshes however long the batch.
+    assert [n // (FIRST_STATISTICS_REFRESH // 4) for n in refreshed] == [4, 8, 16, 32]
+
+
+def test_statistics_refresh_analyzes_the_growing_tables_on_postgresql() -> None:
+    with fresh_database() as url:
+        engine = open_database(url)
+        refresh_statistics(engine)
+        with engine.connect() as conn:
+            analyzed = conn.execute(
+                text("SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL")
+            )
+            assert set(GROWING_TABLES) <= set(analyzed.scalars())
+        engine.dispose()
