@@ -9,6 +9,7 @@ import polars as pl
 from parsers.layout import RECORD_LENGTH, FieldSpec, Layout, default_layout
 
 UTF8_BOM = b"\xef\xbb\xbf"
+RECORD_TYPE_LENGTH = 2  # SPEC 2.2: every record starts with its two-character type
 LINE_SCHEMA = {"line": pl.UInt32, "record_type": pl.Utf8, "length": pl.UInt32, "excess": pl.Utf8}
 
 
@@ -67,7 +68,9 @@ def number_lines(lines: pl.LazyFrame) -> pl.LazyFrame:
     """Non-blank physical lines with their 1-based number."""
     return (
         lines.with_row_index("line", offset=1)
-        .filter(pl.col("text").str.contains(r"\S"))
+        # Not blank: something left once the leading whitespace is stripped (the same Unicode
+        # whitespace as the regex \S, found without a regex pass over every line).
+        .filter(pl.col("text").str.strip_chars_start() != "")
         .with_columns(pl.col("line").cast(pl.UInt32))
     )
 
@@ -91,10 +94,17 @@ def slice_records(lines: pl.LazyFrame, layout: Layout) -> list[pl.LazyFrame]:
     """
     return [
         lines.filter(pl.col("record_type") == record_type).select(
-            "line", *(_field(spec) for spec in layout.fields_of(record_type))
+            "line", *(_record_field(spec) for spec in layout.fields_of(record_type))
         )
         for record_type in layout.record_types
     ]
+
+
+def _record_field(spec: FieldSpec) -> pl.Expr:
+    """`_field`, except the type itself: the frame's lines were chosen for starting with it."""
+    if (spec.name, spec.start, spec.length) == ("record_type", 1, RECORD_TYPE_LENGTH):
+        return pl.lit(spec.record_type.rstrip(" "), dtype=pl.Utf8).alias(spec.name)
+    return _field(spec)
 
 
 def parse(raw: bytes, layout: Layout | None = None) -> ParsedFile:
@@ -110,7 +120,7 @@ def parse(raw: bytes, layout: Layout | None = None) -> ParsedFile:
     # One chunk in, one chunk out: frames whose columns share their chunks keep every later
     # eager filter and join on them cheap (misaligned ones are copied whole first).
     lines = number_lines(physical.rechunk().lazy()).with_columns(
-        text.str.slice(0, 2).alias("record_type")
+        text.str.slice(0, RECORD_TYPE_LENGTH).alias("record_type")
     )
     shape = lines.select(
         "line",
