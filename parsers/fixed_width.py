@@ -101,9 +101,10 @@ def slice_records(lines: pl.LazyFrame, layout: Layout) -> list[pl.LazyFrame]:
 
 
 def _record_field(spec: FieldSpec) -> pl.Expr:
-    """`_field`, except the type itself: the frame's lines were chosen for starting with it."""
-    if (spec.name, spec.start, spec.length) == ("record_type", 1, RECORD_TYPE_LENGTH):
-        return pl.lit(spec.record_type.rstrip(" "), dtype=pl.Utf8).alias(spec.name)
+    """`_field`, except the type itself: the lines were routed by it, so it is sliced already."""
+    sliced = (spec.name, spec.start, spec.length) == ("record_type", 1, RECORD_TYPE_LENGTH)
+    if sliced and not spec.record_type.endswith(" "):
+        return pl.col("record_type")
     return _field(spec)
 
 
@@ -117,8 +118,8 @@ def parse(raw: bytes, layout: Layout | None = None) -> ParsedFile:
     if physical.width == 0:
         physical = pl.DataFrame(schema={"text": pl.Utf8})
     text = pl.col("text")
-    # One chunk in, one chunk out: frames whose columns share their chunks keep every later
-    # eager filter and join on them cheap (misaligned ones are copied whole first).
+    # One chunk in: the frames that come out then have the same chunks in every column, which
+    # keeps every later eager filter and join on them cheap (misaligned ones are copied first).
     lines = number_lines(physical.rechunk().lazy()).with_columns(
         text.str.slice(0, RECORD_TYPE_LENGTH).alias("record_type")
     )
@@ -129,8 +130,6 @@ def parse(raw: bytes, layout: Layout | None = None) -> ParsedFile:
         text.str.slice(RECORD_LENGTH).alias("excess"),
     )
     # One plan: the lines are numbered once and every record type is sliced in parallel.
-    shape_frame, *frames = pl.collect_all(
-        [shape, *slice_records(lines, layout)], engine="in-memory"
-    )
+    shape_frame, *frames = pl.collect_all([shape, *slice_records(lines, layout)])
     records = dict(zip(layout.record_types, frames, strict=True))
     return ParsedFile(encoding=encoding, lines=shape_frame, records=records)

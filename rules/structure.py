@@ -119,9 +119,9 @@ def assign_owners(s1: pl.DataFrame, g1: pl.DataFrame) -> pl.DataFrame:
             .alias("owner_line")
         )
         .drop("above")
-        .collect(engine="in-memory")  # one chunk per column, like the parser's frames
+        .collect()
     )
-    strays = owned.with_row_index("position").filter(pl.col("owner_line").is_null())
+    strays = owned.filter(pl.col("owner_line").is_null())
     if strays.is_empty():
         return owned
     # ... and only for the others search every S1 above with the same number.
@@ -133,8 +133,11 @@ def assign_owners(s1: pl.DataFrame, g1: pl.DataFrame) -> pl.DataFrame:
         strategy="backward",
         check_sortedness=False,
     )
-    owner_line = owned["owner_line"].clone().scatter(found["position"], found["owner_line"])
-    return owned.with_columns(owner_line)
+    # Looked up per line, so the column keeps the chunks of the others (see parsers.parse).
+    found_owner = pl.col("line").replace_strict(
+        found["line"], found["owner_line"], default=None, return_dtype=pl.UInt32
+    )
+    return owned.lazy().with_columns(pl.coalesce("owner_line", found_owner)).collect()
 
 
 def orphan_grades(owned_grades: pl.DataFrame) -> pl.DataFrame:
