@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import importlib
 import json
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -43,6 +46,11 @@ R = TypeVar("R")
 
 EXIT_OK, EXIT_DATA_ERRORS, EXIT_CANNOT_RUN, EXIT_FAILED = 0, 1, 2, 4
 EXIT_LOCKED = 3  # another run holds the run lock
+
+# pandera (and the pandas it brings) takes about half a second to import and is needed as soon
+# as a record fails a rule: for a large file it is imported on another thread during the parse.
+FAILURE_CASES_MODULE = "pandera.polars"
+BACKGROUND_IMPORT_BYTES = 8 * 2**20
 
 app = typer.Typer(
     name="ost",
@@ -109,6 +117,8 @@ def validate(
 ) -> None:
     """Check files as the upload would (no database): exit 0 clean, 1 errors, 2 cannot run."""
     settings = load_settings()
+    if sum(size_or_zero(path) for path in files) >= BACKGROUND_IMPORT_BYTES:
+        import_in_background(FAILURE_CASES_MODULE)
     tables = packaged_code_tables()
     today = date.today()
     results = [
@@ -125,6 +135,25 @@ def validate(
         for report in reports:
             print_report(console, report, lang.value, show_personal=show_personal)
     raise typer.Exit(EXIT_DATA_ERRORS if any(r["counts"]["errors"] for r in reports) else EXIT_OK)
+
+
+def size_or_zero(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # reported by validate_path, with its reason
+
+
+def import_in_background(module: str) -> threading.Thread:
+    """Import `module` on another thread while this one parses (polars works without the GIL)."""
+
+    def load() -> None:
+        with contextlib.suppress(Exception):  # imported again where needed, and reported there
+            importlib.import_module(module)
+
+    thread = threading.Thread(target=load, name=f"import {module}", daemon=True)
+    thread.start()
+    return thread
 
 
 @app.command("glossary")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from error_glossary import glossary
-from pipeline.cli import app
+from pipeline.cli import app, import_in_background
 from tests.pipeline.builders import Student, grade, transmission
 
 ROOT = Path(__file__).parents[2]
@@ -351,3 +352,12 @@ def test_glossary_code_is_case_insensitive() -> None:
 def test_unknown_glossary_code_is_one_line_exit_2() -> None:
     line = assert_one_line_failure(*ost("glossary", "X999"))
     assert "X999" in line
+
+
+def test_background_import_loads_the_module_or_says_nothing(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    import_in_background("colorsys").join()
+    assert "colorsys" in sys.modules
+    import_in_background("ost_no_such_module").join()
+    assert capfd.readouterr().err == ""
