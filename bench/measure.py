@@ -39,12 +39,14 @@ def run_child(
 ) -> ChildRun:
     """Run a command to completion; its peak RSS is that of this child and its own children.
 
-    With `rss_every`, the resident memory of the child's process tree is also sampled at that
-    interval (needs psutil), to tell a steady growth from a one-off peak. `on_start` is called
-    with the child's pid as soon as it runs (e.g. to attach a profiler from outside).
-
-    The child is reaped with wait4, whose rusage belongs to that child alone (getrusage's
-    RUSAGE_CHILDREN would give the largest of every child this process ever had).
+    With `rss_every`, the resident memory of the child's process tree is sampled at that
+    interval (needs psutil), to tell a steady growth from a one-off peak, and each process's
+    own high-water mark (VmHWM) is read: the peak is then the larger of the largest sampled sum
+    and the sum of the processes' high-water marks (an upper bound: they need not peak at
+    once). Without sampling it is the child's ru_maxrss from wait4, which Linux also raises
+    to the resident size of this (parent) process when the child is spawned, so it only
+    holds when this process is small. `on_start` is called with the child's pid as soon as
+    it runs (e.g. to attach a profiler from outside).
     """
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         started = time.perf_counter()
@@ -58,7 +60,10 @@ def run_child(
         if on_start is not None:
             on_start(process.pid)
         timeline: list[tuple[float, int]] = []
-        sampler = _rss_sampler(process.pid, rss_every, started, timeline) if rss_every else None
+        marks: dict[int, int] = {}
+        sampler = (
+            _rss_sampler(process.pid, rss_every, started, timeline, marks) if rss_every else None
+        )
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
         if sampler is not None:
@@ -66,16 +71,34 @@ def run_child(
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        # ru_maxrss is in KiB on Linux; it is the largest single process, so when the child
-        # has workers of its own the sampled sum over its process tree can be the larger.
-        peak = max([usage.ru_maxrss * 1024, *(rss for _, rss in timeline)])
+        if timeline:
+            peak = max(max(rss for _, rss in timeline), sum(marks.values()))
+        else:
+            peak = usage.ru_maxrss * 1024  # KiB on Linux
         return ChildRun(seconds, peak, process.returncode, out.read(), err.read(), timeline)
 
 
+def high_water_mark(pid: int) -> int:
+    """A process's own peak resident bytes (VmHWM), 0 when it is gone or not Linux."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return 0
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
 def _rss_sampler(
-    pid: int, every: float, started: float, timeline: list[tuple[float, int]]
+    pid: int,
+    every: float,
+    started: float,
+    timeline: list[tuple[float, int]],
+    marks: dict[int, int],
 ) -> threading.Thread | None:
-    """A thread appending (seconds, RSS of the process tree) until the process is gone."""
+    """A thread appending (seconds, RSS of the process tree) until the process is gone, and
+    keeping each process's high-water mark in `marks`."""
     try:
         import psutil
     except ImportError:
@@ -88,6 +111,10 @@ def _rss_sampler(
                 tree = [root, *root.children(recursive=True)]
                 rss = sum(_rss(process) for process in tree)
                 timeline.append((round(time.perf_counter() - started, 2), rss))
+                for process in tree:
+                    marks[process.pid] = max(
+                        marks.get(process.pid, 0), high_water_mark(process.pid)
+                    )
                 time.sleep(every)
         except psutil.Error:
             return

@@ -84,11 +84,12 @@ def rows_with(ordered: pl.DataFrame, column: str, values: pl.Series) -> pl.DataF
 class ApplicantPool:
     """Applicants prepared once for many `match_students` calls (every file of a batch).
 
-    Beside the prepared applicants: the same sorted by birth date and by OEN, and their
-    blocking keys sorted by birth date, to pick a file's candidates by binary search.
+    Beside the prepared applicants: the same sorted by birth date and by OEN, their blocking
+    keys sorted by birth date, and the applicants as given sorted by application number, to
+    pick what a file needs by binary search rather than by scanning every applicant.
     """
 
-    frame: pl.DataFrame
+    by_number: pl.DataFrame
     prepared: pl.DataFrame
     by_birth_date: pl.DataFrame
     by_oen: pl.DataFrame
@@ -98,7 +99,7 @@ class ApplicantPool:
     def of(cls, applicants: pl.DataFrame) -> ApplicantPool:
         prepared = prepare_applicants(applicants)
         return cls(
-            applicants,
+            applicants.sort("application_number"),
             prepared,
             by_birth_date=prepared.sort("a_bd"),
             by_oen=prepared.filter(pl.col("a_oen").is_not_null()).sort("a_oen"),
@@ -114,6 +115,10 @@ class ApplicantPool:
             ]
         )
         return found.unique("a_idx").sort("a_idx")
+
+    def applicants(self, numbers: pl.Series) -> pl.DataFrame:
+        """The applicants (as given) with these application numbers."""
+        return rows_with(self.by_number, "application_number", numbers)
 
     def keys_of(self, students: pl.DataFrame) -> pl.DataFrame:
         """The applicants' blocking keys on the students' birth dates."""

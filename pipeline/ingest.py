@@ -144,15 +144,14 @@ def matching_findings(
     """A001-A006 as findings on the students' S1 lines, with the values their messages show."""
     if decisions.is_empty():
         return concat_findings([])
-    people = applicants.frame.select(
+    coded = decisions.explode("codes").filter(pl.col("codes").is_not_null())
+    people = applicants.applicants(coded["application_number"]).select(
         "application_number",
         pl.col("oen").alias("applicant_oen"),
         pl.concat_str("first_name", "last_name", separator=" ").alias("applicant_name"),
     )
     coded = (
-        decisions.explode("codes")
-        .filter(pl.col("codes").is_not_null())
-        .join(students.select("student_key", "oen", "first_name", "surname"), on="student_key")
+        coded.join(students.select("student_key", "oen", "first_name", "surname"), on="student_key")
         .join(people, on="application_number", how="left")
         .join(lines.rename({"student_record_id": "student_key"}), on="student_key")
     )

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from bench.end_to_end import database_name, stage_times
+from bench.measure import run_child
 from tests.postgres import server_url
 
 SCALE = 0.001
@@ -130,3 +131,21 @@ def test_stage_times_take_the_main_thread_only(tmp_path: Path) -> None:
         "seconds": 6.0, "share": 0.75, "records_per_second": 133.3
     }  # fmt: skip
     assert set(stages) == {"parse and validate (or wait for it)", "match"}
+
+
+ALLOCATE_100_MIB = (
+    "import time\n"
+    "block = bytearray(100 * 2**20)\n"
+    "block[::4096] = bytes(len(range(0, len(block), 4096)))\n"
+    "time.sleep(1.5)\n"
+)
+
+
+def test_peak_memory_is_the_childs_own_not_the_harness_size() -> None:
+    """Linux gives a spawned child's ru_maxrss at least the parent's size: not used then."""
+    ballast = bytearray(400 * 2**20)  # this process made large, as the harness is after linkage
+    ballast[::4096] = bytes(len(range(0, len(ballast), 4096)))
+    run = run_child([sys.executable, "-c", ALLOCATE_100_MIB], rss_every=0.2)
+    assert run.returncode == 0
+    assert 100 * 2**20 <= run.peak_rss_bytes < 300 * 2**20
+    del ballast

@@ -1,0 +1,36 @@
+"""A-code findings show the applicant's own values, picked from the whole pool by number."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from matching import ApplicantPool
+from matching.schema import MATCH_SCHEMA
+from pipeline.ingest import matching_findings
+from tests.matching.builders import applicant, applicants_frame, student, students_frame
+
+
+def test_a004_and_a006_show_the_matched_applicants_oen_and_name() -> None:
+    pool = ApplicantPool.of(
+        applicants_frame(
+            applicant("A0", first_name="Ann", last_name="Roy", oen="111111118"),
+            applicant("A1", first_name="Robert", last_name="Smith", oen="123456782"),
+            applicant("A2", first_name="Li", last_name="Ng", oen=None),
+        )
+    )
+    students = students_frame(student(7, first_name="BOB", oen="123456790"), student(8))
+    decisions = pl.DataFrame(
+        [
+            (7, "matched", "A1", ["A004", "A006"], [], "", [], 0.9),
+            (8, "pending", None, ["A001"], [], "", [], 0.0),
+        ],
+        schema=MATCH_SCHEMA,
+        orient="row",
+    )
+    lines = pl.DataFrame({"line": [12, 40], "student_record_id": [7, 8]})
+    found = matching_findings(decisions, students, pool, lines)
+    assert found.select("code", "line", "value", "expected").rows() == [
+        ("A004", 12, "123456790", "123456782"),
+        ("A006", 12, "BOB SMITH", "Robert Smith"),
+        ("A001", 40, "123456782", None),
+    ]
