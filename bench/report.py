@@ -293,9 +293,11 @@ def e2e_section(results: dict[str, dict[str, Any]], scale: float, work: Path) ->
         f"{first['students']:,} students, {first['grades']:,} grades ({first['records']:,} "
         f"records with headers and trailers), {first['applicants']:,} applicants. A fresh "
         f"OST_HOME and database each time; `ost applicants import`, then `{first['command']}` "
-        "over the inbox. Wall time and peak RSS of the child processes (wait4). The goal is "
-        "judged on the batch; the import of the applicants, which the application system "
-        "feeds in the course of the day, is shown beside it.",
+        "over the inbox. Wall time of the child process; its peak RSS is that of its whole "
+        "process tree (the run and its validation workers): the larger of the largest sum "
+        "sampled each second and the sum of each process's own high-water mark (VmHWM). "
+        "The goal is judged on the batch; the import of the applicants, which the "
+        "application system feeds in the course of the day, is shown beside it.",
         "",
     ]
     rows = []
