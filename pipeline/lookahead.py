@@ -115,10 +115,14 @@ class Lookahead:
         self._fill()
 
     def _fill(self) -> None:
-        while self._pool is not None and self._waiting and len(self._ahead) < self._depth:
-            path = self._waiting.popleft()
-            future = self._pool.submit(validate_ahead, str(path), self.today, self.max_bytes)
-            self._ahead.append((path.name, future))
+        try:
+            while self._pool is not None and self._waiting and len(self._ahead) < self._depth:
+                path = self._waiting.popleft()
+                future = self._pool.submit(validate_ahead, str(path), self.today, self.max_bytes)
+                self._ahead.append((path.name, future))
+        except Exception as error:  # noqa: BLE001 - e.g. a worker killed: the run goes on without
+            log.warning("no more validation ahead in this run: %s", error)
+            self._stop(wait=False)
 
     def _take(self, name: str) -> Future[Prevalidated | None] | None:
         """The future of `name`; those of files before it were skipped (e.g. duplicates)."""
@@ -146,10 +150,13 @@ class Lookahead:
             return None
         return ahead
 
-    def close(self) -> None:
+    def _stop(self, *, wait: bool) -> None:
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool.shutdown(wait=wait, cancel_futures=True)
             self._pool = None
+
+    def close(self) -> None:
+        self._stop(wait=True)
 
     def __enter__(self) -> Lookahead:
         return self

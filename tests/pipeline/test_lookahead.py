@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -131,3 +134,20 @@ def test_workers_stop_when_the_run_is_killed(tmp_path: Path, applicants_database
     while any(map(_running, workers)) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not any(map(_running, workers))
+
+
+def test_a_worker_killed_mid_run_leaves_the_rest_to_this_process(
+    tmp_path: Path, applicants_sample: ApplicantPool
+) -> None:
+    fill_inbox(tmp_path)
+    (tmp_path / "S999999.C1").write_bytes((tmp_path / "S885827.C1").read_bytes())
+    first, second, third, fourth = paths = sorted(tmp_path.iterdir())
+    with _lookahead(paths, applicants_sample, workers=1) as lookahead:
+        assert lookahead.result(first.name, _sha(first), TODAY) is not None
+        for worker in multiprocessing.active_children():
+            os.kill(worker.pid or 0, signal.SIGKILL)
+        time.sleep(2)  # long enough for the executor to find its pool broken
+        # The pool is broken: what it had not done is done in process, nothing raises.
+        assert lookahead.result(second.name, _sha(second), TODAY) is None
+        assert lookahead.result(third.name, _sha(third), TODAY) is None
+        assert lookahead.result(fourth.name, _sha(fourth), TODAY) is None
