@@ -32,7 +32,7 @@ from jobs.retry import Backoff, retrying
 from matching import ApplicantPool
 from pipeline import store
 from pipeline.config import ConfigError
-from pipeline.files import UnreadableFile
+from pipeline.files import UnreadableFile, size_or_zero
 from pipeline.ingest import (
     FINAL_STATUSES,
     IngestContext,
@@ -486,7 +486,7 @@ def process_inbox(
         statistics = StatisticsSchedule(lambda: store.refresh_statistics(ctx.engine))
         for path in ordered:
             heartbeat.check()
-            size = path.stat().st_size if path.exists() else 0
+            size = size_or_zero(path)  # before the file leaves the inbox
             result = process_file(ahead, path, applicants, options.retry)
             summary.files.append(result)
             progress.advance(result)

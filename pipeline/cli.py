@@ -25,7 +25,7 @@ from rich.table import Table
 from error_glossary import UnknownCode, entry, glossary, render_message
 from pipeline.config import ConfigError, Settings, load_settings
 from pipeline.console import make_console, print_report
-from pipeline.files import UnreadableFile, validate_path
+from pipeline.files import UnreadableFile, size_or_zero, validate_path
 from pipeline.labels import label
 from pipeline.logs import configure_logging
 from pipeline.privacy import mask_oen
@@ -135,13 +135,6 @@ def validate(
         for report in reports:
             print_report(console, report, lang.value, show_personal=show_personal)
     raise typer.Exit(EXIT_DATA_ERRORS if any(r["counts"]["errors"] for r in reports) else EXIT_OK)
-
-
-def size_or_zero(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0  # reported by validate_path, with its reason
 
 
 def import_in_background(module: str) -> threading.Thread:

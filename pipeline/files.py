@@ -12,6 +12,14 @@ class UnreadableFile(OSError):
     """A path that is missing, a directory, or not readable: the command cannot run on it."""
 
 
+def size_or_zero(path: Path) -> int:
+    """The file's size, 0 when it cannot be read (whoever reads it reports why)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
 def read_limited(path: Path, max_bytes: int) -> tuple[int, bytes | None]:
     """The file's size and its bytes, or None for the bytes when it is over the limit (F010)."""
     try:
