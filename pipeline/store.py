@@ -58,7 +58,9 @@ def frame(conn: Connection, statement: Any, schema: Mapping[str, pl.DataType]) -
 
 
 # Tables a batch grows many-fold, whose statistics the PostgreSQL planner needs kept up.
-GROWING_TABLES = ("studentrecord", "graderecord", "matchdecision", "course", "coursechange")
+GROWING_TABLES = tuple(
+    table(model).name for model in (StudentRecord, GradeRecord, MatchDecision, Course, CourseChange)
+)
 
 
 def refresh_statistics(engine: Engine) -> None:
