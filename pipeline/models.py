@@ -110,7 +110,8 @@ class Course(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    application_number: str = Field(foreign_key="applicant.application_number", max_length=32)
+    # Kept by the ingest, which writes courses only for applicants it matched (migration 0003).
+    application_number: str = Field(max_length=32)
     course_code: str = Field(max_length=6)
     completion_date: str = Field(max_length=6)
     delivery_type: str = Field(max_length=1)

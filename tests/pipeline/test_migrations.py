@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from alembic import command
 from sqlalchemy import inspect, select, text
 
 from pipeline.database import alembic_config, make_engine, migrate
-from pipeline.models import GradeRecord
+from pipeline.models import Applicant, Course, GradeRecord
 from pipeline.store import table
 
 NOW = datetime(2026, 11, 20, 14, 0, tzinfo=UTC)
 
 
-def test_records_survive_the_move_to_unchecked_bulk_links(database_url: str) -> None:
+def test_records_survive_the_move_to_links_kept_by_the_ingest(database_url: str) -> None:
     engine = make_engine(database_url)
     config = alembic_config(engine)
     with engine.begin() as connection:
@@ -45,11 +45,36 @@ def test_records_survive_the_move_to_unchecked_bulk_links(database_url: str) -> 
             .insert()
             .values(transmission_id=1, student_record_id=1, line=3, accepted=True, **grade)
         )
+        conn.execute(
+            table(Applicant)
+            .insert()
+            .values(
+                application_number="A1",
+                first_name="LI",
+                last_name="NG",
+                birth_date=date(2008, 3, 1),
+                updated_at=NOW,
+            )
+        )
+        identity = {"course_code": "ENG4U", "completion_date": "202606", "delivery_type": "D"}
+        course = {k: grade[k] for k in ("grade_type", "mark", "credit_value", "course_status")}
+        course |= {"mident": "885827", "student_number": "1", "course_type": "U", "notes": ""}
+        conn.execute(
+            table(Course)
+            .insert()
+            .values(
+                application_number="A1",
+                transmission_id=1,
+                source_created_at=NOW,
+                **identity,
+                **course,
+            )
+        )
     migrate(engine)
     with engine.connect() as conn:
         assert conn.execute(select(table(GradeRecord).c.line)).scalars().all() == [3]
-        links = inspect(conn).get_foreign_keys("graderecord")
-        course_links = inspect(conn).get_foreign_keys("course")
-    assert links == []
-    assert [link["referred_table"] for link in course_links] == ["applicant"]
+        courses = conn.execute(select(table(Course).c.application_number, table(Course).c.mark))
+        assert [tuple(row) for row in courses] == [("A1", "085")]
+        links = {name: inspect(conn).get_foreign_keys(name) for name in ("graderecord", "course")}
+    assert links == {"graderecord": [], "course": []}
     engine.dispose()
