@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 
 import polars as pl
 
@@ -28,6 +29,11 @@ from rules.structure import (
 from rules.students import validate_students
 
 DEFAULT_MAX_FILE_MB = 256
+# polars' default engine choice (streaming, for most queries) pays a fixed cost per query that
+# only large inputs repay. Measured over whole validations: in memory is faster up to 38 MiB
+# (64 ms against 72 ms for a 2 MiB file), the default from 95 MiB (1.01 s against 1.22 s for
+# 199 MiB).
+STREAMING_FROM_BYTES = 64 * 2**20
 
 
 @dataclass(frozen=True)
@@ -125,7 +131,18 @@ def validate_file(
     too_big = oversized(file_name, len(raw), max_bytes)
     if too_big is not None:
         return too_big
-    layout = layout or default_layout()
+    with pl.Config(engine_affinity=engine_for(len(raw))):
+        return _validate(file_name, raw, tables, today, layout or default_layout())
+
+
+def engine_for(size: int) -> Literal["auto", "in-memory"]:
+    """The polars engine that validates `size` bytes faster (see STREAMING_FROM_BYTES)."""
+    return "auto" if size >= STREAMING_FROM_BYTES else "in-memory"
+
+
+def _validate(
+    file_name: str, raw: bytes, tables: CodeTables, today: date, layout: Layout
+) -> ValidationResult:
     parsed = parse(raw, layout)
     if not parsed.is_text:
         return _result(file_name, Header(), None, findings_frame([Finding("F001")]), _no_records())
