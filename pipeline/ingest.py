@@ -233,19 +233,18 @@ def process(
     `matched_ahead`: its match decisions keyed by line when done beforehand (`match_ahead`).
     """
     now = ctx.clock()
+    created_at = created_at_utc(result)
+    # Matched first (when not done ahead) so the records are stored with their current match.
+    matched = match_ahead(result, applicants) if matched_ahead is None else matched_ahead
     store.clear_records(conn, transmission_id)
-    ids = store.save_students(conn, transmission_id, result.students)
+    ids = store.save_students(conn, transmission_id, result.students, matched)
     store.save_grades(conn, transmission_id, result.grades, ids)
     ctx.checkpoint("records")
-    created_at = created_at_utc(result)
-    if not is_matched(result) or created_at is None:
+    if matched is None or created_at is None:
         return concat_findings([]), dict(EMPTY_MATCHING), dict(EMPTY_COUNTS)
-    if matched_ahead is None:
-        matched_ahead = match_ahead(result, applicants)
-    assert matched_ahead is not None
     students = by_record(students_for_matching(result), ids)
-    decisions = by_record(matched_ahead, ids)
-    store.save_decisions(conn, decisions, now)
+    decisions = by_record(matched, ids)
+    store.save_decisions(conn, decisions, now, current=False)
     ctx.checkpoint("matching")
     grades = result.accepted_grades.with_columns(pl.col("owner_line").cast(pl.Int64)).join(
         ids.rename({"line": "owner_line"}), on="owner_line"

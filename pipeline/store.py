@@ -134,14 +134,30 @@ def student_values() -> list[pl.Expr]:
     ]
 
 
-def save_students(conn: Connection, transmission_id: int, students: pl.DataFrame) -> pl.DataFrame:
-    """Insert the S1 records; returns `line` -> `student_record_id`."""
+def save_students(
+    conn: Connection,
+    transmission_id: int,
+    students: pl.DataFrame,
+    decisions: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """Insert the S1 records; returns `line` -> `student_record_id`.
+
+    `decisions` (keyed by S1 line, as `pipeline.ingest.match_ahead` gives them) are stored as
+    the records' current match, so they need no update afterwards.
+    """
     rows = students.select(
         pl.lit(transmission_id).alias("transmission_id"),
         pl.col("line").cast(pl.Int64),
         *student_values(),
         "accepted",
     )
+    if decisions is not None:
+        current = decisions.select(
+            pl.col("student_key").alias("line"),
+            pl.col("status").alias("match_status"),
+            "application_number",
+        )
+        rows = rows.join(current, on="line", how="left", maintain_order="left")
     insert_rows(conn, StudentRecord, rows)
     s = table(StudentRecord)
     ids = conn.execute(select(s.c.line, s.c.id).where(s.c.transmission_id == transmission_id))
@@ -307,17 +323,23 @@ def applicant_count(conn: Connection) -> int:
 # -- matching ------------------------------------------------------------------------------
 
 
-def save_decisions(conn: Connection, decisions: pl.DataFrame, now: datetime) -> None:
-    """Each student's current decision, and the decision itself for the record."""
+def save_decisions(
+    conn: Connection, decisions: pl.DataFrame, now: datetime, *, current: bool = True
+) -> None:
+    """The decisions themselves for the record, and (`current`) as each student's current one.
+
+    `current=False` when the student records were stored with them (`save_students`).
+    """
     joined = decisions.with_columns(
         pl.col(name).list.join(";").alias(name) for name in ("codes", "agreed", "candidates")
     )
-    current = joined.select(
-        pl.col("student_key").alias("id"),
-        pl.col("status").alias("match_status"),
-        "application_number",
-    )
-    bulk_update(conn, table(StudentRecord), current)
+    if current:
+        latest = joined.select(
+            pl.col("student_key").alias("id"),
+            pl.col("status").alias("match_status"),
+            "application_number",
+        )
+        bulk_update(conn, table(StudentRecord), latest)
     rows = joined.select(
         pl.col("student_key").alias("student_record_id"),
         "status",
