@@ -24,7 +24,7 @@ from rich.table import Table
 
 from error_glossary import UnknownCode, entry, glossary, render_message
 from pipeline.config import ConfigError, Settings, load_settings
-from pipeline.console import make_console, print_report
+from pipeline.console import MAX_CONSOLE_ROWS, make_console, print_report
 from pipeline.files import UnreadableFile, size_or_zero, validate_path
 from pipeline.labels import label
 from pipeline.logs import configure_logging
@@ -125,15 +125,18 @@ def validate(
         validate_path(path, tables=tables, today=today, max_bytes=settings.max_file_bytes)
         for path in files
     ]
-    reports = [validation_report(result, lang.value) for result in results]
+    # Rendering every message of a large file costs more than printing the ones a terminal shows.
+    listed = None if as_json or html is not None else MAX_CONSOLE_ROWS
+    reports = [validation_report(result, lang.value, listed) for result in results]
     if html is not None:
         html.write_text(render_html(results, reports, lang.value), encoding="utf-8")
     if as_json:
         emit_json(reports[0] if len(reports) == 1 else reports)
     else:
         console = make_console()
-        for report in reports:
-            print_report(console, report, lang.value, show_personal=show_personal)
+        for result, report in zip(results, reports, strict=True):
+            total = result.findings.height
+            print_report(console, report, lang.value, show_personal=show_personal, total=total)
     raise typer.Exit(EXIT_DATA_ERRORS if any(r["counts"]["errors"] for r in reports) else EXIT_OK)
 
 

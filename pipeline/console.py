@@ -63,17 +63,23 @@ def summary_line(report: Mapping[str, Any], lang: str) -> str:
 
 
 def print_report(
-    console: Console, report: Mapping[str, Any], lang: str, *, show_personal: bool = False
+    console: Console,
+    report: Mapping[str, Any],
+    lang: str,
+    *,
+    show_personal: bool = False,
+    total: int | None = None,
 ) -> None:
     """The findings (or the clean-file line) and the summary of one file.
 
-    OENs and birth dates are masked unless `show_personal` is set.
+    OENs and birth dates are masked unless `show_personal` is set. `total`: how many findings
+    the file has when `report` lists only the first ones.
     """
     report = report if show_personal else mask_report(report)
     if report["findings"]:
         console.print(Text(report["file"], style="bold"))
         print_findings(console, report, lang)
-        hidden = len(report["findings"]) - MAX_CONSOLE_ROWS
+        hidden = (len(report["findings"]) if total is None else total) - MAX_CONSOLE_ROWS
         if hidden > 0:
             console.print(label(lang, "more").format(hidden=hidden), markup=False)
     else:

@@ -54,8 +54,13 @@ def finding_rows(
     return rows
 
 
-def validation_report(result: ValidationResult, lang: str = "en") -> dict[str, Any]:
-    """The SPEC 7 `ost validate --json` object for one file."""
+def validation_report(
+    result: ValidationResult, lang: str = "en", limit: int | None = None
+) -> dict[str, Any]:
+    """The SPEC 7 `ost validate --json` object for one file.
+
+    `limit` lists only the first findings (a terminal shows no more); the counts stay exact.
+    """
     counts = result.counts
     return {
         "file": result.file_name,
@@ -67,7 +72,7 @@ def validation_report(result: ValidationResult, lang: str = "en") -> dict[str, A
             "errors": counts.errors,
             "warnings": counts.warnings,
         },
-        "findings": finding_rows(result.findings, lang),
+        "findings": finding_rows(result.findings, lang, limit),
     }
 
 
