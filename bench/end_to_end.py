@@ -85,6 +85,28 @@ def postgres_database(server_url: str, name: str) -> str:
     return server.set(database=name).render_as_string(hide_password=False)
 
 
+# The server settings that bear on bulk writes, recorded with every PostgreSQL measurement.
+SERVER_SETTINGS = (
+    "fsync", "synchronous_commit", "shared_buffers", "wal_buffers", "max_wal_size",
+    "checkpoint_timeout",
+)  # fmt: skip
+
+
+def postgres_settings(server_url: str) -> dict[str, str]:
+    """SERVER_SETTINGS as the server reports them."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    plain = make_url(server_url).set(drivername="postgresql")
+    with psycopg.connect(plain.render_as_string(hide_password=False), connect_timeout=5) as c:
+        rows = c.execute(
+            "SELECT name, current_setting(name) FROM pg_settings WHERE name = ANY(%s)",
+            [list(SERVER_SETTINGS)],
+        ).fetchall()
+    found = dict(rows)
+    return {name: str(found[name]) for name in SERVER_SETTINGS if name in found}
+
+
 def postgres_version(server_url: str) -> str | None:
     try:
         import psycopg
@@ -238,6 +260,8 @@ def run_once(
         "load_average_before": before,
         "load_average_after": load_average(),
     }
+    if backend == "postgres":
+        result["server_settings"] = postgres_settings(postgres_url)
     if samples is not None:
         result["profile"] = str(samples)
         result["stages"] = stage_times(samples, ran.seconds, records)

@@ -321,6 +321,10 @@ def e2e_section(results: dict[str, dict[str, Any]], scale: float, work: Path) ->
         "transmissions", "matches vs truth (precision / recall)", "load average after",
     ]  # fmt: skip
     lines += _table(header, rows)
+    for run in runs:
+        if settings := run.get("server_settings"):
+            listed = ", ".join(f"{name} = {value}" for name, value in settings.items())
+            lines += ["", f"PostgreSQL server settings during the {run['backend']} run: {listed}."]
     quarters = [run for run in runs if run.get("rss_over_time")]
     if quarters:
         lines += ["", "Largest resident memory in each quarter of the batch's run time:", ""]

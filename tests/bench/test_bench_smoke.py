@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
-from bench.end_to_end import database_name, stage_times
+from bench.end_to_end import SERVER_SETTINGS, database_name, stage_times
 from bench.measure import run_child
 from tests.postgres import server_url
 
@@ -99,6 +99,9 @@ def test_end_to_end_results_are_well_formed(bench_run: tuple[Path, Path]) -> Non
         assert run["run"]["seconds"] > 0 and run["run"]["peak_rss_bytes"] > 0
         assert sum(run["outcome"]["transmissions"].values()) == run["files"]
         assert run["outcome"]["student_records"] == run["students"]
+    settings = results[f"e2e-{SCALE:g}-postgres"]["server_settings"]
+    assert set(settings) == set(SERVER_SETTINGS) and settings["fsync"] in ("on", "off")
+    assert "server_settings" not in results[f"e2e-{SCALE:g}-sqlite"]
     growth = results["growth"]["backends"]["sqlite"]
     assert [size["scale"] for size in growth["sizes"]] == [SCALE / 2, SCALE]
     assert isinstance(growth["linear"], bool)
@@ -116,6 +119,7 @@ def test_report_states_every_goal(bench_run: tuple[Path, Path]) -> None:
         assert heading in text
     assert "## Machine" in text and "polars" in text
     assert "not measured" not in text
+    assert "PostgreSQL server settings during the postgres run: fsync = " in text
 
 
 def test_stage_times_take_the_main_thread_only(tmp_path: Path) -> None:
