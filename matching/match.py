@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from matching import reasons
-from matching.candidates import applicant_keys
+from matching.candidates import applicant_keys, candidate_pairs
 from matching.decide import decide
 from matching.prepare import prepare_applicants, prepare_students
 from matching.schema import INTERNATIONAL, MATCH_SCHEMA, MATCHED, NOT_MERGED
@@ -84,14 +84,13 @@ def rows_with(ordered: pl.DataFrame, column: str, values: pl.Series) -> pl.DataF
 class ApplicantPool:
     """Applicants prepared once for many `match_students` calls (every file of a batch).
 
-    Beside the prepared applicants: the same sorted by birth date and by OEN, their blocking
-    keys sorted by birth date, and the applicants as given sorted by application number, to
-    pick what a file needs by binary search rather than by scanning every applicant.
+    Beside the prepared applicants (row `a_idx` at position `a_idx`): their OENs and their
+    blocking keys, each sorted, and the applicants as given sorted by application number, to
+    find what a file needs by binary search rather than by scanning every applicant.
     """
 
     by_number: pl.DataFrame
     prepared: pl.DataFrame
-    by_birth_date: pl.DataFrame
     by_oen: pl.DataFrame
     keys: pl.DataFrame
 
@@ -101,28 +100,24 @@ class ApplicantPool:
         return cls(
             applicants.sort("application_number"),
             prepared,
-            by_birth_date=prepared.sort("a_bd"),
-            by_oen=prepared.filter(pl.col("a_oen").is_not_null()).sort("a_oen"),
+            by_oen=prepared.select("a_idx", "a_oen").drop_nulls("a_oen").sort("a_oen"),
             keys=applicant_keys(prepared).sort("birth_date"),
         )
 
-    def reachable(self, students: pl.DataFrame) -> pl.DataFrame:
-        """The prepared applicants some student can be paired with (OEN or birth date)."""
-        found = pl.concat(
-            [
-                rows_with(self.by_birth_date, "a_bd", students["s_bd"]),
-                rows_with(self.by_oen, "a_oen", students["s_oen"]),
-            ]
-        )
-        return found.unique("a_idx").sort("a_idx")
+    def candidates(self, students: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """The students' candidate pairs, and the prepared applicants those pairs name.
+
+        The pairs are found on the narrow OEN and key tables; only the applicants in some
+        pair are then taken whole.
+        """
+        oens = rows_with(self.by_oen, "a_oen", students["s_oen"])
+        keys = rows_with(self.keys, "birth_date", students["s_bd"])
+        pairs = candidate_pairs(students, oens, keys)
+        return pairs, self.prepared[pairs["a_idx"].unique().sort()]
 
     def applicants(self, numbers: pl.Series) -> pl.DataFrame:
         """The applicants (as given) with these application numbers."""
         return rows_with(self.by_number, "application_number", numbers)
-
-    def keys_of(self, students: pl.DataFrame) -> pl.DataFrame:
-        """The applicants' blocking keys on the students' birth dates."""
-        return rows_with(self.keys, "birth_date", students["s_bd"])
 
 
 def match_students(
@@ -131,9 +126,7 @@ def match_students(
     """One decision per student (MATCH_SCHEMA), in the students' order (SPEC 5)."""
     pool = applicants if isinstance(applicants, ApplicantPool) else ApplicantPool.of(applicants)
     prepared_students = prepare_students(students)
-    prepared_applicants = pool.reachable(prepared_students)
-    evidence = pair_evidence(
-        prepared_students, prepared_applicants, pool.keys_of(prepared_students)
-    )
+    pairs, prepared_applicants = pool.candidates(prepared_students)
+    evidence = pair_evidence(prepared_students, prepared_applicants, pairs)
     decisions = decide(evidence, prepared_students.height)
     return _output(_explained(decisions, evidence, prepared_students, prepared_applicants))

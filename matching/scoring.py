@@ -133,13 +133,14 @@ def _support() -> dict[str, pl.Expr]:
 
 
 def pair_evidence(
-    students: pl.DataFrame, applicants: pl.DataFrame, keys: pl.DataFrame | None = None
+    students: pl.DataFrame, applicants: pl.DataFrame, pairs: pl.DataFrame | None = None
 ) -> pl.DataFrame:
     """One row per candidate pair with every field's level, how names agreed, and the verdict.
 
-    `keys`: the applicants' blocking keys when computed beforehand (see `candidate_pairs`).
+    `pairs`: the candidate pairs when found beforehand (`ApplicantPool.candidates`).
     """
-    frame = _paired(students, applicants, candidate_pairs(students, applicants, keys))
+    pairs = candidate_pairs(students, applicants) if pairs is None else pairs
+    frame = _paired(students, applicants, pairs)
     could_match = pl.col("oen_equal") | (
         pl.col("bd_equal") & (pl.col("sur_level") >= surnames.TYPO)
     )
