@@ -138,7 +138,8 @@ class CourseChange(SQLModel, table=True):
     action: str = Field(max_length=8)  # insert | update | delete
     old_values: str | None = None  # JSON
     new_values: str | None = None  # JSON
-    transmission_id: int = Field(index=True)  # kept by the ingest's transaction (0002)
+    # Kept by the ingest's transaction (0002); not indexed, nothing looks changes up by it (0004).
+    transmission_id: int
     changed_at: datetime
 
 

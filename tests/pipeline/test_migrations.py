@@ -76,5 +76,7 @@ def test_records_survive_the_move_to_links_kept_by_the_ingest(database_url: str)
         courses = conn.execute(select(table(Course).c.application_number, table(Course).c.mark))
         assert [tuple(row) for row in courses] == [("A1", "085")]
         links = {name: inspect(conn).get_foreign_keys(name) for name in ("graderecord", "course")}
+        change_indexes = {index["name"] for index in inspect(conn).get_indexes("coursechange")}
     assert links == {"graderecord": [], "course": []}
+    assert change_indexes == {"ix_coursechange_application_number"}
     engine.dispose()
