@@ -10,7 +10,8 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,7 +30,7 @@ from pipeline.files import read_limited
 from pipeline.merge import COURSE_VALUES, EMPTY_COUNTS, merge_counts, merge_findings, plan_merge
 from pipeline.models import Transmission
 from pipeline.notify import Sender, confirmation
-from pipeline.outputs import archive_original, write_reports
+from pipeline.outputs import Staged, archive_original, stage_reports
 from pipeline.reports import FINDING_KEYS, render_csv, validation_report
 from rules.findings import concat_findings
 from rules.validate import (
@@ -192,6 +193,13 @@ def incoming_courses(grades: pl.DataFrame, decisions: pl.DataFrame) -> pl.DataFr
     )
 
 
+def plan_courses(conn: Connection, incoming: pl.DataFrame, created_at: datetime) -> pl.DataFrame:
+    """The merge plan of one transmission's courses against those on record (SPEC 6)."""
+    applicants = incoming["application_number"].unique().to_list()
+    stored = store.stored_courses(conn, applicants)
+    return plan_merge(incoming, stored, created_at, store.deleted_courses(conn, applicants))
+
+
 def merge_courses(
     conn: Connection,
     incoming: pl.DataFrame,
@@ -200,11 +208,29 @@ def merge_courses(
     now: datetime,
 ) -> tuple[dict[str, int], pl.DataFrame]:
     """Plan and apply the merge of one transmission's courses; counts and M findings."""
-    applicants = incoming["application_number"].unique().to_list()
-    stored = store.stored_courses(conn, applicants)
-    plan = plan_merge(incoming, stored, created_at, store.deleted_courses(conn, applicants))
+    plan = plan_courses(conn, incoming, created_at)
     store.apply_plan(conn, plan, transmission_id, created_at, now)
     return merge_counts(plan), merge_findings(plan)
+
+
+@dataclass(frozen=True)
+class RecordWrites:
+    """The bulk writes of a transmission: its grade records, and its merge plan carried out.
+
+    Nothing the reports say depends on them, so they are done while the reports are written.
+    """
+
+    transmission_id: int
+    grades: pl.DataFrame
+    student_ids: pl.DataFrame
+    now: datetime
+    plan: pl.DataFrame | None = None
+    created_at: datetime | None = None
+
+    def apply(self, conn: Connection) -> None:
+        store.save_grades(conn, self.transmission_id, self.grades, self.student_ids)
+        if self.plan is not None and self.created_at is not None:
+            store.apply_plan(conn, self.plan, self.transmission_id, self.created_at, self.now)
 
 
 def matching_counts(decisions: pl.DataFrame) -> dict[str, int]:
@@ -227,10 +253,12 @@ def process(
     result: ValidationResult,
     applicants: ApplicantPool,
     matched_ahead: pl.DataFrame | None = None,
-) -> tuple[pl.DataFrame, dict[str, int], dict[str, int]]:
-    """Store, match and merge one validated transmission; its A/M findings and counts.
+) -> tuple[pl.DataFrame, dict[str, int], dict[str, int], RecordWrites]:
+    """Store, match and plan the merge of one validated transmission.
 
-    `matched_ahead`: its match decisions keyed by line when done beforehand (`match_ahead`).
+    Returns its A/M findings, its counts, and the bulk writes left for the caller to carry
+    out in the same transaction (`RecordWrites`). `matched_ahead`: its match decisions keyed
+    by line when done beforehand (`match_ahead`).
     """
     now = ctx.clock()
     created_at = created_at_utc(result)
@@ -238,10 +266,10 @@ def process(
     matched = match_ahead(result, applicants) if matched_ahead is None else matched_ahead
     store.clear_records(conn, transmission_id)
     ids = store.save_students(conn, transmission_id, result.students, matched)
-    store.save_grades(conn, transmission_id, result.grades, ids)
+    writes = RecordWrites(transmission_id, result.grades, ids, now)
     ctx.checkpoint("records")
     if matched is None or created_at is None:
-        return concat_findings([]), dict(EMPTY_MATCHING), dict(EMPTY_COUNTS)
+        return concat_findings([]), dict(EMPTY_MATCHING), dict(EMPTY_COUNTS), writes
     students = by_record(students_for_matching(result), ids)
     decisions = by_record(matched, ids)
     store.save_decisions(conn, decisions, now, current=False)
@@ -249,13 +277,12 @@ def process(
     grades = result.accepted_grades.with_columns(pl.col("owner_line").cast(pl.Int64)).join(
         ids.rename({"line": "owner_line"}), on="owner_line"
     )
-    incoming = incoming_courses(grades, decisions)
-    counts, m_findings = merge_courses(conn, incoming, transmission_id, created_at, now)
-    ctx.checkpoint("merge")
+    plan = plan_courses(conn, incoming_courses(grades, decisions), created_at)
     a_findings = matching_findings(decisions, students, applicants, ids)
-    extra = concat_findings([a_findings, m_findings])
+    extra = concat_findings([a_findings, merge_findings(plan)])
     store.save_findings(conn, transmission_id, extra, now)
-    return extra, matching_counts(decisions), counts
+    writes = replace(writes, plan=plan, created_at=created_at)
+    return extra, matching_counts(decisions), merge_counts(plan), writes
 
 
 # -- reports -------------------------------------------------------------------------------
@@ -418,7 +445,7 @@ def process_received(
             # Visible at once: a transmission left "processing" was interrupted.
             store.update_transmission(conn, transmission_id, {"status": "processing"})
         with ctx.engine.begin() as conn:
-            extra, matching, merge = process(
+            extra, matching, merge, writes = process(
                 ctx, conn, transmission_id, result, applicants, matched_ahead
             )
             findings = full_findings(result, extra)
@@ -426,12 +453,25 @@ def process_received(
                 lang: ingest_report(transmission_id, result, findings, matching, merge, lang)
                 for lang in ("en", "fr")
             }
+            # The reports are rendered and synced on another thread while the database takes
+            # the bulk writes, and put in place only once those succeeded (a failed transmission
+            # has no report), before the commit: a crash in between leaves the transmission
+            # unfinished, to be done again by the next run, never finished without its reports.
+            with ThreadPoolExecutor(1, thread_name_prefix="reports") as writer:
+                staging = writer.submit(
+                    stage_reports, ctx.settings.reports, transmission_id, result, reports
+                )
+                try:
+                    writes.apply(conn)
+                    if writes.plan is not None:
+                        ctx.checkpoint("merge")
+                except BaseException:
+                    discard_when_staged(staging)
+                    raise
+                step = "report"
+                staging.result().publish()
             values = _transmission_values(result, reports["en"]) | {"processed_at": ctx.clock()}
             store.update_transmission(conn, transmission_id, values)
-            # Before the commit: a crash in between leaves the transmission unfinished, to be
-            # done again by the next run, never finished without its reports.
-            step = "report"
-            write_reports(ctx.settings.reports, transmission_id, result, reports)
             step = "commit"
     except Exception as error:
         failure = TransmissionFailed(transmission_id, step, error)
@@ -444,6 +484,15 @@ def process_received(
     if confirm:
         _confirm(ctx, transmission_id, result, reports)
     return IngestOutcome(transmission_id, reports["en"])
+
+
+def discard_when_staged(staging: Future[Staged]) -> None:
+    """The staged reports removed once staging ends (nothing is left if it failed itself)."""
+    try:
+        staged = staging.result()
+    except Exception:  # noqa: BLE001 - the failure being raised is the one that matters
+        return
+    staged.discard()
 
 
 def _duplicate(

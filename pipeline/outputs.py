@@ -11,6 +11,7 @@ import os
 import re
 import tempfile
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +29,8 @@ def safe_name(name: str) -> str:
     return cleaned[:128] if SAFE_NAME.match(cleaned[:128]) else "file"
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` so that readers see the old file or the whole new one."""
+def stage_atomic(path: Path, data: bytes) -> Path:
+    """`data` written and synced under a temporary name beside `path`; that name."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -37,10 +38,48 @@ def write_atomic(path: Path, data: bytes) -> None:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    return Path(temporary)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write `data` to `path` so that readers see the old file or the whole new one."""
+    temporary = stage_atomic(path, data)
+    try:
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+@dataclass(frozen=True)
+class Staged:
+    """Files written and synced under temporary names, not yet in place."""
+
+    files: tuple[tuple[Path, Path], ...]  # (temporary, final)
+
+    def publish(self) -> None:
+        """Each file renamed into place (readers see the old file or the whole new one)."""
+        for temporary, final in self.files:
+            os.replace(temporary, final)
+
+    def discard(self) -> None:
+        for temporary, _final in self.files:
+            temporary.unlink(missing_ok=True)
+
+
+def stage_files(contents: Mapping[Path, bytes]) -> Staged:
+    """Every file staged (`stage_atomic`), or none of them left behind."""
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for path, data in contents.items():
+            staged.append((stage_atomic(path, data), path))
+    except BaseException:
+        Staged(tuple(staged)).discard()
+        raise
+    return Staged(tuple(staged))
 
 
 def archive_original(archive: Path, transmission_id: int, file_name: str, raw: bytes) -> Path:
@@ -51,23 +90,24 @@ def archive_original(archive: Path, transmission_id: int, file_name: str, raw: b
     return target
 
 
-def write_reports(
+def stage_reports(
     reports_root: Path,
     transmission_id: int,
     result: ValidationResult,
     reports: Mapping[str, Mapping[str, Any]],
-) -> Path:
-    """report.{html,json,csv} in English and report.fr.{html,json,csv} in French."""
+) -> Staged:
+    """report.{html,json,csv} in English and report.fr.{html,json,csv} in French, staged."""
     folder = reports_root / str(transmission_id)
+    contents: dict[Path, bytes] = {}
     for lang in LANGUAGES:
         report = reports[lang]
         suffix = "" if lang == "en" else f".{lang}"
         html = render_html([result], [report], lang)
-        write_atomic(folder / f"report{suffix}.html", html.encode("utf-8"))
+        contents[folder / f"report{suffix}.html"] = html.encode("utf-8")
         body = json.dumps(report, ensure_ascii=False, indent=2)
-        write_atomic(folder / f"report{suffix}.json", body.encode("utf-8"))
-        write_atomic(folder / f"report{suffix}.csv", render_csv([report]).encode("utf-8"))
-    return folder
+        contents[folder / f"report{suffix}.json"] = body.encode("utf-8")
+        contents[folder / f"report{suffix}.csv"] = render_csv([report]).encode("utf-8")
+    return stage_files(contents)
 
 
 def report_paths(folder: Path) -> Sequence[Path]:

@@ -123,7 +123,9 @@ def test_database_lost_at_merge_fails_that_transmission_only(
     assert row.failure_reason and "merge failed" in row.failure_reason
     assert "server closed the connection unexpectedly" in row.failure_reason
     assert set(stored_rows(ingest_ctx, failure.transmission_id).values()) == {0}
+    # Rendered while the courses were being written, then discarded when that failed.
     assert not report_names(ingest_ctx.settings.reports / str(failure.transmission_id))
+    assert no_temporaries(ingest_ctx.settings.reports)
 
     again = ingest_paths(ingest_ctx, FILES)
     assert all(isinstance(o, IngestOutcome) for o in again)
