@@ -124,7 +124,9 @@ def cmd_growth(args: argparse.Namespace) -> None:
     for scale in args.scales:
         missing = [b for b in backends if not stored(args.work, e2e_name(scale, b))]
         if missing:
-            cmd_e2e(argparse.Namespace(**{**vars(args), "backends": missing}), scale)
+            # Timed only: the stages are sampled at the main scale (cmd_e2e).
+            only_timed = {**vars(args), "backends": missing, "no_profile": True}
+            cmd_e2e(argparse.Namespace(**only_timed), scale)
     runs = {
         backend: [load(args.work, e2e_name(scale, backend)) for scale in args.scales]
         for backend in backends

@@ -340,7 +340,8 @@ def e2e_section(results: dict[str, dict[str, Any]], scale: float, work: Path) ->
         if samples is not None:
             # The stages are taken from the samples again, so that the report always uses the
             # stage names of the current harness.
-            run["stages"] = stage_times(samples, run["run"]["seconds"], run["records"])
+            seconds = run.get("profiled_seconds", run["run"]["seconds"])
+            run["stages"] = stage_times(samples, seconds, run["records"])
         if samples is not None and run.get("stages"):
             largest = next(iter(run["stages"]))
             spots = hot_spots(samples, largest)
@@ -350,7 +351,13 @@ def e2e_section(results: dict[str, dict[str, Any]], scale: float, work: Path) ->
                 [[f"`{spot['calls']}`", f"{spot['share']:.1%}"] for spot in spots],
             )
         if run.get("stages"):
-            lines += ["", f"Stages on {run['backend']} (py-spy samples of the main thread):", ""]
+            lines += [
+                "",
+                f"Stages on {run['backend']}: py-spy samples of the main thread, from a second "
+                "run of the batch with the profiler attached (the timed run above has none); "
+                f"that run took {_seconds(run.get('profiled_seconds'))}.",
+                "",
+            ]
             lines += _table(
                 ["stage", "seconds", "share", "records/s"],
                 [

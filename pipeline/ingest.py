@@ -469,7 +469,7 @@ def process_received(
                     discard_when_staged(staging)
                     raise
                 step = "report"
-                staging.result().publish()
+                publish_when_staged(staging)
             values = _transmission_values(result, reports["en"]) | {"processed_at": ctx.clock()}
             store.update_transmission(conn, transmission_id, values)
             step = "commit"
@@ -484,6 +484,11 @@ def process_received(
     if confirm:
         _confirm(ctx, transmission_id, result, reports)
     return IngestOutcome(transmission_id, reports["en"])
+
+
+def publish_when_staged(staging: Future[Staged]) -> None:
+    """The staged reports put in place once staging ends (its failure is raised here)."""
+    staging.result().publish()
 
 
 def discard_when_staged(staging: Future[Staged]) -> None:
