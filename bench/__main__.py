@@ -122,7 +122,7 @@ def cmd_e2e(args: argparse.Namespace, scale: float | None = None) -> None:
 def cmd_growth(args: argparse.Namespace) -> None:
     backends = args.growth_backends or args.backends
     for scale in args.scales:
-        missing = [b for b in backends if not stored(args.work, e2e_name(scale, b))]
+        missing = [b for b in backends if not measured_now(args.work, e2e_name(scale, b))]
         if missing:
             # Timed only: the stages are sampled at the main scale (cmd_e2e).
             only_timed = {**vars(args), "backends": missing, "no_profile": True}
@@ -136,6 +136,16 @@ def cmd_growth(args: argparse.Namespace) -> None:
 
 def stored(work: Path, name: str) -> bool:
     return (results_dir(work) / f"{name}.json").exists()
+
+
+def measured_now(work: Path, name: str) -> bool:
+    """Stored, and measured on the product's source files as they are now."""
+    from bench.machine import code_version
+
+    if not stored(work, name):
+        return False
+    code = load(work, name).get("code") or {}
+    return bool(code.get("source_digest") == code_version()["source_digest"])
 
 
 def load(work: Path, name: str) -> dict[str, Any]:

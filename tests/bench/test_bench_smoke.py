@@ -153,3 +153,16 @@ def test_peak_memory_is_the_childs_own_not_the_harness_size() -> None:
     assert run.returncode == 0
     assert 100 * 2**20 <= run.peak_rss_bytes < 300 * 2**20
     del ballast
+
+
+def test_growth_measures_again_what_other_code_measured(tmp_path: Path) -> None:
+    from bench.__main__ import measured_now, results_dir, store
+
+    store(tmp_path, "e2e-0.5-sqlite", {"scale": 0.5})
+    assert measured_now(tmp_path, "e2e-0.5-sqlite")
+    path = results_dir(tmp_path) / "e2e-0.5-sqlite.json"
+    result = json.loads(path.read_text(encoding="utf-8"))
+    result["code"]["source_digest"] = "0" * 12
+    path.write_text(json.dumps(result), encoding="utf-8")
+    assert not measured_now(tmp_path, "e2e-0.5-sqlite")
+    assert not measured_now(tmp_path, "e2e-1-sqlite")
