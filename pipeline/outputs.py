@@ -61,9 +61,16 @@ class Staged:
     files: tuple[tuple[Path, Path], ...]  # (temporary, final)
 
     def publish(self) -> None:
-        """Each file renamed into place (readers see the old file or the whole new one)."""
-        for temporary, final in self.files:
-            os.replace(temporary, final)
+        """Each file renamed into place (readers see the old file or the whole new one).
+
+        If a rename fails, the files not yet in place are removed.
+        """
+        for position, (temporary, final) in enumerate(self.files):
+            try:
+                os.replace(temporary, final)
+            except BaseException:
+                Staged(self.files[position:]).discard()
+                raise
 
     def discard(self) -> None:
         for temporary, _final in self.files:

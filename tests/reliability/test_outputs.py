@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.outputs import SAFE_NAME, archive_original, safe_name, write_atomic
+from pipeline.outputs import SAFE_NAME, archive_original, safe_name, stage_files, write_atomic
 from pipeline.reports import (
     FORMULA_PREFIXES,
     render_csv,
@@ -233,3 +233,19 @@ def test_write_failing_mid_file_leaves_the_previous_file_and_no_temporary(tmp_pa
     assert run.stdout.strip() == str(errno.EFBIG)
     assert report.read_bytes() == b"previous"
     assert [path.name for path in tmp_path.iterdir()] == ["report.html"]
+
+
+def test_staged_files_that_cannot_all_be_put_in_place_leave_no_temporary(tmp_path: Path) -> None:
+    first, blocked, last = (tmp_path / name for name in ("a.json", "b.json", "c.json"))
+    staged = stage_files({first: b"1", blocked: b"2", last: b"3"})
+    assert len(list(tmp_path.glob(".*.tmp"))) == 3
+    (blocked / "in-the-way").mkdir(parents=True)  # a folder cannot be replaced by a file
+    with pytest.raises(OSError):
+        staged.publish()
+    assert first.read_bytes() == b"1" and blocked.is_dir() and not last.exists()
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_staged_files_discarded_leave_nothing(tmp_path: Path) -> None:
+    stage_files({tmp_path / "report.html": b"<p>", tmp_path / "report.csv": b"a,b"}).discard()
+    assert list(tmp_path.iterdir()) == []
