@@ -106,6 +106,7 @@ class Lookahead:
         self._depth = workers + 1
         self._pool: ProcessPoolExecutor | None = None
         if workers > 0 and len(paths) > 1:
+            log.info("validating and matching ahead in %d worker process(es)", workers)
             self._pool = ProcessPoolExecutor(
                 workers,
                 mp_context=multiprocessing.get_context("spawn"),

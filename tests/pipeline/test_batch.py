@@ -405,7 +405,7 @@ def test_validating_ahead_in_worker_processes_changes_nothing(
     tmp_path: Path, ctx_with_applicants: IngestContext, options_no_settle: BatchOptions
 ) -> None:
     """The same statuses, reports and merged courses as a run that validates in process."""
-    options = replace(options_no_settle, validation_workers=1)
+    options = replace(options_no_settle, validation_workers=1, workers_from_files=2)
     summary = run_batch(ctx_with_applicants, options)
     assert statuses_of(summary) == STATUSES
     courses, transmissions, _mails = clean_run(tmp_path)
@@ -488,3 +488,21 @@ def test_statistics_refresh_analyzes_the_growing_tables_on_postgresql() -> None:
             )
             assert set(GROWING_TABLES) <= set(analyzed.scalars())
         engine.dispose()
+
+
+@pytest.mark.parametrize(("workers_from_files", "started"), [(4, False), (3, True)])
+def test_workers_start_only_for_a_batch_large_enough_to_repay_them(
+    ctx_with_applicants: IngestContext,
+    options_no_settle: BatchOptions,
+    caplog: pytest.LogCaptureFixture,
+    workers_from_files: int,
+    started: bool,
+) -> None:
+    """The three sample files: below the threshold the run's own process does everything."""
+    options = replace(
+        options_no_settle, validation_workers=1, workers_from_files=workers_from_files
+    )
+    with caplog.at_level(logging.INFO, logger="ost.lookahead"):
+        summary = run_batch(ctx_with_applicants, options)
+    assert statuses_of(summary) == STATUSES
+    assert ("worker process" in caplog.text) == started
