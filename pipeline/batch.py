@@ -484,7 +484,8 @@ def process_inbox(
         applicants=applicants,
         today=ctx.today(),
         max_bytes=ctx.settings.max_file_bytes,
-        workers=options.validation_workers if len(ordered) >= options.workers_from_files else 0,
+        workers=options.validation_workers,
+        min_files=options.workers_from_files,
     ) as lookahead:
         ahead = replace(ctx, lookahead=lookahead)
         statistics = StatisticsSchedule(lambda: store.refresh_statistics(ctx.engine))

@@ -98,6 +98,7 @@ class Lookahead:
         today: date,
         max_bytes: int,
         workers: int,
+        min_files: int = 2,
     ) -> None:
         self.today = today
         self.max_bytes = max_bytes
@@ -105,7 +106,9 @@ class Lookahead:
         self._ahead: deque[tuple[str, Future[Prevalidated | None]]] = deque()
         self._depth = workers + 1
         self._pool: ProcessPoolExecutor | None = None
-        if workers > 0 and len(paths) > 1:
+        # Fewer files than `min_files` do not repay starting workers; one file alone never does,
+        # as nothing of this process runs beside its validation.
+        if workers > 0 and len(paths) >= max(2, min_files):
             log.info("validating and matching ahead in %d worker process(es)", workers)
             self._pool = ProcessPoolExecutor(
                 workers,
