@@ -207,10 +207,13 @@ class Profiler:
         return self.output if self.output.exists() else None
 
 
-def _batch_env(batch: Path, backend: str, work: Path, postgres_url: str) -> dict[str, str]:
-    """A fresh OST_HOME holding the batch's inbox and a fresh database: the run's environment."""
+def _batch_env(
+    batch: Path, backend: str, work: Path, postgres_url: str
+) -> tuple[dict[str, str], list[Path]]:
+    """A fresh OST_HOME holding the batch's inbox and a fresh database: the run's environment,
+    and the inbox files."""
     home = work / "e2e" / _tag(batch, backend)
-    fresh_home(home, batch)
+    files = fresh_home(home, batch)
     env = dict(os.environ)
     env.update(
         OST_HOME=str(home),
@@ -220,17 +223,15 @@ def _batch_env(batch: Path, backend: str, work: Path, postgres_url: str) -> dict
         OST_SETTLE_SECONDS="0",
     )
     env.pop("OST_SMTP_URL", None)
-    return env
+    return env, files
 
 
 def _import_and_run(
-    batch: Path, env: dict[str, str], profiler: Profiler | None
+    batch: Path, env: dict[str, str], command: list[str], profiler: Profiler | None
 ) -> tuple[ChildRun, ChildRun]:
     """`ost applicants import`, then the batch command over the inbox (py-spy attached)."""
     imported = run_child([ost_command(), "applicants", "import", batch / "applicants.csv"], env=env)
     _check(imported, "ost applicants import")
-    files = sorted((Path(env["OST_HOME"]) / "inbox").iterdir())
-    name, command = batch_command(files)
     ran = run_child(
         command,
         env=env,
@@ -239,7 +240,7 @@ def _import_and_run(
         on_start=profiler.attach if profiler is not None else None,
     )
     if ran.returncode not in (0, 1):  # 1: some files had data errors, as they should
-        raise RuntimeError(f"{name} exited {ran.returncode}: {ran.stderr[-2000:]}")
+        raise RuntimeError(f"{' '.join(command[:2])} exited {ran.returncode}: {ran.stderr[-2000:]}")
     return imported, ran
 
 
@@ -260,10 +261,10 @@ def run_once(
     manifest = _manifest(batch)
     tag = _tag(batch, backend)
     before = load_average()
-    env = _batch_env(batch, backend, work, postgres_url)
-    imported, ran = _import_and_run(batch, env, None)
+    env, files = _batch_env(batch, backend, work, postgres_url)
+    name, command = batch_command(files)
+    imported, ran = _import_and_run(batch, env, command, None)
     log(f"e2e {tag}: applicants imported in {imported.seconds:.1f} s")
-    name = batch_command([])[0]
     log(f"e2e {tag}: {name} in {ran.seconds:.1f} s, peak RSS {ran.peak_rss_bytes / 2**20:.0f} MiB")
     records = manifest["records"]
     result: dict[str, Any] = {
@@ -286,9 +287,9 @@ def run_once(
     result["outcome"] = outcome(env["OST_DATABASE_URL"], batch)
     result["profiled"] = False
     if profile and py_spy() is not None:
-        env = _batch_env(batch, backend, work, postgres_url)
+        env, _files = _batch_env(batch, backend, work, postgres_url)  # the same paths again
         profiler = Profiler(Path(env["OST_HOME"]) / "profile.txt")
-        _, sampled = _import_and_run(batch, env, profiler)
+        _, sampled = _import_and_run(batch, env, command, profiler)
         samples = profiler.finish()
         log(f"e2e {tag}: {name} under py-spy in {sampled.seconds:.1f} s")
         if samples is not None:
