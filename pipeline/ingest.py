@@ -43,6 +43,8 @@ from rules.validate import (
 )
 
 if TYPE_CHECKING:
+    from email.message import EmailMessage
+
     from pipeline.lookahead import Lookahead
 
 log = logging.getLogger("ost.ingest")
@@ -461,6 +463,8 @@ def process_received(
                 staging = writer.submit(
                     stage_reports, ctx.settings.reports, transmission_id, result, reports
                 )
+                # The e-mail is written there too; it is sent only once the data is in.
+                notice = writer.submit(confirmation_of, transmission_id, result, reports)
                 try:
                     writes.apply(conn)
                     if writes.plan is not None:
@@ -482,7 +486,7 @@ def process_received(
             log.error("transmission %s: could not be marked failed: %s", transmission_id, unmarked)
         raise failure from error
     if confirm:
-        _confirm(ctx, transmission_id, result, reports)
+        _confirm(ctx, transmission_id, notice)
     return IngestOutcome(transmission_id, reports["en"])
 
 
@@ -512,16 +516,22 @@ def _duplicate(
     return IngestOutcome(transmission_id, duplicate_report(transmission_id, name, earlier, "en"))
 
 
-def _confirm(
-    ctx: IngestContext, transmission_id: int, result: ValidationResult, reports: dict[str, Any]
-) -> None:
-    """The confirmation e-mail; a mail failure is logged, never fatal to the transmission."""
+def confirmation_of(
+    transmission_id: int, result: ValidationResult, reports: dict[str, Any]
+) -> EmailMessage | None:
+    """The confirmation e-mail to the header's contact (None when the header gives none)."""
     recipient = result.header.contact_email
     if not recipient:
-        return
+        return None
+    return confirmation(transmission_id, recipient, reports, render_csv([reports["en"]]))
+
+
+def _confirm(ctx: IngestContext, transmission_id: int, notice: Future[EmailMessage | None]) -> None:
+    """Send the confirmation; a mail failure is logged, never fatal to the transmission."""
     try:
-        message = confirmation(transmission_id, recipient, reports, render_csv([reports["en"]]))
-        ctx.sender.send(message)
+        message = notice.result()
+        if message is not None:
+            ctx.sender.send(message)
     except Exception as error:  # noqa: BLE001 - the data is in; only the notice is lost
         log.warning("transmission %s: confirmation e-mail not sent: %s", transmission_id, error)
 

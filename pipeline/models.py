@@ -97,7 +97,11 @@ class Applicant(SQLModel, table=True):
 
 
 class Course(SQLModel, table=True):
-    """A course on an applicant's academic record, identified as in SPEC 6."""
+    """A course on an applicant's academic record, identified as in SPEC 6.
+
+    On PostgreSQL its key columns, here and in `CourseChange`, are in the "C" collation
+    (migration 0005): a comparison with a column of another collation needs an explicit COLLATE.
+    """
 
     __table_args__ = (
         UniqueConstraint(
@@ -115,7 +119,7 @@ class Course(SQLModel, table=True):
     course_code: str = Field(max_length=6)
     completion_date: str = Field(max_length=6)
     delivery_type: str = Field(max_length=1)
-    mident: str = Field(max_length=6, index=True)
+    mident: str = Field(max_length=6)  # not indexed: only an export filters by it (0005)
     student_number: str = Field(max_length=12)
     grade_type: str = Field(max_length=1)
     mark: str = Field(max_length=3)

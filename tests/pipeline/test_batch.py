@@ -36,9 +36,9 @@ from pipeline.database import open_database
 from pipeline.ingest import IngestContext
 from pipeline.lock import DatabaseLock
 from pipeline.logs import configure_logging, mask, reset_logging
-from pipeline.models import CourseChange, Run, Transmission
+from pipeline.models import CourseChange, GradeRecord, Run, Transmission
 from pipeline.runtime import ensure_folders
-from pipeline.store import GROWING_TABLES, refresh_statistics, table
+from pipeline.store import GRADE_FIELDS, GROWING_TABLES, refresh_statistics, table
 from rules.validate import packaged_code_tables
 from tests.jobs.inbox import fill_inbox, import_sample_applicants
 from tests.pipeline.conftest import NOW, Mailbox
@@ -481,12 +481,24 @@ def test_table_statistics_are_refreshed_as_the_batch_doubles() -> None:
 def test_statistics_refresh_analyzes_the_growing_tables_on_postgresql() -> None:
     with fresh_database() as url:
         engine = open_database(url)
+        grade = dict.fromkeys(GRADE_FIELDS, "X")
+        with engine.begin() as conn:
+            conn.execute(
+                table(GradeRecord)
+                .insert()
+                .values(transmission_id=1, student_record_id=1, line=3, accepted=True, **grade)
+            )
         refresh_statistics(engine)
         with engine.connect() as conn:
             analyzed = conn.execute(
                 text("SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL")
             )
             assert set(GROWING_TABLES) <= set(analyzed.scalars())
+            sampled = conn.execute(
+                text("SELECT attname FROM pg_stats WHERE tablename = 'graderecord'")
+            )
+            # Only the columns lookups are planned on: the grade's own fields are not sampled.
+            assert set(sampled.scalars()) == set(GROWING_TABLES["graderecord"])
         engine.dispose()
 
 

@@ -12,7 +12,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from pipeline.config import Settings
-from pipeline.ingest import IngestContext, IngestOutcome, ingest_paths
+from pipeline.ingest import IngestContext, IngestOutcome, TransmissionFailed, ingest_paths
 from pipeline.notify import OutboxSender, SmtpSender
 from tests.pipeline.test_ingest_end_to_end import SAMPLES
 
@@ -84,3 +84,20 @@ def test_an_unreachable_smtp_server_does_not_fail_the_transmission(
     [outcome] = ingest_paths(ingest_ctx, [SAMPLES / "S885827.C1"])
     assert isinstance(outcome, IngestOutcome)
     assert outcome.status == "processed"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_transmission_that_fails_sends_no_confirmation(
+    ingest_ctx: IngestContext, smtp_inbox: tuple[Inbox, str]
+) -> None:
+    inbox, url = smtp_inbox
+    ingest_ctx.sender = SmtpSender(url, timeout=10)
+
+    def break_at_merge(step: str) -> None:
+        if step == "merge":
+            raise OSError("disk gone")
+
+    ingest_ctx.checkpoint = break_at_merge
+    [outcome] = ingest_paths(ingest_ctx, [SAMPLES / "S885827.C1"])
+    assert isinstance(outcome, TransmissionFailed)
+    assert inbox.received == []

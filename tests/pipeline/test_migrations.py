@@ -77,6 +77,19 @@ def test_records_survive_the_move_to_links_kept_by_the_ingest(database_url: str)
         assert [tuple(row) for row in courses] == [("A1", "085")]
         links = {name: inspect(conn).get_foreign_keys(name) for name in ("graderecord", "course")}
         change_indexes = {index["name"] for index in inspect(conn).get_indexes("coursechange")}
+        course_indexes = {index["name"] for index in inspect(conn).get_indexes("course")}
+        collations = {
+            (name, column["name"]): getattr(column["type"], "collation", None)
+            for name in ("course", "coursechange")
+            for column in inspect(conn).get_columns(name)
+        }
     assert links == {"graderecord": [], "course": []}
     assert change_indexes == {"ix_coursechange_application_number"}
+    assert "ix_course_mident" not in course_indexes
+    key = ("application_number", "course_code", "completion_date", "delivery_type")
+    # PostgreSQL compares the course key as bytes, as SQLite does by default.
+    byte_order = "C" if engine.dialect.name == "postgresql" else None
+    for name in ("course", "coursechange"):
+        assert {collations[name, column] for column in key} == {byte_order}
+    assert collations["course", "mident"] is None
     engine.dispose()
