@@ -54,13 +54,15 @@ class StudentRecord(SQLModel, table=True):
 
 
 class GradeRecord(SQLModel, table=True):
-    """A G1 record as received, tied to its S1 (so replays and re-matching need no file)."""
+    """A G1 record as received, tied to its S1 (so replays and re-matching need no file).
 
-    id: int | None = Field(default=None, primary_key=True)
+    Identified by its transmission and physical line (migration 0006).
+    """
+
     # Links kept by the ingest's transaction, not checked per row (migration 0002).
-    transmission_id: int = Field(index=True)
+    transmission_id: int = Field(primary_key=True)
     student_record_id: int | None = Field(default=None, index=True)
-    line: int
+    line: int = Field(primary_key=True)
     student_number: str = Field(max_length=12)
     course_code: str = Field(max_length=6)
     completion_date: str = Field(max_length=6)

@@ -78,6 +78,8 @@ def test_records_survive_the_move_to_links_kept_by_the_ingest(database_url: str)
         links = {name: inspect(conn).get_foreign_keys(name) for name in ("graderecord", "course")}
         change_indexes = {index["name"] for index in inspect(conn).get_indexes("coursechange")}
         course_indexes = {index["name"] for index in inspect(conn).get_indexes("course")}
+        grade_key = inspect(conn).get_pk_constraint("graderecord")["constrained_columns"]
+        grade_indexes = {index["name"] for index in inspect(conn).get_indexes("graderecord")}
         collations = {
             (name, column["name"]): getattr(column["type"], "collation", None)
             for name in ("course", "coursechange")
@@ -86,6 +88,9 @@ def test_records_survive_the_move_to_links_kept_by_the_ingest(database_url: str)
     assert links == {"graderecord": [], "course": []}
     assert change_indexes == {"ix_coursechange_application_number"}
     assert "ix_course_mident" not in course_indexes
+    # A grade record is its transmission's line; that key also serves lookups by transmission.
+    assert grade_key == ["transmission_id", "line"]
+    assert grade_indexes == {"ix_graderecord_student_record_id"}
     key = ("application_number", "course_code", "completion_date", "delivery_type")
     # PostgreSQL compares the course key as bytes, as SQLite does by default.
     byte_order = "C" if engine.dialect.name == "postgresql" else None
