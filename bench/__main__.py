@@ -1,7 +1,7 @@
 """The benchmark harness: each comparison measured in one run, side by side, as ratios.
 
     python -m bench generate  [--scale 1]            the provincial batch and the big file
-    python -m bench validate  [--repeat 3]           ost validate vs read_fwf vs the polars floor
+    python -m bench validate  [--repeat 5]           ost validate vs read_fwf vs the polars floor
     python -m bench linkage   [--students N]         match_students vs a naive rule vs Splink
     python -m bench e2e       [--scale 1]            ost run into SQLite and PostgreSQL
     python -m bench growth    [--scales .25,.5,1]    e2e at several sizes: is the cost linear?
@@ -195,7 +195,7 @@ def parser() -> argparse.ArgumentParser:
     )
     main.add_argument("--work", type=Path, default=provincial.WORK)
     main.add_argument("--scale", type=float, default=1.0, help="size factor of every data set")
-    main.add_argument("--repeat", type=int, default=3, help="runs of each validate candidate")
+    main.add_argument("--repeat", type=int, default=5, help="runs of each validate candidate")
     main.add_argument("--big-grades", type=int, default=0, help="grades in the big file")
     main.add_argument("--students", type=int, default=0, help="students in the linkage set")
     main.add_argument("--backends", type=_names, default=["sqlite", "postgres"])

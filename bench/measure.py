@@ -138,10 +138,17 @@ def timed(call: Callable[[], Any]) -> tuple[float, Any]:
 
 
 def interleaved(
-    candidates: Mapping[str, Callable[[], Any]], repeat: int
+    candidates: Mapping[str, Callable[[], Any]], repeat: int, warmup: int = 0
 ) -> tuple[dict[str, list[float]], dict[str, Any]]:
     """Each candidate `repeat` times, in turns (A B C A B C ...), so that a noisy neighbour
-    slows all of them alike; the seconds of every run and the last value of each."""
+    slows all of them alike; the seconds of every run and the last value of each.
+
+    `warmup` untimed turns come first: what a process does once (importing a library, reading
+    the file from disk into the page cache) is then not counted as part of one run.
+    """
+    for _ in range(warmup):
+        for call in candidates.values():
+            call()
     seconds: dict[str, list[float]] = {name: [] for name in candidates}
     values: dict[str, Any] = {}
     for _ in range(repeat):

@@ -191,6 +191,18 @@ def goals_section(results: dict[str, dict[str, Any]], scale: float) -> list[str]
     return ["## Goals", "", *_table(["goal", "measured", "verdict"], rows), ""]
 
 
+def _warmup(result: dict[str, Any]) -> str:
+    """How many untimed turns came first (results stored before there were any have none)."""
+    turns = int(result.get("warmup", 0))
+    if not turns:
+        return ""
+    return (
+        f" {turns} untimed turn(s) of every candidate came first, so that the in-process ones"
+        " do not count importing their libraries; `ost validate` starts a new process, imports"
+        " included, in every run."
+    )
+
+
 def validate_section(result: dict[str, Any] | None) -> list[str]:
     lines = ["## Parse and validate (`python -m bench validate`)", ""]
     if result is None:
@@ -200,7 +212,7 @@ def validate_section(result: dict[str, Any] | None) -> list[str]:
         f"{result['students']:,} students, {result['grades']:,} grades, {result['findings']:,} "
         f"findings; {result['defects']['detected']:,} of the {result['defects']['injected']:,} "
         "injected record defects reported with their code on their line. Each candidate ran "
-        f"{result['repeat']} times, in turns; the median is the figure.",
+        f"{result['repeat']} times, in turns; the median is the figure.{_warmup(result)}",
         "",
     ]
     names = {
@@ -453,8 +465,9 @@ def render(results: dict[str, dict[str, Any]], postgres_url: str, scale: float, 
         "# Benchmark results",
         "",
         f"Written by `python -m bench all --write` (or `python -m bench report --write` from "
-        f"stored results) on {now}. Every figure below comes from the stored results of one "
-        "harness run; nothing is edited by hand.",
+        f"stored results) on {now}. Every figure below comes from the harness's stored "
+        "results, each measurement listed under Machine with the code it ran and the load at "
+        "its end; nothing is edited by hand.",
         "",
         'To measure again: start PostgreSQL (`eval "$(scripts/services)"`), install the '
         "alternatives (`pip install -e '.[bench]'`), then `python -m bench all --write` "

@@ -78,6 +78,7 @@ def test_validate_result_is_well_formed(bench_run: tuple[Path, Path]) -> None:
         "ost_validate_cli", "validate_file", "pandas_read_fwf", "polars_floor"
     }  # fmt: skip
     assert all(s["median"] > 0 and len(s["runs"]) == 1 for s in result["seconds"].values())
+    assert result["warmup"] == 1
     assert all(ratio > 0 for ratio in result["ratios"].values())
     assert result["defects"]["detected"] == result["defects"]["injected"]
 
@@ -166,3 +167,14 @@ def test_growth_measures_again_what_other_code_measured(tmp_path: Path) -> None:
     path.write_text(json.dumps(result), encoding="utf-8")
     assert not measured_now(tmp_path, "e2e-0.5-sqlite")
     assert not measured_now(tmp_path, "e2e-1-sqlite")
+
+
+def test_warmup_turns_come_first_and_are_not_timed() -> None:
+    from bench.measure import interleaved
+
+    calls: list[str] = []
+    candidates = {name: (lambda name=name: calls.append(name) or len(calls)) for name in "AB"}
+    seconds, values = interleaved(candidates, repeat=2, warmup=1)
+    assert calls == ["A", "B", "A", "B", "A", "B"]
+    assert {name: len(runs) for name, runs in seconds.items()} == {"A": 2, "B": 2}
+    assert values == {"A": 5, "B": 6}
