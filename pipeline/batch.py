@@ -20,7 +20,8 @@ import os
 import shutil
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -49,7 +50,7 @@ from pipeline.ingest import (
 from pipeline.lock import DEFAULT_STALE_AFTER, DatabaseLock, Heartbeat, holding
 from pipeline.lookahead import Lookahead, default_workers
 from pipeline.models import Run, Transmission
-from pipeline.outputs import safe_name
+from pipeline.outputs import leftover_staged, safe_name
 from pipeline.rematch import RematchOutcome, rematch_held
 
 log = logging.getLogger("ost.batch")
@@ -517,12 +518,36 @@ def run_steps(
         progress.finish()
 
 
+@contextmanager
+def run_lock(ctx: IngestContext, options: BatchOptions) -> Iterator[Heartbeat]:
+    """The run lock held for the block (raises LockHeld when another run holds it).
+
+    Once it is held, the temporary files a killed run left half-written are removed: nothing
+    reads them, and the transmission they belonged to is done again from its original.
+    """
+    lock = DatabaseLock(ctx.engine, ctx.clock, stale_after=options.stale_after)
+    with holding(lock, options.heartbeat_seconds) as heartbeat:
+        remove_leftovers(ctx)
+        yield heartbeat
+
+
+def remove_leftovers(ctx: IngestContext) -> None:
+    leftovers = leftover_staged(ctx.settings.archive, ctx.settings.reports)
+    for path in leftovers:
+        path.unlink(missing_ok=True)
+    if leftovers:
+        log.warning(
+            "removed %d unfinished file(s) an interrupted run left: %s",
+            len(leftovers),
+            ", ".join(str(path) for path in leftovers),
+        )
+
+
 def run_batch(
     ctx: IngestContext, options: BatchOptions, progress: Progress | None = None
 ) -> RunSummary:
     """One batch under the run lock (raises LockHeld when another run holds it)."""
-    lock = DatabaseLock(ctx.engine, ctx.clock, stale_after=options.stale_after)
-    with holding(lock, options.heartbeat_seconds) as heartbeat:
+    with run_lock(ctx, options) as heartbeat:
         summary = start_run(ctx, options.trigger)
         log.info("run started", extra={"run_id": summary.run_id, "trigger": options.trigger})
         try:
@@ -657,9 +682,8 @@ def replay_transmissions(
     """Replay these transmissions, or every failed one when None (SPEC 6 order), under the
     run lock; raises LockHeld."""
     progress = progress or QuietProgress()
-    lock = DatabaseLock(ctx.engine, ctx.clock, stale_after=options.stale_after)
     results: list[FileResult] = []
-    with holding(lock, options.heartbeat_seconds) as heartbeat:
+    with run_lock(ctx, options) as heartbeat:
         chosen = failed_transmission_ids(ctx) if transmission_ids is None else transmission_ids
         ordered = replay_order(ctx, chosen)
         with ctx.engine.connect() as conn:
@@ -688,6 +712,5 @@ def ingest_locked(
     ctx: IngestContext, paths: Sequence[Path], options: BatchOptions
 ) -> list[IngestOutcome | TransmissionFailed]:
     """`ost ingest`: the given files under the run lock, so it never overlaps a batch."""
-    lock = DatabaseLock(ctx.engine, ctx.clock, stale_after=options.stale_after)
-    with holding(lock, options.heartbeat_seconds):
+    with run_lock(ctx, options):
         return ingest_paths(ctx, paths)

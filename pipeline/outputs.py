@@ -29,10 +29,16 @@ def safe_name(name: str) -> str:
     return cleaned[:128] if SAFE_NAME.match(cleaned[:128]) else "file"
 
 
+# `stage_atomic` writes beside the final file, as `.<final name>.<random>.tmp`.
+STAGED_PREFIX, STAGED_SUFFIX = ".", ".tmp"
+
+
 def stage_atomic(path: Path, data: bytes) -> Path:
     """`data` written and synced under a temporary name beside `path`; that name."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    handle, temporary = tempfile.mkstemp(
+        dir=path.parent, prefix=f"{STAGED_PREFIX}{path.name}.", suffix=STAGED_SUFFIX
+    )
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
@@ -87,6 +93,17 @@ def stage_files(contents: Mapping[Path, bytes]) -> Staged:
         Staged(tuple(staged)).discard()
         raise
     return Staged(tuple(staged))
+
+
+def leftover_staged(archive: Path, reports: Path) -> list[Path]:
+    """Temporaries of `stage_atomic` in archive/ and reports/<id>/: what a process killed
+    while writing left behind (a finished or failed write leaves none).
+
+    Only the holder of the run lock writes there, so under the lock every one is an orphan.
+    """
+    pattern = f"{STAGED_PREFIX}*{STAGED_SUFFIX}"
+    found = [*archive.glob(pattern), *reports.glob(f"*/{pattern}")]
+    return sorted(path for path in found if path.is_file() and not path.is_symlink())
 
 
 def archive_original(archive: Path, transmission_id: int, file_name: str, raw: bytes) -> Path:

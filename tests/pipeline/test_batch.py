@@ -34,7 +34,7 @@ from pipeline.cli import EXIT_DATA_ERRORS, EXIT_LOCKED, EXIT_OK, app
 from pipeline.config import ConfigError, Settings, load_settings
 from pipeline.database import open_database
 from pipeline.ingest import IngestContext
-from pipeline.lock import DatabaseLock
+from pipeline.lock import DatabaseLock, LockHeld
 from pipeline.logs import configure_logging, mask, reset_logging
 from pipeline.models import CourseChange, GradeRecord, Run, Transmission
 from pipeline.runtime import ensure_folders
@@ -371,6 +371,50 @@ def test_ost_run_while_another_run_holds_the_lock_exits_3(
     )
     assert len(result.stderr.strip().splitlines()) == 1
     assert len(list(ctx_with_applicants.settings.inbox.iterdir())) == 3
+
+
+def test_a_run_removes_the_temporaries_a_killed_run_left(
+    ctx_with_applicants: IngestContext,
+    options_no_settle: BatchOptions,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    settings = ctx_with_applicants.settings
+    (settings.reports / "7").mkdir(parents=True)
+    left = [
+        settings.archive / ".00000007-S885827.C1.k2x9q1.tmp",
+        settings.reports / "7" / ".report.fr.json.p0w3zz.tmp",
+    ]
+    kept = [
+        settings.archive / "00000007-S885827.C1",
+        settings.reports / "7" / "report.html",
+        settings.reports / "7" / "notes.tmp",  # not a name the pipeline stages under
+        settings.reports / ".1.tmp",  # outside a transmission's folder
+    ]
+    for path in (*left, *kept):
+        path.write_bytes(b"partial")
+    with caplog.at_level(logging.WARNING, logger="ost.batch"):
+        summary = run_batch(ctx_with_applicants, options_no_settle)
+    assert not any(path.exists() for path in left)
+    assert all(path.read_bytes() == b"partial" for path in kept)
+    assert "removed 2 unfinished file(s) an interrupted run left" in caplog.text
+    assert all(str(path) in caplog.text for path in left)
+    assert statuses_of(summary) == STATUSES  # and the batch itself went on as usual
+
+
+def test_temporaries_are_left_alone_while_another_run_holds_the_lock(
+    ctx_with_applicants: IngestContext, options_no_settle: BatchOptions
+) -> None:
+    settings = ctx_with_applicants.settings
+    writing = settings.archive / ".00000001-S871234.C1.a8d0f2.tmp"
+    writing.write_bytes(b"being written by the run that holds the lock")
+    held = DatabaseLock(ctx_with_applicants.engine, lambda: datetime.now(UTC))
+    held.acquire()
+    try:
+        with pytest.raises(LockHeld):
+            run_batch(ctx_with_applicants, options_no_settle)
+    finally:
+        held.release()
+    assert writing.exists()
 
 
 def test_replay_needs_ids_or_failed(settings_home: Settings) -> None:

@@ -31,9 +31,10 @@ from sqlalchemy import Connection, func, select
 
 from pipeline import queries
 from pipeline.applicants import read_applicants, upsert_applicants
+from pipeline.batch import BatchOptions, ingest_locked
 from pipeline.config import Settings, load_settings
 from pipeline.database import open_database
-from pipeline.ingest import IngestOutcome, TransmissionFailed, ingest_paths
+from pipeline.ingest import IngestOutcome, TransmissionFailed
 from pipeline.models import (
     CourseChange,
     GradeRecord,
@@ -170,10 +171,11 @@ def import_applicants(url: str) -> None:
 
 
 def ingest(settings: Settings, files: Sequence[Path]) -> list[IngestOutcome | TransmissionFailed]:
-    """`ost ingest FILE...` in this process."""
+    """`ost ingest FILE...` in this process: under the run lock, which a killed run left
+    behind and this one recovers, as `ost ingest` does."""
     context = ingest_context(settings)
     try:
-        return ingest_paths(context, list(files))
+        return ingest_locked(context, list(files), BatchOptions(settle_seconds=0))
     finally:
         context.engine.dispose()
 
@@ -387,6 +389,10 @@ def check_rerun(outcome: KillOutcome, settings: Settings, url: str, reference: R
         outcome.problems.append("the re-run did not reach the uninterrupted state")
     if missing:
         outcome.problems.append(f"reports still missing after the re-run: {missing}")
+    left = leftover_temporaries(settings)
+    if left:
+        outcome.converged = False
+        outcome.problems.append(f"{left} temporary file(s) still there after the re-run")
 
 
 # -- several kills, and the table ----------------------------------------------------------
