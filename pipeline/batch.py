@@ -532,7 +532,8 @@ def run_lock(ctx: IngestContext, options: BatchOptions) -> Iterator[Heartbeat]:
 
 
 def remove_leftovers(ctx: IngestContext) -> None:
-    leftovers = leftover_staged(ctx.settings.archive, ctx.settings.reports)
+    settings = ctx.settings
+    leftovers = leftover_staged(settings.archive, settings.reports, settings.outbox)
     for path in leftovers:
         path.unlink(missing_ok=True)
     if leftovers:

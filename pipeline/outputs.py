@@ -95,14 +95,14 @@ def stage_files(contents: Mapping[Path, bytes]) -> Staged:
     return Staged(tuple(staged))
 
 
-def leftover_staged(archive: Path, reports: Path) -> list[Path]:
-    """Temporaries of `stage_atomic` in archive/ and reports/<id>/: what a process killed
-    while writing left behind (a finished or failed write leaves none).
+def leftover_staged(archive: Path, reports: Path, outbox: Path) -> list[Path]:
+    """Temporaries of `stage_atomic` in archive/, reports/<id>/ and outbox/: what a process
+    killed while writing left behind (a finished or failed write leaves none).
 
     Only the holder of the run lock writes there, so under the lock every one is an orphan.
     """
     pattern = f"{STAGED_PREFIX}*{STAGED_SUFFIX}"
-    found = [*archive.glob(pattern), *reports.glob(f"*/{pattern}")]
+    found = [*archive.glob(pattern), *reports.glob(f"*/{pattern}"), *outbox.glob(pattern)]
     return sorted(path for path in found if path.is_file() and not path.is_symlink())
 
 

@@ -383,6 +383,7 @@ def test_a_run_removes_the_temporaries_a_killed_run_left(
     left = [
         settings.archive / ".00000007-S885827.C1.k2x9q1.tmp",
         settings.reports / "7" / ".report.fr.json.p0w3zz.tmp",
+        settings.outbox / ".7-S885827.C1.eml.q8sj1l.tmp",
     ]
     kept = [
         settings.archive / "00000007-S885827.C1",
@@ -396,7 +397,7 @@ def test_a_run_removes_the_temporaries_a_killed_run_left(
         summary = run_batch(ctx_with_applicants, options_no_settle)
     assert not any(path.exists() for path in left)
     assert all(path.read_bytes() == b"partial" for path in kept)
-    assert "removed 2 unfinished file(s) an interrupted run left" in caplog.text
+    assert "removed 3 unfinished file(s) an interrupted run left" in caplog.text
     assert all(str(path) in caplog.text for path in left)
     assert statuses_of(summary) == STATUSES  # and the batch itself went on as usual
 
