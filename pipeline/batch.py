@@ -532,15 +532,21 @@ def run_lock(ctx: IngestContext, options: BatchOptions) -> Iterator[Heartbeat]:
 
 
 def remove_leftovers(ctx: IngestContext) -> None:
+    """The temporaries of a killed run removed; one that cannot be is logged, never fatal."""
     settings = ctx.settings
-    leftovers = leftover_staged(settings.archive, settings.reports, settings.outbox)
-    for path in leftovers:
-        path.unlink(missing_ok=True)
-    if leftovers:
+    removed: list[Path] = []
+    for path in leftover_staged(settings.archive, settings.reports, settings.outbox):
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as error:
+            log.warning("could not remove %s, left by an interrupted run: %s", path, error)
+        else:
+            removed.append(path)
+    if removed:
         log.warning(
             "removed %d unfinished file(s) an interrupted run left: %s",
-            len(leftovers),
-            ", ".join(str(path) for path in leftovers),
+            len(removed),
+            ", ".join(str(path) for path in removed),
         )
 
 

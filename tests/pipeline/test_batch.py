@@ -402,6 +402,31 @@ def test_a_run_removes_the_temporaries_a_killed_run_left(
     assert statuses_of(summary) == STATUSES  # and the batch itself went on as usual
 
 
+def test_a_temporary_that_cannot_be_removed_does_not_stop_the_run(
+    ctx_with_applicants: IngestContext,
+    options_no_settle: BatchOptions,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings = ctx_with_applicants.settings
+    stuck = settings.archive / ".00000009-S885827.C1.zz81nq.tmp"
+    stuck.write_bytes(b"partial")
+    unlink = Path.unlink
+
+    def refused(path: Path, missing_ok: bool = False) -> None:
+        # As for a file another user owns (the tests run as root, which no mode bit stops).
+        if path == stuck:
+            raise PermissionError(13, "Permission denied", str(path))
+        unlink(path, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", refused)
+    with caplog.at_level(logging.WARNING, logger="ost.batch"):
+        summary = run_batch(ctx_with_applicants, options_no_settle)
+    assert stuck.exists()
+    assert statuses_of(summary) == STATUSES
+    assert f"could not remove {stuck}, left by an interrupted run" in caplog.text
+
+
 def test_temporaries_are_left_alone_while_another_run_holds_the_lock(
     ctx_with_applicants: IngestContext, options_no_settle: BatchOptions
 ) -> None:
