@@ -532,10 +532,21 @@ def run_lock(ctx: IngestContext, options: BatchOptions) -> Iterator[Heartbeat]:
 
 
 def remove_leftovers(ctx: IngestContext) -> None:
-    """The temporaries of a killed run removed; one that cannot be is logged, never fatal."""
+    """The temporaries of a killed run removed; one that cannot be is logged, never fatal.
+
+    Reports are staged only for a transmission being processed, so only the report folders of
+    unfinished transmissions are looked at, not the thousands of finished ones.
+    """
     settings = ctx.settings
+    with ctx.engine.connect() as conn:
+        unfinished = store.unfinished_transmissions(conn)
+    folders = [
+        settings.archive,
+        settings.outbox,
+        *(settings.reports / str(transmission_id) for transmission_id in unfinished),
+    ]
     removed: list[Path] = []
-    for path in leftover_staged(settings.archive, settings.reports, settings.outbox):
+    for path in leftover_staged(folders):
         try:
             path.unlink(missing_ok=True)
         except OSError as error:

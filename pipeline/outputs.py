@@ -10,7 +10,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -95,14 +95,15 @@ def stage_files(contents: Mapping[Path, bytes]) -> Staged:
     return Staged(tuple(staged))
 
 
-def leftover_staged(archive: Path, reports: Path, outbox: Path) -> list[Path]:
-    """Temporaries of `stage_atomic` in archive/, reports/<id>/ and outbox/: what a process
-    killed while writing left behind (a finished or failed write leaves none).
+def leftover_staged(folders: Iterable[Path]) -> list[Path]:
+    """Temporaries of `stage_atomic` directly in these folders: what a process killed while
+    writing left behind (a finished or failed write leaves none).
 
-    Only the holder of the run lock writes there, so under the lock every one is an orphan.
+    Only the holder of the run lock writes under OST_HOME, so under the lock every one is an
+    orphan.
     """
     pattern = f"{STAGED_PREFIX}*{STAGED_SUFFIX}"
-    found = [*archive.glob(pattern), *reports.glob(f"*/{pattern}"), *outbox.glob(pattern)]
+    found = (path for folder in folders for path in folder.glob(pattern))
     return sorted(path for path in found if path.is_file() and not path.is_symlink())
 
 

@@ -114,6 +114,16 @@ def update_transmission(conn: Connection, transmission_id: int, values: dict[str
     conn.execute(update(t).where(t.c.id == transmission_id).values(**values))
 
 
+# A transmission in one of these may have been interrupted while its files were written.
+UNFINISHED_STATUSES = ("received", "processing", "failed")
+
+
+def unfinished_transmissions(conn: Connection) -> list[int]:
+    t = table(Transmission)
+    statement = select(t.c.id).where(t.c.status.in_(UNFINISHED_STATUSES)).order_by(t.c.id)
+    return [int(row) for row in conn.execute(statement).scalars()]
+
+
 def get_transmission(conn: Connection, transmission_id: int) -> Transmission | None:
     t = table(Transmission)
     row = conn.execute(select(t).where(t.c.id == transmission_id)).first()

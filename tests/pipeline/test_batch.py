@@ -38,7 +38,13 @@ from pipeline.lock import DatabaseLock, LockHeld
 from pipeline.logs import configure_logging, mask, reset_logging
 from pipeline.models import CourseChange, GradeRecord, Run, Transmission
 from pipeline.runtime import ensure_folders
-from pipeline.store import GRADE_FIELDS, GROWING_TABLES, refresh_statistics, table
+from pipeline.store import (
+    GRADE_FIELDS,
+    GROWING_TABLES,
+    add_transmission,
+    refresh_statistics,
+    table,
+)
 from rules.validate import packaged_code_tables
 from tests.jobs.inbox import fill_inbox, import_sample_applicants
 from tests.pipeline.conftest import NOW, Mailbox
@@ -373,23 +379,34 @@ def test_ost_run_while_another_run_holds_the_lock_exits_3(
     assert len(list(ctx_with_applicants.settings.inbox.iterdir())) == 3
 
 
+def _transmission(ctx: IngestContext, file_name: str, status: str) -> int:
+    values = {"file_name": file_name, "sha256": file_name, "size": 1, "received_at": NOW}
+    with ctx.engine.begin() as conn:
+        return add_transmission(conn, {**values, "status": status})
+
+
 def test_a_run_removes_the_temporaries_a_killed_run_left(
     ctx_with_applicants: IngestContext,
     options_no_settle: BatchOptions,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     settings = ctx_with_applicants.settings
-    (settings.reports / "7").mkdir(parents=True)
+    killed = _transmission(ctx_with_applicants, "S885827.C1", "processing")
+    finished = _transmission(ctx_with_applicants, "S871234.C1", "processed")
+    for transmission_id in (killed, finished):
+        (settings.reports / str(transmission_id)).mkdir(parents=True)
     left = [
-        settings.archive / ".00000007-S885827.C1.k2x9q1.tmp",
-        settings.reports / "7" / ".report.fr.json.p0w3zz.tmp",
-        settings.outbox / ".7-S885827.C1.eml.q8sj1l.tmp",
+        settings.archive / f".{killed:08d}-S885827.C1.k2x9q1.tmp",
+        settings.reports / str(killed) / ".report.fr.json.p0w3zz.tmp",
+        settings.outbox / f".{killed}-S885827.C1.eml.q8sj1l.tmp",
     ]
     kept = [
-        settings.archive / "00000007-S885827.C1",
-        settings.reports / "7" / "report.html",
-        settings.reports / "7" / "notes.tmp",  # not a name the pipeline stages under
+        settings.archive / f"{killed:08d}-S885827.C1",
+        settings.reports / str(killed) / "report.html",
+        settings.reports / str(killed) / "notes.tmp",  # not a name the pipeline stages under
         settings.reports / ".1.tmp",  # outside a transmission's folder
+        # A finished transmission's folder is not looked at: nothing is staged there.
+        settings.reports / str(finished) / ".report.html.a9dk2m.tmp",
     ]
     for path in (*left, *kept):
         path.write_bytes(b"partial")
