@@ -73,6 +73,21 @@ def expected_failures() -> tuple[type[Exception], ...]:
     return (UnreadableFile, ApplicantFileError, ConfigError, CodeTableError, UnknownCode, OSError)
 
 
+def first_line(text: str) -> str:
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")
+
+
+def unforeseen(error: Exception) -> str:
+    """One line for a failure no command plans for; a database's names the server's reason
+    (SQLAlchemy's own text adds the statement and a link on further lines)."""
+    from sqlalchemy.exc import DBAPIError
+
+    if isinstance(error, DBAPIError) and error.orig is not None:
+        reason = first_line(str(error.orig)) or type(error.orig).__name__
+        return f"the database could not be used: {reason}"
+    return f"unexpected {type(error).__name__}: {first_line(str(error))}"
+
+
 def guarded(command: Callable[P, R]) -> Callable[P, R]:
     """Any failure ends in one line on stderr and exit 2, never a traceback."""
 
@@ -88,7 +103,7 @@ def guarded(command: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(EXIT_OK) from None
         except Exception as error:  # noqa: BLE001 - the promise is one line, never a traceback
             if not isinstance(error, expected_failures()):
-                fail(f"unexpected {type(error).__name__}: {error}")
+                fail(unforeseen(error))
             # KeyError quotes its message; the others print it as it is.
             fail(str(error.args[0]) if isinstance(error, KeyError) and error.args else str(error))
 

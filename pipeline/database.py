@@ -7,7 +7,10 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+from pipeline.config import ConfigError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -36,9 +39,23 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor.close()
 
 
+def parse_url(url: str) -> URL:
+    """`url` as SQLAlchemy reads it; ConfigError (never quoting it: it may hold a password)
+    when it is not a database URL."""
+    try:
+        return make_url(url)
+    except ArgumentError:
+        raise ConfigError("OST_DATABASE_URL is not a database URL (dialect://...)") from None
+
+
 def make_engine(url: str) -> Engine:
     """An engine for `url`; SQLite files get their folder created and safe pragmas."""
-    parsed = make_url(url)
+    parsed = parse_url(url)
+    try:
+        parsed.get_dialect()
+    except NoSuchModuleError:
+        kind = parsed.drivername
+        raise ConfigError(f"OST_DATABASE_URL: no database driver for {kind!r}") from None
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)

@@ -5,13 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import socket
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from pipeline.cli import app
 from tests.pipeline.test_ingest_end_to_end import SAMPLE_FILES, SAMPLES
+from tests.postgres import server_url
 
 
 @pytest.fixture
@@ -90,3 +94,49 @@ def test_unknown_applicant_and_missing_file_are_one_line(ost_env: dict[str, str]
     assert code == 1 and err.strip() == "ost: no applicant nobody"
     code, _, err = ost(ost_env, "ingest", "/nonexistent/S885827.C1")
     assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def _closed_port() -> int:
+    """A local port nothing listens on (bound, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _missing_database() -> str:
+    return make_url(server_url()).set(database="ost_no_such_database").render_as_string(False)
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        (
+            lambda: f"postgresql+psycopg://ost:s3cret@127.0.0.1:{_closed_port()}/ost",
+            "ost: the database could not be used: connection failed: ",
+        ),
+        (
+            _missing_database,
+            "ost: the database could not be used: connection failed: connection to server at "
+            '"127.0.0.1"',
+        ),
+        (
+            lambda: "nosuchdb://ost:s3cret@host/ost",
+            "ost: OST_DATABASE_URL: no database driver for 'nosuchdb'",
+        ),
+        (
+            lambda: "s3cret, not a URL",
+            "ost: OST_DATABASE_URL is not a database URL (dialect://...)",
+        ),
+    ],
+    ids=["refused", "no-such-database", "unknown-driver", "not-a-url"],
+)
+def test_a_database_that_cannot_be_opened_is_one_line_and_exit_2(
+    tmp_path: Path, url: Callable[[], str], reason: str
+) -> None:
+    env = {"OST_HOME": str(tmp_path / "home"), "OST_DATABASE_URL": url()}
+    for command in (["run"], ["history"]):
+        code, out, err = ost(env, *command)
+        assert code == 2
+        assert err.startswith(reason), err
+        assert len(err.splitlines()) == 1, err
+        assert "s3cret" not in err and out == ""
