@@ -7,6 +7,7 @@ import functools
 import importlib
 import json
 import os
+import re
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -46,6 +47,7 @@ R = TypeVar("R")
 
 EXIT_OK, EXIT_DATA_ERRORS, EXIT_CANNOT_RUN, EXIT_FAILED = 0, 1, 2, 4
 EXIT_LOCKED = 3  # another run holds the run lock
+MIDENT = re.compile(r"[0-9]{6}")  # SPEC 2.2
 
 # pandera (and the pandas it brings) takes about half a second to import and is needed as soon
 # as a record fails a rule: for a large file it is imported on another thread during the parse.
@@ -104,8 +106,7 @@ def guarded(command: Callable[P, R]) -> Callable[P, R]:
         except Exception as error:  # noqa: BLE001 - the promise is one line, never a traceback
             if not isinstance(error, expected_failures()):
                 fail(unforeseen(error))
-            # KeyError quotes its message; the others print it as it is.
-            fail(str(error.args[0]) if isinstance(error, KeyError) and error.args else str(error))
+            fail(str(error))
 
     return run
 
@@ -314,6 +315,10 @@ def history(
 ) -> None:
     """The upload history: file, school, period, received, status, counts."""
     from pipeline import queries
+    from pipeline.models import TRANSMISSION_STATUSES
+
+    if status is not None and status not in TRANSMISSION_STATUSES:
+        fail(f"--status must be one of {', '.join(TRANSMISSION_STATUSES)}; not {status!r}")
 
     with opened_database(load_settings().database_url) as engine, engine.connect() as conn:
         rows = queries.history(conn, status)
@@ -363,6 +368,9 @@ def export_courses(
 ) -> None:
     """Every merged course with the transmission that last changed it."""
     from pipeline import queries
+
+    if mident is not None and not MIDENT.fullmatch(mident):
+        fail(f"--mident must be a school's six-digit MIDENT, such as 885827; not {mident!r}")
 
     with opened_database(load_settings().database_url) as engine, engine.connect() as conn:
         rows = queries.export_courses(conn, mident=mident)

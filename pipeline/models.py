@@ -7,6 +7,17 @@ from datetime import date, datetime
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+# SPEC 3: what became of a received file.
+TRANSMISSION_STATUSES = (
+    "received",
+    "processing",
+    "processed",
+    "partially processed",
+    "rejected",
+    "failed",
+    "duplicate",
+)
+
 
 class Transmission(SQLModel, table=True):
     """One received file and what became of it (SPEC 3 statuses)."""

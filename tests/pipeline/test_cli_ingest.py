@@ -140,3 +140,29 @@ def test_a_database_that_cannot_be_opened_is_one_line_and_exit_2(
         assert err.startswith(reason), err
         assert len(err.splitlines()) == 1, err
         assert "s3cret" not in err and out == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "reason"),
+    [
+        (
+            ["glossary", "ZZZ"],
+            "ost: unknown glossary code 'ZZZ' (see docs/glossary.md for the list)",
+        ),
+        (
+            ["history", "--status", "done"],
+            "ost: --status must be one of received, processing, processed, partially processed, "
+            "rejected, failed, duplicate; not 'done'",
+        ),
+        (
+            ["export", "courses", "--mident", "88582"],
+            "ost: --mident must be a school's six-digit MIDENT, such as 885827; not '88582'",
+        ),
+    ],
+    ids=["glossary", "history", "export"],
+)
+def test_an_argument_that_can_match_nothing_is_refused_in_one_line(
+    ost_env: dict[str, str], args: list[str], reason: str
+) -> None:
+    code, out, err = ost(ost_env, *args)
+    assert (code, out, err) == (2, "", reason + "\n")
