@@ -106,6 +106,8 @@ def guarded(command: Callable[P, R]) -> Callable[P, R]:
         except Exception as error:  # noqa: BLE001 - the promise is one line, never a traceback
             if not isinstance(error, expected_failures()):
                 fail(unforeseen(error))
+            if isinstance(error, OSError) and error.filename is not None and error.strerror:
+                fail(f"{error.filename}: {error.strerror}")  # not "[Errno 21] Is a directory: ..."
             fail(str(error))
 
     return run

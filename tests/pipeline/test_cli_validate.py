@@ -153,7 +153,12 @@ def test_one_missing_file_among_several_stops_the_run(tmp_path: Path) -> None:
 def test_html_into_a_missing_folder_is_one_line_exit_2(tmp_path: Path) -> None:
     target = tmp_path / "no-such-folder" / "report.html"
     line = assert_one_line_failure(*ost("validate", "--html", target, CLEAN))
-    assert str(target) in line
+    assert line == f"ost: {target}: No such file or directory"
+
+
+def test_html_onto_a_folder_is_one_line_exit_2(tmp_path: Path) -> None:
+    line = assert_one_line_failure(*ost("validate", "--html", tmp_path, CLEAN))
+    assert line == f"ost: {tmp_path}: Is a directory"
 
 
 def test_no_file_is_a_usage_error() -> None:
