@@ -32,7 +32,7 @@ from pipeline.logs import configure_logging
 from pipeline.privacy import mask_oen
 from pipeline.reports import render_html, render_rows_csv, validation_report
 from rules.code_tables import CodeTableError
-from rules.validate import packaged_code_tables
+from rules.validate import ValidationResult, packaged_code_tables
 
 # The database, matching and scheduling stack is imported by the commands that use it:
 # `ost validate` and `ost glossary` start without paying for sqlalchemy, alembic and the rest.
@@ -139,22 +139,33 @@ def validate(
         import_in_background(FAILURE_CASES_MODULE)
     tables = packaged_code_tables()
     today = date.today()
-    results = [
-        validate_path(path, tables=tables, today=today, max_bytes=settings.max_file_bytes)
-        for path in files
-    ]
+    results: list[ValidationResult] = []
+    unreadable = 0
+    for path in files:
+        # As grep does: a path that cannot be read is named on stderr, the others are checked.
+        try:
+            results.append(
+                validate_path(path, tables=tables, today=today, max_bytes=settings.max_file_bytes)
+            )
+        except UnreadableFile as error:
+            typer.echo(f"ost: {error}", err=True)
+            unreadable += 1
+    if not results:
+        raise typer.Exit(EXIT_CANNOT_RUN)
     # Rendering every message of a large file costs more than printing the ones a terminal shows.
     listed = None if as_json or html is not None else MAX_CONSOLE_ROWS
     reports = [validation_report(result, lang.value, listed) for result in results]
     if html is not None:
         html.write_text(render_html(results, reports, lang.value), encoding="utf-8")
     if as_json:
-        emit_json(reports[0] if len(reports) == 1 else reports)
+        emit_json(reports[0] if len(files) == 1 else reports)
     else:
         console = make_console()
         for result, report in zip(results, reports, strict=True):
             total = result.findings.height
             print_report(console, report, lang.value, show_personal=show_personal, total=total)
+    if unreadable:
+        raise typer.Exit(EXIT_CANNOT_RUN)
     raise typer.Exit(EXIT_DATA_ERRORS if any(r["counts"]["errors"] for r in reports) else EXIT_OK)
 
 

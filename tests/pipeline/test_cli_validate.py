@@ -146,10 +146,6 @@ def test_directory_is_one_line_exit_2(tmp_path: Path) -> None:
     assert str(tmp_path) in line and "not a regular file" in line
 
 
-def test_one_missing_file_among_several_stops_the_run(tmp_path: Path) -> None:
-    assert_one_line_failure(*ost("validate", CLEAN, tmp_path / "S885827.C9"))
-
-
 def test_html_into_a_missing_folder_is_one_line_exit_2(tmp_path: Path) -> None:
     target = tmp_path / "no-such-folder" / "report.html"
     line = assert_one_line_failure(*ost("validate", "--html", target, CLEAN))
@@ -366,3 +362,14 @@ def test_background_import_loads_the_module_or_says_nothing(
     assert "colorsys" in sys.modules
     import_in_background("ost_no_such_module").join()
     assert capfd.readouterr().err == ""
+
+
+def test_an_unreadable_path_among_several_is_named_and_the_others_checked(tmp_path: Path) -> None:
+    missing = tmp_path / "S885827.C7"
+    code, out, err = ost("validate", CLEAN, missing, WITH_FINDINGS)
+    assert code == 2  # as grep: one path could not be read
+    assert err == f"ost: {missing}: No such file or directory\n"
+    assert f"{CLEAN.name}: processed" in out and f"{WITH_FINDINGS.name}: " in out
+    code, out, err = ost("validate", "--json", missing, CLEAN)
+    assert code == 2
+    assert [report["file"] for report in json.loads(out)] == [CLEAN.name]
