@@ -35,7 +35,6 @@ from pipeline import store
 from pipeline.config import ConfigError
 from pipeline.files import UnreadableFile, size_or_zero
 from pipeline.ingest import (
-    FINAL_STATUSES,
     IngestContext,
     IngestOutcome,
     Received,
@@ -49,7 +48,7 @@ from pipeline.ingest import (
 )
 from pipeline.lock import DEFAULT_STALE_AFTER, DatabaseLock, Heartbeat, holding
 from pipeline.lookahead import Lookahead, default_workers
-from pipeline.models import Run, Transmission
+from pipeline.models import FINAL_STATUSES, Run, Transmission
 from pipeline.outputs import leftover_staged, safe_name
 from pipeline.rematch import RematchOutcome, rematch_held
 

@@ -47,7 +47,7 @@ R = TypeVar("R")
 
 EXIT_OK, EXIT_DATA_ERRORS, EXIT_CANNOT_RUN, EXIT_FAILED = 0, 1, 2, 4
 EXIT_LOCKED = 3  # another run holds the run lock
-MIDENT = re.compile(r"[0-9]{6}")  # SPEC 2.2
+MIDENT = re.compile(r"[0-9]{6}")  # SPEC 2.2: a school's ministry identifier
 
 # pandera (and the pandas it brings) takes about half a second to import and is needed as soon
 # as a record fails a rule: for a large file it is imported on another thread during the parse.
@@ -80,7 +80,7 @@ def first_line(text: str) -> str:
 
 
 def unforeseen(error: Exception) -> str:
-    """One line for a failure no command plans for; a database's names the server's reason
+    """One line for a failure no command plans for; a database error gives the server's reason
     (SQLAlchemy's own text adds the statement and a link on further lines)."""
     from sqlalchemy.exc import DBAPIError
 

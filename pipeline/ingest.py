@@ -28,7 +28,7 @@ from pipeline import store
 from pipeline.config import Settings
 from pipeline.files import read_limited
 from pipeline.merge import COURSE_VALUES, EMPTY_COUNTS, merge_counts, merge_findings, plan_merge
-from pipeline.models import Transmission
+from pipeline.models import FINAL_STATUSES, Transmission
 from pipeline.notify import Sender, confirmation
 from pipeline.outputs import Staged, archive_original, stage_reports
 from pipeline.reports import FINDING_KEYS, render_csv, validation_report
@@ -50,7 +50,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("ost.ingest")
 # SPEC 2.2: header timestamps are the school's local time.
 SCHOOL_TIMEZONE = ZoneInfo("America/Toronto")
-FINAL_STATUSES = ("processed", "partially processed", "rejected")
 
 
 class TransmissionFailed(RuntimeError):

@@ -17,6 +17,10 @@ TRANSMISSION_STATUSES = (
     "failed",
     "duplicate",
 )
+# Done with; a transmission in one of the unfinished ones may have been interrupted while its
+# records or files were written.
+FINAL_STATUSES = ("processed", "partially processed", "rejected")
+UNFINISHED_STATUSES = ("received", "processing", "failed")
 
 
 class Transmission(SQLModel, table=True):

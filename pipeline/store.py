@@ -23,6 +23,7 @@ from pipeline.merge import (
     stored_courses_schema,
 )
 from pipeline.models import (
+    UNFINISHED_STATUSES,
     Applicant,
     Course,
     CourseChange,
@@ -112,10 +113,6 @@ def add_transmission(conn: Connection, values: dict[str, Any]) -> int:
 def update_transmission(conn: Connection, transmission_id: int, values: dict[str, Any]) -> None:
     t = table(Transmission)
     conn.execute(update(t).where(t.c.id == transmission_id).values(**values))
-
-
-# A transmission in one of these may have been interrupted while its files were written.
-UNFINISHED_STATUSES = ("received", "processing", "failed")
 
 
 def unfinished_transmissions(conn: Connection) -> list[int]:
