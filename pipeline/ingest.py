@@ -198,7 +198,10 @@ def plan_courses(conn: Connection, incoming: pl.DataFrame, created_at: datetime)
     """The merge plan of one transmission's courses against those on record (SPEC 6)."""
     applicants = incoming["application_number"].unique().to_list()
     stored = store.stored_courses(conn, applicants)
-    return plan_merge(incoming, stored, created_at, store.deleted_courses(conn, applicants))
+    deleted = store.deleted_courses(conn, applicants)
+    midents = incoming["mident"].unique().to_list()
+    carried = store.carried_courses(conn, midents, created_at, applicants)
+    return plan_merge(incoming, stored, created_at, deleted, carried)
 
 
 def merge_courses(

@@ -54,6 +54,15 @@ def stored_courses_schema() -> dict[str, pl.DataType]:
     }
 
 
+def carried_courses_schema() -> dict[str, pl.DataType]:
+    """Courses a newer transmission of the school carried and merged, even unchanged."""
+    return {
+        **{name: pl.Utf8() for name in COURSE_KEY},
+        "carried_at": pl.Datetime(time_zone="UTC"),
+        "carried_file": pl.Utf8(),
+    }
+
+
 def deleted_courses_schema() -> dict[str, pl.DataType]:
     return {
         **{name: pl.Utf8() for name in COURSE_KEY},
@@ -67,26 +76,50 @@ def plan_merge(
     stored: pl.DataFrame,
     created_at: datetime,
     deleted: pl.DataFrame | None = None,
+    carried: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Each incoming course with its `action` and the stored values it meets (`stored_*`).
 
     `incoming` has the course key, the course values and `line`; `stored` the applicants'
     courses (`stored_courses_schema`); `deleted` the newest deletion of each course no longer
     on record (`deleted_courses_schema`), so that an older transmission cannot bring back a
-    course a newer one deleted. `created_at` is the header timestamp of the
-    transmission the incoming courses come from.
+    course a newer one deleted; `carried` the newest transmission of the school that carried and
+    merged each course after this one (`carried_courses_schema`), so that an older transmission
+    replayed late cannot overwrite what a newer one confirmed unchanged. `created_at` is the
+    header timestamp of the transmission the incoming courses come from.
     """
     # One file should not carry a course twice (G015); if two students map to one applicant
     # anyway, the later record wins.
     latest = incoming.sort("line").unique(subset=list(COURSE_KEY), keep="last", maintain_order=True)
     renamed = stored.rename({c: STORED_PREFIX + c for c in stored.columns if c not in COURSE_KEY})
-    joined = latest.join(renamed, on=list(COURSE_KEY), how="left", nulls_equal=True).join(
-        deleted if deleted is not None else pl.DataFrame(schema=deleted_courses_schema()),
-        on=list(COURSE_KEY),
-        how="left",
-        nulls_equal=True,
+    joined = latest.join(renamed, on=list(COURSE_KEY), how="left", nulls_equal=True)
+    for known, schema in ((deleted, deleted_courses_schema()), (carried, carried_courses_schema())):
+        joined = joined.join(
+            known if known is not None else pl.DataFrame(schema=schema),
+            on=list(COURSE_KEY),
+            how="left",
+            nulls_equal=True,
+        )
+    return joined.with_columns(*_newest_other_change()).with_columns(
+        _action(created_at).alias("action")
     )
-    return joined.with_columns(_action(created_at).alias("action"))
+
+
+def _newest_other_change() -> list[pl.Expr]:
+    """When, and by which file, the course was last changed, deleted or carried unchanged."""
+    exists = pl.col("stored_id").is_not_null()
+    changed_at = pl.when(exists).then(pl.col("stored_source_created_at")).otherwise("deleted_at")
+    changed_by = pl.when(exists).then(pl.col("stored_transmission_file")).otherwise("deleted_file")
+    carried_later = pl.col("carried_at").is_not_null() & (
+        changed_at.is_null() | (pl.col("carried_at") > changed_at)
+    )
+    return [
+        pl.when(carried_later).then(pl.col("carried_at")).otherwise(changed_at).alias("newer_at"),
+        pl.when(carried_later)
+        .then(pl.col("carried_file"))
+        .otherwise(changed_by)
+        .alias("newer_file"),
+    ]
 
 
 def _action(created_at: datetime) -> pl.Expr:
@@ -96,9 +129,8 @@ def _action(created_at: datetime) -> pl.Expr:
     same = pl.all_horizontal(
         pl.col(name).eq_missing(pl.col(STORED_PREFIX + name)) for name in COURSE_VALUES
     )
-    newer_change = pl.when(exists).then(pl.col("stored_source_created_at")).otherwise("deleted_at")
     return (
-        pl.when(newer_change > pl.lit(created_at))
+        pl.when(pl.col("newer_at") > pl.lit(created_at))
         .then(pl.lit(STALE))
         .when(deleting & ~exists)
         .then(pl.lit(NOTHING_TO_DELETE))
@@ -150,7 +182,7 @@ def merge_findings(plan: pl.DataFrame) -> pl.DataFrame:
         .otherwise(pl.col("grade_type"))
         .alias("value"),
         pl.when(pl.col("action") == STALE)
-        .then(pl.coalesce("stored_transmission_file", "deleted_file"))
+        .then(pl.col("newer_file"))
         .otherwise(pl.col("stored_grade_type"))
         .alias("expected"),
         "application_number",

@@ -19,6 +19,7 @@ from pipeline.merge import (
     DELETE,
     INSERT,
     UPDATE,
+    carried_courses_schema,
     deleted_courses_schema,
     stored_courses_schema,
 )
@@ -396,6 +397,69 @@ def deleted_courses(conn: Connection, application_numbers: Sequence[str]) -> pl.
     ]
     deletions = pl.concat([pl.DataFrame(schema=schema), *parts])
     return deletions.sort("deleted_at").unique(subset=list(COURSE_KEY), keep="last")
+
+
+# Codes of a course record the merge refused: such a record confirmed nothing.
+REFUSED_CODES = ("M001", "M002", "M004")
+
+
+def carried_courses(
+    conn: Connection,
+    midents: Sequence[str],
+    created_at: datetime,
+    application_numbers: Sequence[str],
+) -> pl.DataFrame:
+    """The courses of these applicants that a transmission of these schools, created after
+    `created_at` and merged, carried and did not have refused; the newest such transmission
+    of each course (`pipeline.merge.carried_courses_schema`).
+
+    Only a transmission processed out of order (replayed after a newer one of its school)
+    finds any; otherwise the first query returns nothing and the second is not made.
+    """
+    t, g, s, f = table(Transmission), table(GradeRecord), table(StudentRecord), table(MergeFinding)
+    schema = carried_courses_schema()
+    newer = [
+        int(row)
+        for row in conn.execute(
+            select(t.c.id).where(
+                t.c.mident.in_(list(midents)),
+                t.c.created_at > created_at,
+                t.c.status.in_(("processed", "partially processed")),
+            )
+        ).scalars()
+    ]
+    if not newer:
+        return pl.DataFrame(schema=schema)
+    refused = (
+        select(f.c.id)
+        .where(
+            f.c.transmission_id == g.c.transmission_id,
+            f.c.line == g.c.line,
+            f.c.code.in_(REFUSED_CODES),
+        )
+        .exists()
+    )
+    columns = (s.c.application_number, g.c.course_code, g.c.completion_date, g.c.delivery_type)
+    parts = [
+        frame(
+            conn,
+            select(*columns, t.c.created_at, t.c.file_name)
+            .join(s, s.c.id == g.c.student_record_id)
+            .join(t, t.c.id == g.c.transmission_id)
+            .where(
+                g.c.transmission_id.in_(newer),
+                g.c.accepted,
+                g.c.course_status != "D",
+                s.c.match_status == "matched",
+                s.c.application_number.in_(list(part)),
+                ~refused,
+            ),
+            schema,
+        )
+        for part in chunks(sorted(set(application_numbers)))
+    ]
+    carried = pl.concat([pl.DataFrame(schema=schema), *parts])
+    return carried.sort("carried_at").unique(subset=list(COURSE_KEY), keep="last")
 
 
 def stored_courses(conn: Connection, application_numbers: Sequence[str]) -> pl.DataFrame:

@@ -121,6 +121,30 @@ def test_m003_nothing_to_delete(ctx_with_emilie: IngestContext) -> None:
     assert courses(ctx_with_emilie).is_empty()
 
 
+def test_an_older_transmission_replayed_late_cannot_undo_what_a_newer_one_confirmed(
+    ctx_with_emilie: IngestContext,
+) -> None:
+    # In SPEC 6 order (C1, C2, C3) the mark ends at 085: C3 sets it back after C2's 080.
+    send(ctx_with_emilie, "20261101090000", "1", grade("ENG4U", "202606", "F", "085"))
+    confirmed = send(ctx_with_emilie, "20261115090000", "3", grade("ENG4U", "202606", "F", "085"))
+    assert confirmed.report["merge"]["unchanged"] == 1
+    late = send(ctx_with_emilie, "20261108090000", "2", grade("ENG4U", "202606", "F", "080"))
+    assert late.report["merge"]["refused"] == 1
+    [m004] = [f for f in late.report["findings"] if f["code"] == "M004"]
+    assert "S885827.C3" in m004["message"]  # the newer file that carried the course
+    assert courses(ctx_with_emilie)["mark"].to_list() == ["085"]
+
+
+def test_a_newer_record_the_merge_refused_confirms_nothing(ctx_with_emilie: IngestContext) -> None:
+    # In SPEC 6 order: C2's corrected final mark applies, then C3's midterm is refused (M001).
+    send(ctx_with_emilie, "20261101090000", "1", grade("ENG4U", "202606", "F", "085"))
+    refused = send(ctx_with_emilie, "20261115090000", "3", grade("ENG4U", "202606", "M", "080"))
+    assert "M001" in codes(refused)
+    late = send(ctx_with_emilie, "20261108090000", "2", grade("ENG4U", "202606", "F", "087"))
+    assert late.report["merge"]["updated"] == 1 and "M004" not in codes(late)
+    assert courses(ctx_with_emilie)["mark"].to_list() == ["087"]
+
+
 def test_m004_older_transmission_after_newer_is_not_applied(ctx_with_emilie: IngestContext) -> None:
     send(ctx_with_emilie, "20261115090000", "2", grade("ENG4U", "202606", "F", "090"))
     outcome = send(ctx_with_emilie, "20261101090000", "1", grade("ENG4U", "202606", "F", "070"))
