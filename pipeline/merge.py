@@ -36,6 +36,8 @@ STALE, BACKWARDS, REFUSED_DELETE, NOTHING_TO_DELETE = (
 # The glossary code each refused or no-op action is reported with.
 ACTION_CODES = {BACKWARDS: "M001", REFUSED_DELETE: "M002", NOTHING_TO_DELETE: "M003", STALE: "M004"}
 REFUSED = (STALE, BACKWARDS, REFUSED_DELETE)
+# A course record the merge refused confirmed nothing (`pipeline.store.carried_courses`).
+REFUSED_CODES = tuple(ACTION_CODES[action] for action in REFUSED)
 
 
 def grade_rank(column: str) -> pl.Expr:

@@ -20,6 +20,7 @@ TRANSMISSION_STATUSES = (
 # Done with; a transmission in one of the unfinished ones may have been interrupted while its
 # records or files were written.
 FINAL_STATUSES = ("processed", "partially processed", "rejected")
+MERGED_STATUSES = ("processed", "partially processed")  # a rejected file merges nothing
 UNFINISHED_STATUSES = ("received", "processing", "failed")
 
 

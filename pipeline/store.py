@@ -18,12 +18,14 @@ from pipeline.merge import (
     COURSE_VALUES,
     DELETE,
     INSERT,
+    REFUSED_CODES,
     UPDATE,
     carried_courses_schema,
     deleted_courses_schema,
     stored_courses_schema,
 )
 from pipeline.models import (
+    MERGED_STATUSES,
     UNFINISHED_STATUSES,
     Applicant,
     Course,
@@ -399,10 +401,6 @@ def deleted_courses(conn: Connection, application_numbers: Sequence[str]) -> pl.
     return deletions.sort("deleted_at").unique(subset=list(COURSE_KEY), keep="last")
 
 
-# Codes of a course record the merge refused: such a record confirmed nothing.
-REFUSED_CODES = ("M001", "M002", "M004")
-
-
 def carried_courses(
     conn: Connection,
     midents: Sequence[str],
@@ -424,7 +422,7 @@ def carried_courses(
             select(t.c.id).where(
                 t.c.mident.in_(list(midents)),
                 t.c.created_at > created_at,
-                t.c.status.in_(("processed", "partially processed")),
+                t.c.status.in_(MERGED_STATUSES),
             )
         ).scalars()
     ]
