@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import io
+import mmap
+import os
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 import polars as pl
 
@@ -11,6 +15,11 @@ from parsers.layout import RECORD_LENGTH, FieldSpec, Layout, default_layout
 UTF8_BOM = b"\xef\xbb\xbf"
 RECORD_TYPE_LENGTH = 2  # SPEC 2.2: every record starts with its two-character type
 LINE_SCHEMA = {"line": pl.UInt32, "record_type": pl.Utf8, "length": pl.UInt32, "excess": pl.Utf8}
+
+# A transmission's bytes, or an open binary file holding them. A regular file is read in place
+# (memory-mapped, never copied whole into Python): reading 200 MB into bytes costs more than
+# splitting it into lines.
+Source = bytes | BinaryIO
 
 
 @dataclass(frozen=True)
@@ -30,8 +39,11 @@ class ParsedFile:
         return self.records[record_type]
 
 
-def _read_lines(utf8: bytes) -> pl.DataFrame:
-    """Every physical line as one string; raises ComputeError on invalid UTF-8."""
+def _read_lines(utf8: bytes | BinaryIO) -> pl.DataFrame:
+    """Every physical line as one string; raises ComputeError on invalid UTF-8.
+
+    A file is read from its current position to its end.
+    """
     # NUL never occurs in text we accept, so as a separator it keeps each line whole;
     # the CSV reader drops the CR of a CRLF terminator itself.
     return pl.read_csv(
@@ -46,11 +58,45 @@ def _read_lines(utf8: bytes) -> pl.DataFrame:
     )
 
 
-def read_text_lines(raw: bytes) -> tuple[pl.DataFrame, str] | None:
+def source_size(source: Source) -> int:
+    """The size in bytes of a transmission, without reading it."""
+    if isinstance(source, bytes):
+        return len(source)
+    return os.fstat(source.fileno()).st_size
+
+
+def _mapped(handle: BinaryIO) -> mmap.mmap | None:
+    """The file memory-mapped for reading; None when it cannot be (empty, a pipe, ...)."""
+    try:
+        if os.fstat(handle.fileno()).st_size == 0:
+            return None
+        return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return None
+
+
+def read_text_lines(source: Source) -> tuple[pl.DataFrame, str] | None:
     """Lines and encoding: UTF-8 when valid, else Windows-1252 (SPEC 2.1).
 
     None when the bytes are not text: NUL bytes, or undecodable in both encodings.
     """
+    if isinstance(source, bytes):
+        return _decode_lines(source)
+    view = _mapped(source)
+    if view is None:
+        return _decode_lines(source.read())
+    with view:
+        if view.find(b"\x00") != -1:
+            return None
+        start = len(UTF8_BOM) if view[: len(UTF8_BOM)] == UTF8_BOM else 0
+        try:
+            source.seek(start)
+            return _read_lines(source), "utf-8"
+        except pl.exceptions.ComputeError:
+            return _from_cp1252(view[start:])
+
+
+def _decode_lines(raw: bytes) -> tuple[pl.DataFrame, str] | None:
     if b"\x00" in raw:
         return None
     body = raw[len(UTF8_BOM) :] if raw.startswith(UTF8_BOM) else raw
@@ -58,6 +104,10 @@ def read_text_lines(raw: bytes) -> tuple[pl.DataFrame, str] | None:
         return _read_lines(body), "utf-8"
     except pl.exceptions.ComputeError:
         pass  # not UTF-8: the reader validates as it goes, which is cheaper than decoding first
+    return _from_cp1252(body)
+
+
+def _from_cp1252(body: bytes) -> tuple[pl.DataFrame, str] | None:
     try:
         return _read_lines(body.decode("cp1252").encode("utf-8")), "cp1252"
     except UnicodeDecodeError:
@@ -108,9 +158,9 @@ def _record_field(spec: FieldSpec) -> pl.Expr:
     return _field(spec)
 
 
-def parse(raw: bytes, layout: Layout | None = None) -> ParsedFile:
+def parse(source: Source, layout: Layout | None = None) -> ParsedFile:
     """Decode and slice a whole transmission; the physical line number is kept on every row."""
-    decoded = read_text_lines(raw)
+    decoded = read_text_lines(source)
     if decoded is None:
         return ParsedFile(encoding=None, lines=pl.DataFrame(schema=LINE_SCHEMA))
     physical, encoding = decoded

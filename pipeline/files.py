@@ -1,11 +1,13 @@
-"""Reading transmissions from disk for validation (the pure rules get bytes, never paths)."""
+"""Reading transmissions from disk for validation: the rules get bytes or an open file."""
 
 from __future__ import annotations
 
+import stat
 from datetime import date
 from pathlib import Path
+from typing import BinaryIO
 
-from rules.validate import CodeTables, ValidationResult, oversized, validate_file
+from rules.validate import CodeTables, ValidationResult, validate_file
 
 
 class UnreadableFile(OSError):
@@ -35,13 +37,24 @@ def read_limited(path: Path, max_bytes: int) -> tuple[int, bytes | None]:
         raise UnreadableFile(f"{path}: {error.strerror or error}") from None
 
 
+def open_regular(path: Path) -> BinaryIO:
+    """The file open for reading in binary; UnreadableFile when it is not a readable file."""
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise UnreadableFile(f"{path}: not a regular file")
+        return path.open("rb")
+    except UnreadableFile:
+        raise
+    except OSError as error:
+        raise UnreadableFile(f"{path}: {error.strerror or error}") from None
+
+
 def validate_path(
     path: Path, *, tables: CodeTables, today: date, max_bytes: int
 ) -> ValidationResult:
-    """`ost validate` on one file: F010 unread if too large, otherwise every rule."""
-    size, raw = read_limited(path, max_bytes)
-    if raw is None:
-        result = oversized(path.name, size, max_bytes)
-        assert result is not None
-        return result
-    return validate_file(path.name, raw, tables=tables, today=today, max_bytes=max_bytes)
+    """`ost validate` on one file: F010 unread if too large, otherwise every rule.
+
+    The rules read the open file in place, which spares copying a large file into memory.
+    """
+    with open_regular(path) as handle:
+        return validate_file(path.name, handle, tables=tables, today=today, max_bytes=max_bytes)

@@ -9,7 +9,7 @@ from typing import Literal
 import polars as pl
 
 from error_glossary import severities
-from parsers.fixed_width import parse
+from parsers.fixed_width import Source, parse, source_size
 from parsers.layout import Layout, default_layout
 from rules.code_tables import load_countries, load_course_codes, load_shsm_sectors
 from rules.context import Header, RuleContext, read_header
@@ -120,19 +120,23 @@ def oversized(file_name: str, size: int, max_bytes: int) -> ValidationResult | N
 
 def validate_file(
     file_name: str,
-    raw: bytes,
+    source: Source,
     *,
     tables: CodeTables,
     today: date,
     max_bytes: int = DEFAULT_MAX_FILE_MB * 2**20,
     layout: Layout | None = None,
 ) -> ValidationResult:
-    """Every rule of SPEC 4 except the ingest-only ones (F009, A and M codes)."""
-    too_big = oversized(file_name, len(raw), max_bytes)
+    """Every rule of SPEC 4 except the ingest-only ones (F009, A and M codes).
+
+    `source` is the file's bytes or the open file itself (read in place; see parsers).
+    """
+    size = source_size(source)
+    too_big = oversized(file_name, size, max_bytes)
     if too_big is not None:
         return too_big
-    with pl.Config(engine_affinity=engine_for(len(raw))):
-        return _validate(file_name, raw, tables, today, layout or default_layout())
+    with pl.Config(engine_affinity=engine_for(size)):
+        return _validate(file_name, source, tables, today, layout or default_layout())
 
 
 def engine_for(size: int) -> Literal["auto", "in-memory"]:
@@ -141,9 +145,9 @@ def engine_for(size: int) -> Literal["auto", "in-memory"]:
 
 
 def _validate(
-    file_name: str, raw: bytes, tables: CodeTables, today: date, layout: Layout
+    file_name: str, source: Source, tables: CodeTables, today: date, layout: Layout
 ) -> ValidationResult:
-    parsed = parse(raw, layout)
+    parsed = parse(source, layout)
     if not parsed.is_text:
         return _result(file_name, Header(), None, findings_frame([Finding("F001")]), _no_records())
     header = read_header(parsed.of("T1"))
