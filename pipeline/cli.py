@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 
 from error_glossary import UnknownCode, entry, glossary, render_message
@@ -37,6 +36,7 @@ from rules.validate import ValidationResult, packaged_code_tables
 # The database, matching and scheduling stack is imported by the commands that use it:
 # `ost validate` and `ost glossary` start without paying for sqlalchemy, alembic and the rest.
 if TYPE_CHECKING:
+    from rich.progress import TaskID
     from sqlalchemy import Engine
 
     from pipeline.batch import FileResult, QuietProgress
@@ -397,6 +397,8 @@ class ProgressBar:
     """A batch's progress on a terminal."""
 
     def __init__(self, console: Console) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
         columns = (TextColumn("{task.description:<16}"), BarColumn(), MofNCompleteColumn())
         self.bar = Progress(*columns, console=console)
         self.task: TaskID | None = None

@@ -5,10 +5,10 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
-from jinja2 import Environment, PackageLoader, select_autoescape
 
 from error_glossary import entry, render_message
 from pipeline.labels import label
@@ -32,12 +32,21 @@ FINDING_KEYS = (
 # Spreadsheet programs run a cell that starts with one of these as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
-_environment = Environment(
-    loader=PackageLoader("pipeline", "templates"),
-    autoescape=select_autoescape(default=True, default_for_string=True),
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    """The template engine, loaded on the first HTML report (`ost validate` rarely asks one)."""
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    return Environment(
+        loader=PackageLoader("pipeline", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 def finding_rows(
@@ -123,7 +132,7 @@ def render_html(
     lang: str = "en",
 ) -> str:
     """One HTML page with a section per file; every value is escaped by the template engine."""
-    template = _environment.get_template("report.html.j2")
+    template = _environment().get_template("report.html.j2")
     views = [
         _html_view(result, report, lang) for result, report in zip(results, reports, strict=True)
     ]
