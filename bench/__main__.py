@@ -91,10 +91,12 @@ def big_grades(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> None:
+    from bench.measure import product_install
     from bench.parsing import compare_parsing
 
     folder = big_file(big_grades(args), args.work)
-    store(args.work, "validate", compare_parsing(folder, args.repeat, log))
+    product_ost = product_install(args.work, log)
+    store(args.work, "validate", compare_parsing(folder, args.repeat, product_ost, log))
 
 
 def cmd_linkage(args: argparse.Namespace) -> None:

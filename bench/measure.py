@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import statistics
 import subprocess
@@ -170,6 +171,38 @@ def summary(values: Sequence[float]) -> dict[str, Any]:
         "max": round(max(values), 4),
         "runs": [round(value, 4) for value in values],
     }
+
+
+ROOT = Path(__file__).resolve().parents[1]
+PRODUCT_ENV = "product-env"
+
+
+def product_install(work: Path, log: Callable[[str], None] = print) -> Path:
+    """The `ost` console script as a school installs it: the package and its own dependencies
+    in an environment of their own, without the dev and bench extras (pandas among them).
+
+    Made once under `work/` and kept while pyproject.toml is unchanged; the install is
+    editable, so it always runs the source as it is now.
+    """
+    venv = work / PRODUCT_ENV
+    script = venv / "bin" / "ost"
+    stamp = venv / "pyproject.sha256"
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if script.exists() and stamp.exists() and stamp.read_text(encoding="ascii") == wanted:
+        return script
+    log(f"installing the package alone into {venv}")
+    subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "--disable-pip-version-check"]
+    subprocess.run([*pip, "install", "--quiet", "-e", str(ROOT)], check=True)
+    stamp.write_text(wanted, encoding="ascii")
+    return script
+
+
+def has_module(script: Path, module: str) -> bool:
+    """Whether the environment of a console script can import `module`."""
+    python = script.parent / "python"
+    probe = f"import importlib.util, sys; sys.exit(importlib.util.find_spec({module!r}) is None)"
+    return subprocess.run([str(python), "-c", probe], check=False).returncode == 0
 
 
 def ost_command() -> Path:

@@ -1,10 +1,14 @@
 """Parse and validate side by side on one big transmission.
 
-- `ost validate FILE`: the real command line, as a child process (start-up and report included);
-- `validate_file`: the same rules in process, from the bytes on disk to findings;
+- `ost validate FILE`: the real command line, as a child process (start-up and report included),
+  as a school installs it (the package alone: `bench.measure.product_install`), and in the
+  harness's own environment, where pandas is installed too and pandera then imports it;
+- `validate_file`: the same rules in process, from the file on disk to findings (through
+  `validate_path`, as the command line reads it);
 - `pandas.read_fwf`, parse only: one pass with the G1 colspecs of the layout table, dtype=str
   (a generous floor for pandas: the other record types would need passes of their own);
-- the polars floor: read the lines and slice every field of every record type, no rules.
+- the polars floor: read the lines (polars reading the file in place, its fastest way) and
+  slice every field of every record type, no rules.
 """
 
 from __future__ import annotations
@@ -16,9 +20,10 @@ from typing import Any
 
 import polars as pl
 
-from bench.measure import interleaved, ost_command, run_child, summary
+from bench.measure import has_module, interleaved, ost_command, run_child, summary
 from parsers.layout import Layout, default_layout
-from rules.validate import ValidationResult, packaged_code_tables, validate_file
+from pipeline.files import validate_path
+from rules.validate import DEFAULT_MAX_FILE_MB, ValidationResult, packaged_code_tables
 
 WARMUP_TURNS = 1
 
@@ -43,7 +48,7 @@ def read_fwf_parse(path: Path, layout: Layout) -> int:
 def polars_floor(path: Path, layout: Layout) -> dict[str, int]:
     """Every line read and every field of every record type sliced; rows per record type."""
     lines = pl.read_csv(
-        path.read_bytes(),
+        path,
         has_header=False,
         separator="\x00",
         quote_char=None,
@@ -65,12 +70,12 @@ def polars_floor(path: Path, layout: Layout) -> dict[str, int]:
 
 def validate_in_process(path: Path, today: dt.date) -> ValidationResult:
     tables = packaged_code_tables()
-    return validate_file(path.name, path.read_bytes(), tables=tables, today=today)
+    return validate_path(path, tables=tables, today=today, max_bytes=DEFAULT_MAX_FILE_MB * 2**20)
 
 
-def ost_validate(path: Path) -> int:
+def ost_validate(ost: Path, path: Path) -> int:
     """`ost validate FILE` to completion; its exit code (1: the file has errors)."""
-    run = run_child([ost_command(), "validate", path], capture=False)
+    run = run_child([ost, "validate", path], capture=False)
     if run.returncode not in (0, 1):
         raise RuntimeError(f"ost validate exited {run.returncode}: {run.stderr[-2000:]}")
     return run.returncode
@@ -84,14 +89,21 @@ def detected_defects(result: ValidationResult, defects: pl.DataFrame) -> dict[st
     return {"injected": injected.height, "detected": hit}
 
 
-def compare_parsing(big: Path, repeat: int, log: Callable[[str], None] = print) -> dict[str, Any]:
-    """Medians of `repeat` interleaved runs of each candidate, the ratios, and sanity checks."""
+def compare_parsing(
+    big: Path, repeat: int, product_ost: Path, log: Callable[[str], None] = print
+) -> dict[str, Any]:
+    """Medians of `repeat` interleaved runs of each candidate, the ratios, and sanity checks.
+
+    `product_ost` is the console script of the package installed alone (`product_install`).
+    """
     path = next((big / "inbox").iterdir())
+    harness_ost = ost_command()
     layout = default_layout()
     today = dt.date.today()
     packaged_code_tables()  # the code tables are read once per process, as the CLI does
     candidates = {
-        "ost_validate_cli": lambda: ost_validate(path),
+        "ost_validate_cli": lambda: ost_validate(product_ost, path),
+        "ost_validate_cli_with_pandas": lambda: ost_validate(harness_ost, path),
         "validate_file": lambda: validate_in_process(path, today),
         "pandas_read_fwf": lambda: read_fwf_parse(path, layout),
         "polars_floor": lambda: polars_floor(path, layout),
@@ -114,6 +126,10 @@ def compare_parsing(big: Path, repeat: int, log: Callable[[str], None] = print) 
         "rows_read": {"pandas_read_fwf": values["pandas_read_fwf"], **values["polars_floor"]},
         "repeat": repeat,
         "warmup": WARMUP_TURNS,
+        "pandas_beside_ost": {
+            "ost_validate_cli": has_module(product_ost, "pandas"),
+            "ost_validate_cli_with_pandas": has_module(harness_ost, "pandas"),
+        },
         "seconds": {name: summary(runs) for name, runs in seconds.items()},
         "ratios": {
             "read_fwf_over_validate_file": round(
@@ -127,6 +143,12 @@ def compare_parsing(big: Path, repeat: int, log: Callable[[str], None] = print) 
             ),
             "ost_validate_over_polars_floor": round(
                 medians["ost_validate_cli"] / medians["polars_floor"], 2
+            ),
+            "read_fwf_over_ost_validate_with_pandas": round(
+                medians["pandas_read_fwf"] / medians["ost_validate_cli_with_pandas"], 2
+            ),
+            "ost_validate_with_pandas_over_polars_floor": round(
+                medians["ost_validate_cli_with_pandas"] / medians["polars_floor"], 2
             ),
         },
     }

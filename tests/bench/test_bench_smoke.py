@@ -75,7 +75,12 @@ def test_generated_batch_has_its_truth(bench_run: tuple[Path, Path]) -> None:
 def test_validate_result_is_well_formed(bench_run: tuple[Path, Path]) -> None:
     result = _results(bench_run[0])["validate"]
     assert set(result["seconds"]) == {
-        "ost_validate_cli", "validate_file", "pandas_read_fwf", "polars_floor"
+        "ost_validate_cli", "ost_validate_cli_with_pandas", "validate_file", "pandas_read_fwf",
+        "polars_floor",
+    }  # fmt: skip
+    # The command as installed has the package's own dependencies only: pandas is not one.
+    assert result["pandas_beside_ost"] == {
+        "ost_validate_cli": False, "ost_validate_cli_with_pandas": True
     }  # fmt: skip
     assert all(s["median"] > 0 and len(s["runs"]) == 1 for s in result["seconds"].values())
     assert result["warmup"] == 1
