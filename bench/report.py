@@ -119,8 +119,9 @@ def _beside_pandas(value: float | None, met: bool | None = None) -> str:
     """The CLI in an environment that also has pandas, which pandera then imports."""
     if value is None:
         return ""
-    shown = f"{value}x" if met is None else _yes(met)
-    return f"; CLI beside pandas {shown}"
+    if met is None:
+        return f"; CLI beside pandas {value}x"
+    return f"; {_yes(met)} (CLI beside pandas)"
 
 
 def linkage_goals(result: dict[str, Any] | None) -> list[list[str]]:
