@@ -10,9 +10,12 @@ def is_blank(value: pl.Expr) -> pl.Expr:
     return value.str.strip_chars(" ") == ""
 
 
-def is_zero_or_blank(value: pl.Expr) -> pl.Expr:
-    """A numeric field left blank or all zeros: "not reported"."""
-    return value.str.contains(r"^[0 ]*$")
+def is_zero_or_blank(value: pl.Expr, count: int) -> pl.Expr:
+    """A numeric field of `count` digits left blank or all zeros: "not reported".
+
+    A mix of zeros and blanks (`00000000 `, a field cut short) is neither.
+    """
+    return value.str.contains(f"^(?: *|0{{{count}}})$")
 
 
 def has_digits(value: pl.Expr, count: int) -> pl.Expr:

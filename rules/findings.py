@@ -58,12 +58,14 @@ def rows_as_findings(
     code: str,
     record_type: str,
     field: str,
-    expected: str | None = None,
+    expected: str | pl.Expr | None = None,
 ) -> pl.DataFrame:
     """A finding for each of `rows` (which have `line` and the `field` column).
 
-    Given a lazy filter of a record frame, only the two columns needed are materialised.
+    `expected` is a value for every row, or a column of the rows (context for the message).
+    Given a lazy filter of a record frame, only the columns needed are materialised.
     """
+    context = expected if isinstance(expected, pl.Expr) else pl.lit(expected, dtype=pl.Utf8)
     return (
         rows.lazy()
         .select(
@@ -72,7 +74,7 @@ def rows_as_findings(
             pl.lit(record_type).alias("record_type"),
             pl.lit(field).alias("field"),
             pl.col(field).cast(pl.Utf8).alias("value"),
-            pl.lit(expected, dtype=pl.Utf8).alias("expected"),
+            context.cast(pl.Utf8).alias("expected"),
         )
         .collect()
     )

@@ -156,4 +156,5 @@ def duplicate_courses(owned_grades: pl.DataFrame) -> pl.DataFrame:
         .filter(pl.col("owner_line").is_not_null() & candidates)
         .filter(pl.len().over(identity) > 1)
     )
-    return rows_as_findings(rows, "G015", "G1", "completion_date")
+    # SPEC 7: the finding names the course; the completion date goes into the message.
+    return rows_as_findings(rows, "G015", "G1", "course_code", expected=pl.col("completion_date"))

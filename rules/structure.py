@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 from parsers.fixed_width import ParsedFile
-from parsers.layout import RECORD_LENGTH
+from parsers.layout import RECORD_LENGTH, Layout
 from rules.findings import Finding, concat_findings, findings_frame, rows_as_findings
 
 TRAILER_COUNTS = ("student_count", "grade_count", "record_count")
@@ -72,8 +74,12 @@ def mident_agreement(parsed: ParsedFile, header_mident: str | None) -> pl.DataFr
     )
 
 
-def trailer_counts(parsed: ParsedFile) -> pl.DataFrame:
-    """F005: the first B1's counts against the records actually in the file."""
+def trailer_counts(parsed: ParsedFile, layout: Layout) -> pl.DataFrame:
+    """F005: the first B1's counts against the records actually in the file.
+
+    A count is read only when it fills its field with digits (SPEC 2.1: N fields are
+    zero-padded; a field cut short reads as padded with blanks).
+    """
     trailer = parsed.of("B1")
     if trailer.is_empty():
         return concat_findings([])
@@ -86,8 +92,13 @@ def trailer_counts(parsed: ParsedFile) -> pl.DataFrame:
     return findings_frame(
         Finding("F005", row["line"], "B1", name, row[name], str(actual[name]))
         for name in TRAILER_COUNTS
-        if not (row[name].isdigit() and int(row[name]) == actual[name])
+        if _count(row[name], layout.field("B1", name).length) != actual[name]
     )
+
+
+def _count(value: str, width: int) -> int | None:
+    """A count field's number; None unless it is exactly `width` ASCII digits."""
+    return int(value) if re.fullmatch(f"[0-9]{{{width}}}", value) else None
 
 
 def duplicate_students(s1: pl.DataFrame) -> pl.DataFrame:

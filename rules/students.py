@@ -7,7 +7,14 @@ from functools import lru_cache
 
 import polars as pl
 
-from rules.checks import age_in_years, as_date, has_digits, is_blank, is_one_of, is_zero_or_blank
+from rules.checks import (
+    age_in_years,
+    as_date,
+    is_blank,
+    is_blank_or_digits,
+    is_one_of,
+    is_zero_or_blank,
+)
 from rules.codes import allowed
 from rules.context import RuleContext
 from rules.schema import FieldRule, validate_fields
@@ -46,7 +53,7 @@ def _ossd_rule(reference_date: date) -> FieldRule:
     """S008: a real date, not in the future; required when the student graduated."""
     issued = as_date(pl.col("ossd_issue_date"))
     given_and_valid = issued.is_not_null() & (issued <= pl.lit(reference_date))
-    blank = is_zero_or_blank(pl.col("ossd_issue_date"))
+    blank = is_zero_or_blank(pl.col("ossd_issue_date"), 8)
     return FieldRule(
         "S008",
         "ossd_issue_date",
@@ -65,15 +72,13 @@ def student_rules(context: RuleContext) -> tuple[FieldRule, ...]:
 def _student_rules(
     reference_date: date, countries: frozenset[str], shsm_sectors: frozenset[str]
 ) -> tuple[FieldRule, ...]:
-    oen = pl.col("oen")
-    phone = pl.col("phone")
     return (
         FieldRule("S001", "student_number", ~is_blank(pl.col("student_number"))),
         FieldRule("S002", "surname", ~is_blank(pl.col("surname"))),
         FieldRule("S003", "first_name", ~is_blank(pl.col("first_name"))),
         _birth_date_rule(reference_date),
-        # SPEC 2.2: 000000000 or blank means "not reported".
-        FieldRule("S005", "oen", is_zero_or_blank(oen) | has_digits(oen, 9)),
+        # SPEC 2.2: 000000000 (nine digits too) or blank means "not reported".
+        FieldRule("S005", "oen", is_blank_or_digits(pl.col("oen"), 9)),
         FieldRule("S006", "gender", pl.col("gender").is_in(allowed("S1", "gender"))),
         *(_coded(name) for name in CODED_DEMOGRAPHICS),
         FieldRule("S007", "citizenship", is_one_of(pl.col("citizenship"), sorted(countries))),
@@ -84,7 +89,7 @@ def _student_rules(
             "postal_code",
             (pl.col("postal_code") == "") | pl.col("postal_code").str.contains(POSTAL_CODE),
         ),
-        FieldRule("S009", "phone", is_zero_or_blank(phone) | has_digits(phone, 10)),
+        FieldRule("S009", "phone", is_blank_or_digits(pl.col("phone"), 10)),
     )
 
 

@@ -159,7 +159,7 @@ def _validate(
             file_shape(parsed.lines),
             record_shape(parsed.lines, layout.record_types),
             validate_header(parsed.of("T1"), context),
-            trailer_counts(parsed),
+            trailer_counts(parsed, layout),
             mident_agreement(parsed, header.mident),
             validate_students(parsed.of("S1"), context),
             duplicate_students(parsed.of("S1")),

@@ -409,6 +409,12 @@ def file_cases() -> list[Case]:
             [("F005", 11, "grade_count", "0000008")],
         ),
         Case(
+            "f005_trailer_count_cut_off",
+            "record_count written as 11 and the line ends there: not eight digits",
+            text_of([*lines_of(base)[:-1], lines_of(base)[-1][:21] + "11"]).encode("utf-8"),
+            [("F005", 11, "record_count", "11")],
+        ),
+        Case(
             "f006_second_header",
             "the header written twice",
             utf8(with_trailer(header_twice)),
@@ -427,6 +433,13 @@ def file_cases() -> list[Case]:
             utf8(base),
             [("F007", None, "file_name", "S885827.C1.txt")],
             file_name="S885827.C1.txt",
+        ),
+        Case(
+            "f007_name_disagrees_with_valid_mident",
+            "the transmission number is invalid, the name's MIDENT disagrees with the valid one",
+            utf8(school(line_1={"transmission_number": "0"})),
+            [("F007", None, "file_name", "S999999.C1"), ("F008", 1, "transmission_number", "0")],
+            file_name="S999999.C1",
         ),
         Case(
             "f008_contact_email",
@@ -525,6 +538,12 @@ def student_cases() -> list[Case]:
             "an eight-digit OEN written left-justified",
             utf8(school(line_2={"oen": "34567891 "})),
             [("S005", 2, "oen", "34567891 ")],
+        ),
+        Case(
+            "s005_oen_zeros_and_blanks",
+            "an OEN of eight zeros and a blank: neither 000000000 nor blank",
+            utf8(school(line_2={"oen": "00000000 "})),
+            [("S005", 2, "oen", "00000000 ")],
         ),
         Case(
             "s006_gender_invalid",
@@ -654,7 +673,7 @@ def grade_cases() -> list[Case]:
             "g015_duplicate_course",
             "MHF4U 202701 day school twice for Émilie",
             utf8(with_trailer(inserted(records, 5, records[3]))),
-            [("G015", 4, "completion_date", "202701"), ("G015", 5, "completion_date", "202701")],
+            [("G015", 4, "course_code", "MHF4U"), ("G015", 5, "course_code", "MHF4U")],
         ),
         Case(
             "g016_final_after_creation",
