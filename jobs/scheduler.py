@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from types import FrameType
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.events import EVENT_SCHEDULER_STARTED, SchedulerEvent
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -25,7 +24,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from jobs.retry import Backoff, retrying
 from pipeline.batch import RunSummary, batch_options, run_batch
-from pipeline.config import ConfigError, Settings
+from pipeline.config import ConfigError, Settings, time_zone
 from pipeline.ingest import is_transient
 from pipeline.lock import LockHeld
 from pipeline.runtime import ingest_context
@@ -54,15 +53,6 @@ def parse_schedule(schedule: str) -> list[tuple[int, int]]:
             raise ConfigError(f"OST_SCHEDULE must be times such as 04:00,16:00, not {schedule!r}")
         times.add((int(match[1]), int(match[2])))
     return sorted(times)
-
-
-def time_zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(
-            f"OST_TIMEZONE must be a time zone such as America/Toronto, not {name!r}"
-        ) from None
 
 
 def run_triggers(settings: Settings) -> list[CronTrigger]:

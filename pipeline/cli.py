@@ -23,12 +23,12 @@ from rich.console import Console
 from rich.table import Table
 
 from error_glossary import UnknownCode, entry, glossary, render_message
-from pipeline.config import ConfigError, Settings, load_settings
+from pipeline.config import ConfigError, Settings, load_settings, time_zone
 from pipeline.console import MAX_CONSOLE_ROWS, make_console, print_report
 from pipeline.files import UnreadableFile, size_or_zero, validate_path
 from pipeline.labels import label
 from pipeline.logs import configure_logging
-from pipeline.privacy import mask_oen
+from pipeline.privacy import mask_date, mask_oen
 from pipeline.reports import render_html, render_rows_csv, validation_report
 from rules.code_tables import CodeTableError
 from rules.validate import ValidationResult, packaged_code_tables
@@ -286,6 +286,9 @@ def applicants_import(
 def applicants_show(
     application_number: Annotated[str, typer.Argument()],
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    show_personal: Annotated[
+        bool, typer.Option("--show-personal", help="Show the OEN and birth date unmasked.")
+    ] = False,
 ) -> None:
     """An applicant with their courses."""
     from pipeline.queries import applicant_view
@@ -298,9 +301,12 @@ def applicants_show(
         emit_json(view)
         return
     person = view["applicant"]
+    born, oen = str(person["birth_date"]), person["oen"] or ""
+    if not show_personal:
+        born, oen = mask_date(born), mask_oen(oen)
     typer.echo(
         f"{person['application_number']}  {person['first_name']} {person['last_name']}  "
-        f"born {person['birth_date']}  OEN {mask_oen(person['oen'])}"
+        f"born {born}  OEN {oen}"
     )
     console = make_console()
     courses = Table(
@@ -333,7 +339,9 @@ def history(
     if status is not None and status not in TRANSMISSION_STATUSES:
         fail(f"--status must be one of {', '.join(TRANSMISSION_STATUSES)}; not {status!r}")
 
-    with opened_database(load_settings().database_url) as engine, engine.connect() as conn:
+    settings = load_settings()
+    zone = time_zone(settings.timezone)  # received times shown as the operators' clock reads
+    with opened_database(settings.database_url) as engine, engine.connect() as conn:
         rows = queries.history(conn, status)
     if as_json:
         emit_json(json.loads(rows.write_json()))
@@ -352,12 +360,13 @@ def history(
         "reason",
     )
     for row in rows.iter_rows(named=True):
+        received = row["received_at"]
         table.add_row(
             str(row["id"]),
             row["file"],
             row["school"] or "",
             row["period"] or "",
-            row["received_at"].strftime("%Y-%m-%d %H:%M") if row["received_at"] else "",
+            f"{received.astimezone(zone):%Y-%m-%d %H:%M %Z}" if received else "",
             row["status"],
             str(row["students"]),
             str(row["grades"]),
@@ -384,6 +393,8 @@ def export_courses(
 
     if mident is not None and not MIDENT.fullmatch(mident):
         fail(f"--mident must be a school's six-digit MIDENT, such as 885827; not {mident!r}")
+    if as_csv and as_json:
+        fail("--csv and --json: choose one")
 
     with opened_database(load_settings().database_url) as engine, engine.connect() as conn:
         rows = queries.export_courses(conn, mident=mident)

@@ -6,6 +6,7 @@ import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rules.validate import DEFAULT_MAX_FILE_MB
 
@@ -54,6 +55,16 @@ def _max_file_bytes(raw: str | None) -> int:
     if not math.isfinite(megabytes) or megabytes <= 0:
         raise ConfigError(f"OST_MAX_FILE_MB must be positive, not {raw!r}")
     return int(megabytes * 2**20)
+
+
+def time_zone(name: str) -> ZoneInfo:
+    """`OST_TIMEZONE` as a zone; a name that is not one is a configuration error."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"OST_TIMEZONE must be a time zone such as America/Toronto, not {name!r}"
+        ) from None
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 import polars as pl
 from sqlalchemy import Connection, Engine
@@ -28,7 +27,7 @@ from pipeline import store
 from pipeline.config import Settings
 from pipeline.files import read_limited
 from pipeline.merge import COURSE_VALUES, EMPTY_COUNTS, merge_counts, merge_findings, plan_merge
-from pipeline.models import FINAL_STATUSES, Transmission
+from pipeline.models import FINAL_STATUSES, SCHOOL_TIMEZONE, Transmission
 from pipeline.notify import Sender, confirmation
 from pipeline.outputs import Staged, archive_original, stage_reports
 from pipeline.reports import FINDING_KEYS, render_csv, validation_report
@@ -48,8 +47,6 @@ if TYPE_CHECKING:
     from pipeline.lookahead import Lookahead
 
 log = logging.getLogger("ost.ingest")
-# SPEC 2.2: header timestamps are the school's local time.
-SCHOOL_TIMEZONE = ZoneInfo("America/Toronto")
 
 
 class TransmissionFailed(RuntimeError):

@@ -35,6 +35,14 @@ STALE, BACKWARDS, REFUSED_DELETE, NOTHING_TO_DELETE = (
 )
 # The glossary code each refused or no-op action is reported with.
 ACTION_CODES = {BACKWARDS: "M001", REFUSED_DELETE: "M002", NOTHING_TO_DELETE: "M003", STALE: "M004"}
+# The field each finding names: the grade type that would go back, the D status that was refused
+# or had nothing to delete, and for a stale update the course as a whole (as G015 names it).
+ACTION_FIELDS = {
+    BACKWARDS: "grade_type",
+    REFUSED_DELETE: "course_status",
+    NOTHING_TO_DELETE: "course_status",
+    STALE: "course_code",
+}
 REFUSED = (STALE, BACKWARDS, REFUSED_DELETE)
 # A course record the merge refused confirmed nothing (`pipeline.store.carried_courses`).
 REFUSED_CODES = tuple(ACTION_CODES[action] for action in REFUSED)
@@ -62,6 +70,7 @@ def carried_courses_schema() -> dict[str, pl.DataType]:
         **{name: pl.Utf8() for name in COURSE_KEY},
         "carried_at": pl.Datetime(time_zone="UTC"),
         "carried_file": pl.Utf8(),
+        "carried_grade_type": pl.Utf8(),
     }
 
 
@@ -115,6 +124,13 @@ def _newest_other_change() -> list[pl.Expr]:
     carried_later = pl.col("carried_at").is_not_null() & (
         changed_at.is_null() | (pl.col("carried_at") > changed_at)
     )
+    # In SPEC 6 order the newer record comes after this one. It would have replaced this one
+    # unless its grade type is behind (refused then, M001, and this one stays); after a
+    # deletion it would have put the course back.
+    replaces = (pl.col("course_status") == "D") | (
+        grade_rank("carried_grade_type") >= grade_rank("grade_type")
+    )
+    carried_later = carried_later & replaces
     return [
         pl.when(carried_later).then(pl.col("carried_at")).otherwise(changed_at).alias("newer_at"),
         pl.when(carried_later)
@@ -178,11 +194,11 @@ def merge_findings(plan: pl.DataFrame) -> pl.DataFrame:
         pl.col("action").replace_strict(ACTION_CODES).alias("code"),
         pl.col("line").cast(pl.UInt32),
         pl.lit("G1").alias("record_type"),
-        pl.lit("grade_type").alias("field"),
-        pl.when(pl.col("action") == STALE)
-        .then(pl.col("completion_date"))
-        .otherwise(pl.col("grade_type"))
-        .alias("value"),
+        pl.col("action").replace_strict(ACTION_FIELDS).alias("field"),
+        pl.coalesce(
+            pl.when(pl.col("action") == action).then(pl.col(name))
+            for action, name in ACTION_FIELDS.items()
+        ).alias("value"),
         pl.when(pl.col("action") == STALE)
         .then(pl.col("newer_file"))
         .otherwise(pl.col("stored_grade_type"))

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+# SPEC 2.2: header timestamps are the school's local time (Ontario); they are stored in UTC.
+SCHOOL_TIMEZONE = ZoneInfo("America/Toronto")
 
 # SPEC 3: what became of a received file.
 TRANSMISSION_STATUSES = (

@@ -14,9 +14,9 @@ DATE_PATTERN = re.compile(r"(?<![0-9])(19|20)[0-9]{2}-?[01][0-9]-?[0-3][0-9](?![
 
 
 def mask_oen(oen: str | None) -> str:
-    """Only the last three digits of an OEN are shown."""
+    """Only the last three digits of an OEN are shown; the length stays (S005 is about it)."""
     text = (oen or "").strip()
-    return "******" + text[-3:] if len(text) > 3 else "*" * len(text)
+    return "*" * (len(text) - 3) + text[-3:] if len(text) > 3 else "*" * len(text)
 
 
 def mask_date(value: str | None) -> str:

@@ -7,7 +7,14 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection, select
 
-from pipeline.models import Applicant, Course, MatchDecision, StudentRecord, Transmission
+from pipeline.models import (
+    SCHOOL_TIMEZONE,
+    Applicant,
+    Course,
+    MatchDecision,
+    StudentRecord,
+    Transmission,
+)
 from pipeline.store import frame, table
 
 HISTORY_SCHEMA: dict[str, pl.DataType] = {
@@ -42,7 +49,11 @@ EXPORT_COLUMNS = (
 
 
 def history(conn: Connection, status: str | None = None) -> pl.DataFrame:
-    """The upload history, newest first; `period` is the month the school created the file."""
+    """The upload history, newest first; `period` is the month the school created the file.
+
+    The month is the school's own (its header's local time), not the stored UTC one: a file
+    created on the evening of 30 November belongs to November.
+    """
     t = table(Transmission)
     query = select(
         t.c.id,
@@ -62,7 +73,8 @@ def history(conn: Connection, status: str | None = None) -> pl.DataFrame:
     if status:
         query = query.where(t.c.status == status)
     rows = frame(conn, query, HISTORY_SCHEMA)
-    return rows.with_columns(pl.col("created_at").dt.strftime("%Y-%m").alias("period"))
+    local = pl.col("created_at").dt.convert_time_zone(str(SCHOOL_TIMEZONE))
+    return rows.with_columns(local.dt.strftime("%Y-%m").alias("period"))
 
 
 def applicant_view(conn: Connection, application_number: str) -> dict[str, Any] | None:

@@ -441,7 +441,7 @@ def carried_courses(
     parts = [
         frame(
             conn,
-            select(*columns, t.c.created_at, t.c.file_name)
+            select(*columns, t.c.created_at, t.c.file_name, g.c.grade_type)
             .join(s, s.c.id == g.c.student_record_id)
             .join(t, t.c.id == g.c.transmission_id)
             .where(

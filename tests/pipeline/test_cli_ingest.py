@@ -46,6 +46,9 @@ def test_import_ingest_history_show_export(ost_env: dict[str, str]) -> None:
     assert {row["file"] for row in history} == {path.name for path in SAMPLE_FILES}
     code, out, _ = ost(ost_env, "history", "--status", "rejected")
     assert code == 0 and "S880012.C3" in out and "S885827.C1" not in out
+    # Received times are shown on the operators' clock (OST_TIMEZONE), with the zone named.
+    code, out, _ = ost({**ost_env, "OST_TIMEZONE": "Asia/Tokyo"}, "history")
+    assert code == 0 and out.count(" JST ") == len(SAMPLE_FILES)
 
     code, out, _ = ost(ost_env, "export", "courses", "--mident", "885827")
     assert code == 0
@@ -74,7 +77,11 @@ def test_import_ingest_history_show_export(ost_env: dict[str, str]) -> None:
     }
     assert all(student["reason"] for student in view["students"])
     code, out, _ = ost(ost_env, "applicants", "show", number)
-    assert code == 0 and number in out and "345678912" not in out
+    born, oen = view["applicant"]["birth_date"], view["applicant"]["oen"]
+    assert code == 0 and number in out and oen not in out and born not in out
+    assert f"born {born[:4]}******" in out  # the year stays, as in the validation reports
+    code, out, _ = ost(ost_env, "applicants", "show", number, "--show-personal")
+    assert code == 0 and oen in out and born in out
 
 
 def test_bad_applicant_rows_import_nothing(ost_env: dict[str, str], tmp_path: Path) -> None:
@@ -159,8 +166,9 @@ def test_a_database_that_cannot_be_opened_is_one_line_and_exit_2(
             ["export", "courses", "--mident", "88582"],
             "ost: --mident must be a school's six-digit MIDENT, such as 885827; not '88582'",
         ),
+        (["export", "courses", "--csv", "--json"], "ost: --csv and --json: choose one"),
     ],
-    ids=["glossary", "history", "export"],
+    ids=["glossary", "history", "export", "export-format"],
 )
 def test_an_argument_that_can_match_nothing_is_refused_in_one_line(
     ost_env: dict[str, str], args: list[str], reason: str

@@ -43,6 +43,12 @@ def codes(outcome: IngestOutcome) -> list[str]:
     return [finding["code"] for finding in outcome.report["findings"]]
 
 
+def named(outcome: IngestOutcome, code: str) -> tuple[str, str]:
+    """The field and value of the outcome's one finding with this code."""
+    [finding] = [f for f in outcome.report["findings"] if f["code"] == code]
+    return finding["field"], finding["value"]
+
+
 def send(ctx: IngestContext, created: str, number: str, *grades: dict[str, str]) -> IngestOutcome:
     return ingest(ctx, transmission([emilie(*grades)], created=created, number=number))
 
@@ -83,7 +89,7 @@ def test_corrected_final_mark_replaces_the_old_one(ctx_with_emilie: IngestContex
 def test_m001_grade_type_cannot_move_backwards(ctx_with_emilie: IngestContext) -> None:
     send(ctx_with_emilie, "20261101090000", "1", grade("ENG4U", "202606", "F", "085"))
     outcome = send(ctx_with_emilie, "20261110090000", "2", grade("ENG4U", "202606", "M", "080"))
-    assert "M001" in codes(outcome)
+    assert named(outcome, "M001") == ("grade_type", "M")
     assert outcome.report["merge"]["refused"] == 1
     assert outcome.report["status"] == "partially processed"
     assert courses(ctx_with_emilie)["grade_type"].to_list() == ["F"]
@@ -93,7 +99,7 @@ def test_m002_final_grade_cannot_be_deleted(ctx_with_emilie: IngestContext) -> N
     send(ctx_with_emilie, "20261101090000", "1", grade("ENG4U", "202606", "F", "085"))
     delete = grade("ENG4U", "202606", "P", course_status="D")
     outcome = send(ctx_with_emilie, "20261110090000", "2", delete)
-    assert "M002" in codes(outcome)
+    assert named(outcome, "M002") == ("course_status", "D")
     assert courses(ctx_with_emilie).height == 1
 
 
@@ -116,7 +122,7 @@ def test_m003_nothing_to_delete(ctx_with_emilie: IngestContext) -> None:
     outcome = send(
         ctx_with_emilie, "20261110090000", "1", grade("SBI4U", "202701", "P", course_status="D")
     )
-    assert "M003" in codes(outcome)
+    assert named(outcome, "M003") == ("course_status", "D")
     assert outcome.report["status"] == "processed"  # M003 is information only
     assert courses(ctx_with_emilie).is_empty()
 
@@ -145,10 +151,37 @@ def test_a_newer_record_the_merge_refused_confirms_nothing(ctx_with_emilie: Inge
     assert courses(ctx_with_emilie)["mark"].to_list() == ["087"]
 
 
+def test_a_newer_record_behind_in_grade_type_does_not_hold_back_an_older_one(
+    ctx_with_emilie: IngestContext,
+) -> None:
+    # In SPEC 6 order (C1, C2, C3): C2's midterm replaces C1's current grade, then C3's current
+    # grade is refused (M001). C3 carried the course unchanged before C2 was replayed late.
+    send(ctx_with_emilie, "20261101090000", "1", grade("MCV4U", "202606", "C"))
+    carried = send(ctx_with_emilie, "20261115090000", "3", grade("MCV4U", "202606", "C"))
+    assert carried.report["merge"]["unchanged"] == 1
+    late = send(ctx_with_emilie, "20261108090000", "2", grade("MCV4U", "202606", "M", "060"))
+    assert late.report["merge"]["updated"] == 1 and "M004" not in codes(late)
+    final = courses(ctx_with_emilie).row(0, named=True)
+    assert (final["grade_type"], final["mark"]) == ("M", "060")
+
+
+def test_a_deletion_replayed_late_does_not_undo_a_newer_file_carrying_the_course(
+    ctx_with_emilie: IngestContext,
+) -> None:
+    # In SPEC 6 order (C1, C2, C3): C2 deletes the course and C3 puts it back.
+    send(ctx_with_emilie, "20261101090000", "1", grade("SBI4U", "202701", "C"))
+    send(ctx_with_emilie, "20261115090000", "3", grade("SBI4U", "202701", "C"))
+    late = send(
+        ctx_with_emilie, "20261108090000", "2", grade("SBI4U", "202701", "C", course_status="D")
+    )
+    assert named(late, "M004") == ("course_code", "SBI4U")
+    assert courses(ctx_with_emilie)["grade_type"].to_list() == ["C"]
+
+
 def test_m004_older_transmission_after_newer_is_not_applied(ctx_with_emilie: IngestContext) -> None:
     send(ctx_with_emilie, "20261115090000", "2", grade("ENG4U", "202606", "F", "090"))
     outcome = send(ctx_with_emilie, "20261101090000", "1", grade("ENG4U", "202606", "F", "070"))
-    assert "M004" in codes(outcome)
+    assert named(outcome, "M004") == ("course_code", "ENG4U")
     assert courses(ctx_with_emilie)["mark"].to_list() == ["090"]
 
 

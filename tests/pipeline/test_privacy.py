@@ -5,7 +5,7 @@ from __future__ import annotations
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.privacy import mask_finding, mask_text
+from pipeline.privacy import mask_finding, mask_oen, mask_text
 from tests.pipeline.test_ingest_end_to_end import SAMPLES
 
 
@@ -31,6 +31,16 @@ def test_applicant_oen_in_a004_message_is_masked() -> None:
     message = mask_finding(row)["message"]
     assert "123456789" not in message and "123456798" not in message
     assert "******789" in message and "******798" in message
+
+
+def test_a_masked_oen_keeps_its_length() -> None:
+    # S005 reports an OEN that is not nine digits: the mask must not make it look like nine.
+    assert [mask_oen(oen) for oen in ("345678912", "34567891", "123", "")] == [
+        "******912",
+        "*****891",
+        "***",
+        "",
+    ]
 
 
 def test_free_text_masking() -> None:
