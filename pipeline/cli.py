@@ -247,7 +247,13 @@ def ingest(
 
 
 def failure_json(failure: TransmissionFailed) -> dict[str, Any]:
-    return {"id": failure.transmission_id, "status": "failed", "reason": str(failure)}
+    """What `ost ingest --json` says of a transmission whose run broke (replayable)."""
+    return {
+        "id": failure.transmission_id,
+        "file": failure.file_name,
+        "status": "failed",
+        "reason": str(failure),
+    }
 
 
 applicants_app = typer.Typer(help="Applicants from the application system.", no_args_is_help=True)

@@ -52,9 +52,12 @@ log = logging.getLogger("ost.ingest")
 class TransmissionFailed(RuntimeError):
     """The run itself broke on a transmission (it is marked `failed` and can be replayed)."""
 
-    def __init__(self, transmission_id: int, step: str, cause: BaseException) -> None:
-        super().__init__(f"transmission {transmission_id}: {step} failed: {cause}")
+    def __init__(
+        self, transmission_id: int, step: str, cause: BaseException, file_name: str
+    ) -> None:
+        super().__init__(f"transmission {transmission_id} ({file_name}): {step} failed: {cause}")
         self.transmission_id = transmission_id
+        self.file_name = file_name
         self.step = step
         self.transient = is_transient(cause)
 
@@ -477,7 +480,7 @@ def process_received(
             store.update_transmission(conn, transmission_id, values)
             step = "commit"
     except Exception as error:
-        failure = TransmissionFailed(transmission_id, step, error)
+        failure = TransmissionFailed(transmission_id, step, error, received.name)
         log.error("%s", failure)
         try:
             mark_failed(ctx, transmission_id, str(failure))

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
+from pipeline.cli import failure_json
 from pipeline.config import load_settings
 from pipeline.database import open_database
 from pipeline.ingest import IngestContext, IngestOutcome, TransmissionFailed, ingest_paths
@@ -120,7 +121,13 @@ def test_database_lost_at_merge_fails_that_transmission_only(
     assert failure.step == "merge" and failure.transient
     row = transmission_row(ingest_ctx, failure.transmission_id)
     assert (row.file_name, row.status) == ("S871234.C1", "failed")
-    assert row.failure_reason and "merge failed" in row.failure_reason
+    assert row.failure_reason and "(S871234.C1): merge failed" in row.failure_reason
+    assert failure_json(failure) == {
+        "id": failure.transmission_id,
+        "file": "S871234.C1",
+        "status": "failed",
+        "reason": row.failure_reason,
+    }
     assert "server closed the connection unexpectedly" in row.failure_reason
     assert set(stored_rows(ingest_ctx, failure.transmission_id).values()) == {0}
     # Rendered while the courses were being written, then discarded when that failed.
