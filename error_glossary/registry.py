@@ -173,7 +173,27 @@ def severities() -> dict[str, Severity]:
 
 
 def render_message(code: str, lang: str, context: Mapping[str, object]) -> str:
-    """The message of a code in a language, filled from context; missing values render blank."""
+    """The message of a code in a language, filled from context; missing values render blank.
+
+    `{field}` names the field as the reader says it (`field_labels`), not as the layout does.
+    """
     if lang not in LANGUAGES:
         raise ValueError(f"unsupported language {lang!r}: use one of {', '.join(LANGUAGES)}")
+    field = context.get("field")
+    if isinstance(field, str):
+        context = {**context, "field": field_labels().get(field, {}).get(lang, field)}
     return _FORMATTER.vformat(entry(code).message[lang], (), context)
+
+
+@cache
+def field_labels(path: Path | None = None) -> Mapping[str, Mapping[str, str]]:
+    """Each field's label by language, from fields.toml."""
+    source = path or Path(__file__).with_name("fields.toml")
+    with source.open("rb") as handle:
+        table = tomllib.load(handle)
+    return MappingProxyType(
+        {
+            name: MappingProxyType({lang: str(labels[lang]) for lang in LANGUAGES})
+            for name, labels in table.items()
+        }
+    )

@@ -195,21 +195,25 @@ def show_glossary(
         typer.echo(f"    {label(lang.value, 'action')}: {item.action[lang.value]}")
 
 
-def print_outcomes(outcomes: list[IngestOutcome | TransmissionFailed], lang: str) -> None:
+def print_outcomes(
+    outcomes: list[IngestOutcome | TransmissionFailed], lang: str, reports: Path
+) -> None:
+    """Each ingested file's findings and counts; `reports` holds their full reports."""
     from pipeline.ingest import TransmissionFailed
+    from pipeline.outputs import report_file
 
     console = make_console()
     for outcome in outcomes:
         if isinstance(outcome, TransmissionFailed):
-            console.print(f"[bold red]failed[/] {outcome}", highlight=False)
+            console.print(f"[bold red]{label(lang, 'failed')}[/] {outcome}", highlight=False)
             continue
-        print_report(console, outcome.report, lang)
-        matching, merge = outcome.report["matching"], outcome.report["merge"]
+        full_list = report_file(reports, outcome.transmission_id, lang, "csv")
+        report = outcome.reports[lang]
+        print_report(console, report, lang, full_list=str(full_list))
+        counts = [report["matching"], report["merge"]]
         console.print(
             f"  id {outcome.transmission_id}; "
-            + ", ".join(f"{k} {v}" for k, v in matching.items())
-            + "; "
-            + ", ".join(f"{k} {v}" for k, v in merge.items()),
+            + "; ".join(", ".join(f"{label(lang, k)} {v}" for k, v in c.items()) for c in counts),
             highlight=False,
         )
 
@@ -242,7 +246,7 @@ def ingest(
         items = [o.report if isinstance(o, IngestOutcome) else failure_json(o) for o in outcomes]
         emit_json(items[0] if len(items) == 1 else items)
     else:
-        print_outcomes(outcomes, lang.value)
+        print_outcomes(outcomes, lang.value, settings.reports)
     raise typer.Exit(outcome_exit_code(outcomes))
 
 

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rules.validate import DEFAULT_MAX_FILE_MB
 
+DEFAULT_MAIL_FROM = "ost-pipeline@localhost"
+
 
 class ConfigError(ValueError):
     """A setting has a value the product cannot use."""
@@ -23,6 +25,7 @@ class Settings:
     timezone: str
     schedule: str
     max_file_bytes: int
+    mail_from: str = DEFAULT_MAIL_FROM  # the sender of the confirmation e-mails
 
     @property
     def inbox(self) -> Path:
@@ -77,4 +80,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         timezone=env.get("OST_TIMEZONE") or "America/Toronto",
         schedule=env.get("OST_SCHEDULE") or "04:00,16:00",
         max_file_bytes=_max_file_bytes(env.get("OST_MAX_FILE_MB")),
+        mail_from=env.get("OST_MAIL_FROM") or DEFAULT_MAIL_FROM,
     )

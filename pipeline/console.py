@@ -69,11 +69,13 @@ def print_report(
     *,
     show_personal: bool = False,
     total: int | None = None,
+    full_list: str | None = None,
 ) -> None:
-    """The findings (or the clean-file line) and the summary of one file.
+    """The findings, the clean-file line when none is an error, and the summary of one file.
 
     OENs and birth dates are masked unless `show_personal` is set. `total`: how many findings
-    the file has when `report` lists only the first ones.
+    the file has when `report` lists only the first ones; `full_list`: where all of them are
+    (else `--json` is suggested).
     """
     report = report if show_personal else mask_report(report)
     if report["findings"]:
@@ -81,7 +83,8 @@ def print_report(
         print_findings(console, report, lang)
         hidden = (len(report["findings"]) if total is None else total) - MAX_CONSOLE_ROWS
         if hidden > 0:
-            console.print(label(lang, "more").format(hidden=hidden), markup=False)
-    else:
+            more = label(lang, "more saved" if full_list else "more")
+            console.print(more.format(hidden=hidden, path=full_list), markup=False, soft_wrap=True)
+    if report["counts"]["errors"] == 0:
         console.print(label(lang, "clean"))
     console.print(summary_line(report, lang), markup=False, highlight=False)

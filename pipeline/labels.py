@@ -30,7 +30,8 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "clean": "No errors detected in the data",
         "capped": "Only the first {shown} of {total} findings are listed; "
         "the counts above are exact.",
-        "more": "... {hidden} more; use --json or --html for the full list.",
+        "more": "... {hidden} more; use --json for the full list.",
+        "more saved": "... {hidden} more; the full list is in {path}.",
         "glossary": "Glossary",
         "processed": "processed",
         "partially processed": "partially processed",
@@ -44,6 +45,16 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "info": "info",
         "matching": "Matching",
         "merge": "Merge",
+        # SPEC 7 "matching" and "merge" counts
+        "matched": "matched",
+        "pending": "held (no applicant yet)",
+        "ambiguous": "ambiguous",
+        "not_merged": "not merged",
+        "inserted": "added",
+        "updated": "updated",
+        "deleted": "deleted",
+        "unchanged": "unchanged",
+        "refused": "refused",
         "explain processed": "Every record was accepted.",
         "explain partially processed": "The records with errors listed below were not "
         "accepted; everything else was. Correct them in the student information system; they "
@@ -77,7 +88,8 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "clean": "Aucune erreur détectée dans les données",
         "capped": "Seuls les {shown} premiers constats sur {total} sont listés; "
         "les totaux ci-dessus sont exacts.",
-        "more": "... {hidden} de plus; utilisez --json ou --html pour la liste complète.",
+        "more": "... {hidden} de plus; utilisez --json pour la liste complète.",
+        "more saved": "... {hidden} de plus; la liste complète se trouve dans {path}.",
         "glossary": "Glossaire",
         "processed": "traité",
         "partially processed": "traité partiellement",
@@ -91,6 +103,15 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "info": "information",
         "matching": "Jumelage",
         "merge": "Fusion",
+        "matched": "jumelés",
+        "pending": "en attente (aucune demande encore)",
+        "ambiguous": "ambigus",
+        "not_merged": "non intégrés",
+        "inserted": "ajoutés",
+        "updated": "mis à jour",
+        "deleted": "supprimés",
+        "unchanged": "inchangés",
+        "refused": "refusés",
         "explain processed": "Tous les enregistrements ont été acceptés.",
         "explain partially processed": "Les enregistrements en erreur listés ci-dessous n'ont "
         "pas été acceptés; tout le reste l'a été. Corrigez-les dans le système d'information "

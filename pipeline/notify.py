@@ -5,15 +5,15 @@ from __future__ import annotations
 import smtplib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import unquote, urlparse
 
 from pipeline.labels import label
 from pipeline.outputs import write_atomic
-
-SENDER = "ost-pipeline@localhost"
 
 
 class Sender(Protocol):
@@ -62,20 +62,30 @@ def _summary(report: Mapping[str, Any], lang: str) -> str:
         f"{label(lang, 'school')}: {report['mident'] or '-'}",
         f"{label(lang, 'status')}: {label(lang, report['status'])}",
         *(f"{label(lang, key)}: {counts[key]}" for key in counts),
+        "",
+        label(lang, f"explain {report['status']}"),
     ]
-    if not report["findings"]:
+    if counts["errors"] == 0:
         lines.append(label(lang, "clean"))
     return "\n".join(lines)
 
 
 def confirmation(
-    transmission_id: int, recipient: str, reports: Mapping[str, Mapping[str, Any]], csv_report: str
+    transmission_id: int,
+    recipient: str,
+    reports: Mapping[str, Mapping[str, Any]],
+    csv_report: bytes,
+    *,
+    sender: str,
+    now: datetime,
 ) -> EmailMessage:
     """A bilingual confirmation with the findings attached as CSV."""
     report = reports["en"]
     message = EmailMessage()
-    message["From"] = SENDER
+    message["From"] = sender
     message["To"] = recipient
+    message["Date"] = format_datetime(now)
+    message["Message-ID"] = make_msgid(f"ost.{transmission_id}", domain=sender.rpartition("@")[2])
     message["Subject"] = (
         f"OST {report['file']}: {label('en', report['status'])} / {label('fr', report['status'])}"
     )
@@ -84,6 +94,10 @@ def confirmation(
     body = "\n\n".join(_summary(reports[lang], lang) for lang in ("en", "fr"))
     message.set_content(body)
     message.add_attachment(
-        csv_report.encode("utf-8"), maintype="text", subtype="csv", filename="report.csv"
+        csv_report,
+        maintype="text",
+        subtype="csv",
+        filename="report.csv",
+        params={"charset": "utf-8"},
     )
     return message

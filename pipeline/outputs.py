@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.reports import render_csv, render_html
+from pipeline.reports import csv_file_bytes, render_html
 from rules.validate import ValidationResult
 
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
@@ -122,17 +122,23 @@ def stage_reports(
     reports: Mapping[str, Mapping[str, Any]],
 ) -> Staged:
     """report.{html,json,csv} in English and report.fr.{html,json,csv} in French, staged."""
-    folder = reports_root / str(transmission_id)
     contents: dict[Path, bytes] = {}
     for lang in LANGUAGES:
         report = reports[lang]
-        suffix = "" if lang == "en" else f".{lang}"
-        html = render_html([result], [report], lang)
-        contents[folder / f"report{suffix}.html"] = html.encode("utf-8")
-        body = json.dumps(report, ensure_ascii=False, indent=2)
-        contents[folder / f"report{suffix}.json"] = body.encode("utf-8")
-        contents[folder / f"report{suffix}.csv"] = render_csv([report]).encode("utf-8")
+        rendered = {
+            "html": render_html([result], [report], lang).encode("utf-8"),
+            "json": json.dumps(report, ensure_ascii=False, indent=2).encode("utf-8"),
+            "csv": csv_file_bytes([report]),
+        }
+        for extension, body in rendered.items():
+            contents[report_file(reports_root, transmission_id, lang, extension)] = body
     return stage_files(contents)
+
+
+def report_file(reports_root: Path, transmission_id: int, lang: str, extension: str) -> Path:
+    """Where a transmission's report is: reports/<id>/report.csv, report.fr.csv, ..."""
+    suffix = "" if lang == "en" else f".{lang}"
+    return reports_root / str(transmission_id) / f"report{suffix}.{extension}"
 
 
 def report_paths(folder: Path) -> Sequence[Path]:

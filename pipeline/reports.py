@@ -112,6 +112,12 @@ def render_csv(reports: Sequence[Mapping[str, Any]]) -> str:
     return render_rows_csv(["file", *FINDING_KEYS], rows)
 
 
+def csv_file_bytes(reports: Sequence[Mapping[str, Any]]) -> bytes:
+    """`render_csv` as a file for schools: UTF-8 with a byte-order mark, without which Excel
+    reads it as Windows-1252 and garbles every accented name."""
+    return render_csv(reports).encode("utf-8-sig")
+
+
 def _html_view(result: ValidationResult, report: Mapping[str, Any], lang: str) -> dict[str, Any]:
     shown = report["findings"][:MAX_LISTED_FINDINGS]
     codes = sorted({row["code"] for row in report["findings"]})

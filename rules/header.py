@@ -7,13 +7,10 @@ from functools import lru_cache
 
 import polars as pl
 
-from rules.checks import as_date, has_digits, is_time
+from rules.checks import as_date, has_digits, is_email, is_time
 from rules.codes import allowed
 from rules.context import RuleContext
 from rules.schema import FieldRule, validate_fields
-
-# A deliberately plain address shape: one @, a dot in the domain, no blanks.
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
 def header_rules(context: RuleContext) -> tuple[FieldRule, ...]:
@@ -38,7 +35,7 @@ def _header_rules(today: date) -> tuple[FieldRule, ...]:
             & (as_date(pl.col("creation_date")) <= latest),
         ),
         FieldRule("F008", "creation_time", is_time(pl.col("creation_time"))),
-        FieldRule("F008", "contact_email", pl.col("contact_email").str.contains(EMAIL_PATTERN)),
+        FieldRule("F008", "contact_email", is_email(pl.col("contact_email"))),
     )
 
 

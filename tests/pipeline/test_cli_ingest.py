@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from pipeline.cli import app
+from tests.pipeline.test_cli_validate import invalid_marks_file
 from tests.pipeline.test_ingest_end_to_end import SAMPLE_FILES, SAMPLES
 from tests.postgres import server_url
 
@@ -82,6 +83,26 @@ def test_import_ingest_history_show_export(ost_env: dict[str, str]) -> None:
     assert f"born {born[:4]}******" in out  # the year stays, as in the validation reports
     code, out, _ = ost(ost_env, "applicants", "show", number, "--show-personal")
     assert code == 0 and oen in out and born in out
+
+
+@pytest.mark.parametrize(
+    ("lang", "more", "counts"),
+    [
+        ("en", "... 55 more; the full list is in {}.", "held (no applicant yet) 5"),
+        ("fr", "... 55 de plus; la liste complète se trouve dans {}.", "en attente (aucune"),
+    ],
+)
+def test_ingest_console_points_to_the_saved_report(
+    ost_env: dict[str, str], tmp_path: Path, lang: str, more: str, counts: str
+) -> None:
+    path = invalid_marks_file(tmp_path, students=5, grades_each=50)  # 250 G004, 5 A001
+    code, out, _ = ost(ost_env, "ingest", "--lang", lang, str(path))
+    assert code == 1
+    suffix = "" if lang == "en" else ".fr"
+    saved = Path(ost_env["OST_HOME"]).resolve() / "reports" / "1" / f"report{suffix}.csv"
+    assert more.format(saved) in out.splitlines()
+    assert saved.is_file() and counts in out
+    assert ("La note « ZZZ »" in out) == (lang == "fr")  # the messages in that language too
 
 
 def test_bad_applicant_rows_import_nothing(ost_env: dict[str, str], tmp_path: Path) -> None:

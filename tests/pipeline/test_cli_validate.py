@@ -22,6 +22,7 @@ CLEAN = SAMPLES / "S885827.C1"
 WITH_FINDINGS = SAMPLES / "S871234.C1"
 REJECTED = SAMPLES / "S880012.C3"
 SHARED_EXAMPLE = ROOT / "tests" / "data" / "example_s885827_c2" / "S885827.C2"
+ONLY_WARNINGS = ROOT / "tests" / "data" / "g017_stale_projected" / "S885827.C1"
 
 # SPEC 7: the keys of the `ost validate --json` object, in this order.
 REPORT_KEYS = ["file", "mident", "status", "counts", "findings"]
@@ -114,6 +115,17 @@ def test_clean_file_exits_0(path: Path) -> None:
     assert out.splitlines()[0] == "No errors detected in the data"
     assert out.splitlines()[-1].startswith(f"{path.name}: processed (Students: ")
     assert out.splitlines()[-1].endswith(", Errors: 0, Warnings: 0)")
+
+
+def test_a_file_with_only_warnings_passes_and_says_so() -> None:
+    # SPEC 3: a warning accepts the record; the file has no error, so it is clean.
+    code, out, _ = ost("validate", ONLY_WARNINGS)
+    lines = out.splitlines()
+    assert code == 0 and any(" G017 warning " in line for line in lines)
+    assert lines[-2:] == [
+        "No errors detected in the data",
+        "S885827.C1: processed (Students: 2, Grades: 7, Errors: 0, Warnings: 1)",
+    ]
 
 
 def test_clean_sample_summary() -> None:
@@ -290,8 +302,8 @@ def test_terminal_in_french() -> None:
 @pytest.mark.parametrize(
     ("lang", "more"),
     [
-        ("en", "... 50 more; use --json or --html for the full list."),
-        ("fr", "... 50 de plus; utilisez --json ou --html pour la liste complète."),
+        ("en", "... 50 more; use --json for the full list."),
+        ("fr", "... 50 de plus; utilisez --json pour la liste complète."),
     ],
 )
 def test_terminal_lists_the_first_200_findings(tmp_path: Path, lang: str, more: str) -> None:

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import codecs
 import email
 import socket
 from collections.abc import Iterator
+from dataclasses import replace
 from email.message import Message
+from email.utils import parsedate_to_datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
 
-from pipeline.config import Settings
+from parsers.layout import default_layout
+from pipeline.config import Settings, load_settings
 from pipeline.ingest import IngestContext, IngestOutcome, TransmissionFailed, ingest_paths
 from pipeline.notify import OutboxSender, SmtpSender
+from tests.pipeline.conftest import NOW
 from tests.pipeline.test_ingest_end_to_end import SAMPLES
 
 
@@ -43,24 +49,67 @@ def smtp_inbox() -> Iterator[tuple[Inbox, str]]:
         controller.stop()
 
 
+@pytest.fixture
+def smtp_mail(ingest_ctx: IngestContext, smtp_inbox: tuple[Inbox, str]) -> Inbox:
+    """What a local SMTP server receives from the ingest (its sender set to that server)."""
+    received, url = smtp_inbox
+    ingest_ctx.sender = SmtpSender(url, timeout=10)
+    return received
+
+
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_confirmation_reaches_the_school_contact_over_smtp(
-    ingest_ctx: IngestContext, smtp_inbox: tuple[Inbox, str]
+    ingest_ctx: IngestContext, smtp_mail: Inbox
 ) -> None:
-    inbox, url = smtp_inbox
-    ingest_ctx.sender = SmtpSender(url, timeout=10)
     [outcome] = ingest_paths(ingest_ctx, [SAMPLES / "S885827.C1"])
     assert isinstance(outcome, IngestOutcome)
-    [(sender, recipients, message)] = inbox.received
+    [(sender, recipients, message)] = smtp_mail.received
     assert recipients == ["guidance@eastend-ss.example.ca"] == [message["To"]]
     assert sender == "ost-pipeline@localhost"
     assert message["Subject"].startswith("OST S885827.C1: processed")
     assert message["X-OST-Transmission"] == str(outcome.transmission_id)
+    assert parsedate_to_datetime(message["Date"]) == NOW  # RFC 5322 requires it
+    assert message["Message-ID"].endswith("@localhost>")
     parts = {part.get_content_type(): part for part in message.walk()}
     body = parts["text/plain"].get_payload(decode=True).decode("utf-8")
     assert "Status: processed" in body and "Statut: traité" in body
-    attachment = parts["text/csv"].get_payload(decode=True).decode("utf-8")
-    assert attachment.splitlines()[0].startswith("file,code,severity")
+    # Information findings (A001, A006) only: the file is clean, and the mail says so.
+    assert outcome.report["findings"] and outcome.report["counts"]["errors"] == 0
+    assert "No errors detected in the data" in body
+    assert "Aucune erreur détectée dans les données" in body
+    assert "Every record was accepted." in body
+    attached = parts["text/csv"].get_payload(decode=True)
+    assert parts["text/csv"].get_content_charset() == "utf-8"
+    assert attached.startswith(codecs.BOM_UTF8)  # Excel reads accents right only with it
+    assert attached.decode("utf-8-sig").splitlines()[0].startswith("file,code,severity")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_an_invalid_contact_address_receives_nothing(
+    ingest_ctx: IngestContext, smtp_mail: Inbox, tmp_path: Path
+) -> None:
+    # F008 rejects the header's address; it must not be written to (two addresses in one).
+    header, rest = (SAMPLES / "S871234.C1").read_bytes().split(b"\n", 1)  # an ASCII header
+    email_field = default_layout().field("T1", "contact_email")
+    addresses = b"clerk@school.example.ca, other@elsewhere.example".ljust(email_field.length)
+    header = header[: email_field.start - 1] + addresses + header[email_field.end :]
+    path = tmp_path / "S871234.C1"
+    path.write_bytes(header + b"\n" + rest)
+    [outcome] = ingest_paths(ingest_ctx, [path])
+    assert isinstance(outcome, IngestOutcome) and outcome.status == "rejected"
+    [f008] = [f for f in outcome.report["findings"] if f["code"] == "F008"]
+    assert f008["field"] == "contact_email"
+    assert smtp_mail.received == []
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_sender_address_is_configurable(ingest_ctx: IngestContext, smtp_mail: Inbox) -> None:
+    configured = load_settings({"OST_MAIL_FROM": "ost@ocas.example.ca"}).mail_from
+    ingest_ctx.settings = replace(ingest_ctx.settings, mail_from=configured)
+    ingest_paths(ingest_ctx, [SAMPLES / "S885827.C1"])
+    [(sender, _, message)] = smtp_mail.received
+    assert sender == message["From"] == "ost@ocas.example.ca"
+    assert message["Message-ID"].endswith("@ocas.example.ca>")
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -88,10 +137,8 @@ def test_an_unreachable_smtp_server_does_not_fail_the_transmission(
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_a_transmission_that_fails_sends_no_confirmation(
-    ingest_ctx: IngestContext, smtp_inbox: tuple[Inbox, str]
+    ingest_ctx: IngestContext, smtp_mail: Inbox
 ) -> None:
-    inbox, url = smtp_inbox
-    ingest_ctx.sender = SmtpSender(url, timeout=10)
 
     def break_at_merge(step: str) -> None:
         if step == "merge":
@@ -100,4 +147,4 @@ def test_a_transmission_that_fails_sends_no_confirmation(
     ingest_ctx.checkpoint = break_at_merge
     [outcome] = ingest_paths(ingest_ctx, [SAMPLES / "S885827.C1"])
     assert isinstance(outcome, TransmissionFailed)
-    assert inbox.received == []
+    assert smtp_mail.received == []

@@ -25,6 +25,7 @@ CLEAN = SAMPLES / "S885827.C1"
 WITH_FINDINGS = SAMPLES / "S871234.C1"
 REJECTED = SAMPLES / "S880012.C3"
 SHARED_EXAMPLE = ROOT / "tests" / "data" / "example_s885827_c2" / "S885827.C2"
+ONLY_WARNINGS = ROOT / "tests" / "data" / "g017_stale_projected" / "S885827.C1"
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -218,6 +219,15 @@ def test_screenshot_of_the_report(page: Page, tmp_path: Path) -> None:
     page.screenshot(path=str(screenshot), full_page=True)
     data = screenshot.read_bytes()
     assert data.startswith(PNG_SIGNATURE) and len(data) > 10_000
+
+
+def test_a_file_with_only_warnings_says_no_errors_and_lists_them(
+    page: Page, tmp_path: Path
+) -> None:
+    open_report(page, tmp_path, ONLY_WARNINGS)
+    [section] = sections(page)
+    expect(section.get_by_text("No errors detected in the data")).to_be_visible()
+    assert [row["Code"] for row in finding_rows(section)] == ["G017"]
 
 
 def test_clean_files_say_no_errors_with_totals(page: Page, tmp_path: Path) -> None:

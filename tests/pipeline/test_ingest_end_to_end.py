@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import codecs
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -93,6 +96,12 @@ def test_reports_archive_and_confirmations(ingest_ctx: IngestContext, mailbox: M
         assert stored == outcome.report
         french = json.loads((folder / "report.fr.json").read_text(encoding="utf-8"))
         assert [f["code"] for f in french["findings"]] == [f["code"] for f in stored["findings"]]
+        # For the spreadsheet a school opens it in: a byte-order mark, then one row per finding.
+        table = (folder / "report.csv").read_bytes()
+        assert table.startswith(codecs.BOM_UTF8)
+        rows = list(csv.reader(io.StringIO(table.decode("utf-8-sig"), newline="")))
+        assert rows[0][:3] == ["file", "code", "severity"]
+        assert [row[1] for row in rows[1:]] == [f["code"] for f in stored["findings"]]
     archived = sorted(path.name.split("-", 1)[1] for path in settings.archive.iterdir())
     assert archived == sorted(path.name for path in SAMPLE_FILES)
     assert len(mailbox.messages) == len(SAMPLE_FILES)
