@@ -254,12 +254,26 @@ def inbox_files(inbox: Path) -> tuple[list[Path], list[str]]:
         for entry in entries:
             if not is_candidate_name(entry.name):
                 continue
-            # Symbolic links are never followed out of the inbox.
+            # Symbolic links are never followed out of the inbox; a name that is not text
+            # (bytes undecodable on this system) could be neither logged nor stored.
+            if not is_text(entry.name):
+                raw = entry.name.encode("utf-8", "surrogateescape")
+                ignored.append(raw.decode("utf-8", "backslashreplace"))  # S880012\xff.C3
+                continue
             if entry.is_symlink() or not entry.is_file(follow_symlinks=False):
                 ignored.append(entry.name)
                 continue
             files.append(inbox / entry.name)
     return sorted(files), sorted(ignored)
+
+
+def is_text(name: str) -> bool:
+    """Whether a file name decoded from the file system is text (no undecodable bytes)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def sightings(paths: Iterable[Path]) -> dict[Path, tuple[int, int]]:
@@ -287,10 +301,17 @@ def settled(
     return ready, waiting
 
 
+# After every file that can be read: one that cannot is still processed, and reported as such.
+UNREADABLE_LAST = ("\uffff", "")
+
+
 def order_key(path: Path) -> tuple[str, str]:
     """`Received.order_key` from the first bytes only (a UTF-8 byte-order mark is skipped)."""
-    with path.open("rb") as stream:
-        head = stream.read(HEADER_PEEK).removeprefix(codecs.BOM_UTF8)
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(HEADER_PEEK).removeprefix(codecs.BOM_UTF8)
+    except OSError:  # gone or unreadable since it was listed: its own ingest says why
+        return UNREADABLE_LAST
     return Received(path.name, head, len(head), "").order_key
 
 
@@ -335,10 +356,10 @@ def retryable(error: BaseException) -> bool:
     return not isinstance(error, UnreadableFile | ReplayError) and is_transient(error)
 
 
-def mark_unfinished_failed(ctx: IngestContext, sha256: str, reason: str) -> int | None:
+def mark_unfinished_failed(ctx: IngestContext, received: Received, reason: str) -> int | None:
     """A failure outside the transmission's transaction (e.g. the archive's disk is full)."""
     with ctx.engine.connect() as conn:
-        earlier = store.previous_receipt(conn, sha256)
+        earlier = store.previous_receipt(conn, received.sha256, received.name)
     if earlier is None or earlier.id is None or earlier.status in FINAL_STATUSES:
         return None
     mark_failed(ctx, earlier.id, reason)
@@ -359,7 +380,7 @@ def not_processed(ctx: IngestContext, path: Path, error: Exception, tries: Attem
     log.error("file not processed: %s", reason, extra={"file": path.name})
     failed_id = None
     if tries.received is not None:
-        failed_id = mark_unfinished_failed(ctx, tries.received.sha256, reason)
+        failed_id = mark_unfinished_failed(ctx, tries.received, reason)
     status = "failed" if failed_id else UNPROCESSED
     return FileResult(path.name, status, failed_id, 0, reason, tries.count)
 

@@ -17,8 +17,11 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 def alembic_config(engine: Engine) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    config.set_main_option("script_location", str(MIGRATIONS).replace("%", "%%"))
+    # The options are ConfigParser values, where % starts an interpolation: a percent-encoded
+    # password (p%40ss) or a % in OST_HOME must be doubled to reach alembic unchanged.
+    url = engine.url.render_as_string(hide_password=False)
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 
 

@@ -29,8 +29,8 @@ from pipeline.files import read_limited
 from pipeline.merge import COURSE_VALUES, EMPTY_COUNTS, merge_counts, merge_findings, plan_merge
 from pipeline.models import FINAL_STATUSES, SCHOOL_TIMEZONE, Transmission
 from pipeline.notify import Sender, confirmation
-from pipeline.outputs import Staged, archive_original, stage_reports
-from pipeline.reports import FINDING_KEYS, render_csv, validation_report
+from pipeline.outputs import LANGUAGES, Staged, archive_original, stage_reports
+from pipeline.reports import FINDING_KEYS, csv_file_bytes, validation_report
 from rules.findings import concat_findings
 from rules.validate import (
     CodeTables,
@@ -63,7 +63,12 @@ class TransmissionFailed(RuntimeError):
 
 
 def is_transient(error: BaseException) -> bool:
-    """Whether trying again may help: lost or locked database, full disk, timeouts."""
+    """Whether trying again may help: lost or locked database, full disk, timeouts.
+
+    A file that is missing, not a file, or not ours to read or write stays so: not retried.
+    """
+    if isinstance(error, PermissionError | FileNotFoundError | IsADirectoryError):
+        return False
     text = f"{type(error).__name__} {error}".lower()
     markers = ("locked", "timeout", "timed out", "connection", "operationalerror", "no space")
     return isinstance(error, OSError | TimeoutError) or any(m in text for m in markers)
@@ -91,7 +96,12 @@ class IngestContext:
 @dataclass(frozen=True)
 class IngestOutcome:
     transmission_id: int
-    report: dict[str, Any]
+    reports: dict[str, dict[str, Any]]  # by language: "en", "fr"
+
+    @property
+    def report(self) -> dict[str, Any]:
+        """The English report: the one `ost ingest --json` prints."""
+        return self.reports["en"]
 
     @property
     def status(self) -> str:
@@ -329,7 +339,7 @@ def ingest_report(
 def register(ctx: IngestContext, name: str, sha: str, size: int) -> tuple[int, int | None]:
     """A transmission row for these bytes: (id, id of the earlier receipt if a duplicate)."""
     with ctx.engine.begin() as conn:
-        earlier = store.previous_receipt(conn, sha)
+        earlier = store.previous_receipt(conn, sha, name)
         if earlier is not None and earlier.id is not None and earlier.status not in FINAL_STATUSES:
             # Same bytes, but the earlier attempt never finished: this is its retry.
             store.update_transmission(conn, earlier.id, {"status": "received", "file_name": name})
@@ -466,7 +476,9 @@ def process_received(
                     stage_reports, ctx.settings.reports, transmission_id, result, reports
                 )
                 # The e-mail is written there too; it is sent only once the data is in.
-                notice = writer.submit(confirmation_of, transmission_id, result, reports)
+                notice = writer.submit(
+                    confirmation_of, ctx, transmission_id, result, reports, ctx.clock()
+                )
                 try:
                     writes.apply(conn)
                     if writes.plan is not None:
@@ -489,7 +501,7 @@ def process_received(
         raise failure from error
     if confirm:
         _confirm(ctx, transmission_id, notice)
-    return IngestOutcome(transmission_id, reports["en"])
+    return IngestOutcome(transmission_id, reports)
 
 
 def publish_when_staged(staging: Future[Staged]) -> None:
@@ -515,24 +527,33 @@ def _duplicate(
         store.update_transmission(
             conn, transmission_id, {"mident": earlier.mident, "processed_at": ctx.clock()}
         )
-    return IngestOutcome(transmission_id, duplicate_report(transmission_id, name, earlier, "en"))
+    reports = {lang: duplicate_report(transmission_id, name, earlier, lang) for lang in LANGUAGES}
+    return IngestOutcome(transmission_id, reports)
 
 
 def confirmation_of(
-    transmission_id: int, result: ValidationResult, reports: dict[str, Any]
+    ctx: IngestContext,
+    transmission_id: int,
+    result: ValidationResult,
+    reports: dict[str, Any],
+    now: datetime,
 ) -> EmailMessage | None:
-    """The confirmation e-mail to the header's contact (None when the header gives none)."""
+    """The confirmation e-mail to the header's contact (None when it gives no valid address)."""
     recipient = result.header.contact_email
     if not recipient:
         return None
-    return confirmation(transmission_id, recipient, reports, render_csv([reports["en"]]))
+    csv_report = csv_file_bytes([reports["en"]])
+    sender = ctx.settings.mail_from
+    return confirmation(transmission_id, recipient, reports, csv_report, sender=sender, now=now)
 
 
 def _confirm(ctx: IngestContext, transmission_id: int, notice: Future[EmailMessage | None]) -> None:
     """Send the confirmation; a mail failure is logged, never fatal to the transmission."""
     try:
         message = notice.result()
-        if message is not None:
+        if message is None:
+            log.info("transmission %s: no confirmation e-mail: no valid contact", transmission_id)
+        else:
             ctx.sender.send(message)
     except Exception as error:  # noqa: BLE001 - the data is in; only the notice is lost
         log.warning("transmission %s: confirmation e-mail not sent: %s", transmission_id, error)

@@ -26,6 +26,8 @@ from pipeline.batch import (
     RunSummary,
     StatisticsSchedule,
     batch_options,
+    in_spec_order,
+    process_file,
     replay_failed,
     replay_transmission,
     run_batch,
@@ -42,6 +44,7 @@ from pipeline.store import (
     GRADE_FIELDS,
     GROWING_TABLES,
     add_transmission,
+    load_applicant_pool,
     refresh_statistics,
     table,
 )
@@ -168,6 +171,39 @@ def test_run_processes_the_inbox_in_spec_order(
     stored = json.loads(run.summary_json)
     assert stored["statuses"] == {"partially processed": 1, "rejected": 1, "processed": 1}
     assert [item["file"] for item in stored["files"]] == FILES_IN_ORDER
+
+
+def test_a_file_name_that_is_not_text_is_ignored_and_the_others_processed(
+    ctx_with_applicants: IngestContext,
+    options_no_settle: BatchOptions,
+    logging_to_tmp: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    inbox = ctx_with_applicants.settings.inbox
+    (inbox / os.fsdecode(b"S880012\xff.C4")).write_bytes(b"T1 a name with a stray byte")
+    summary = run_batch(ctx_with_applicants, options_no_settle)
+    assert [result.file for result in summary.files] == FILES_IN_ORDER
+    assert summary.ignored == ["S880012\\xff.C4"]  # shown with its byte escaped
+    assert summary.error is None
+    assert "Logging error" not in capsys.readouterr().err  # every line could be written
+    logged = [json.loads(line) for line in logging_to_tmp.read_text().splitlines()]
+    assert logged and all(isinstance(line, dict) for line in logged)
+
+
+def test_a_file_that_cannot_be_read_is_reported_and_does_not_stop_the_others(
+    ctx_with_applicants: IngestContext, options_no_settle: BatchOptions
+) -> None:
+    # Listed, then gone (or unreadable) before its header could be peeked at for the order.
+    inbox = ctx_with_applicants.settings.inbox
+    readable = sorted(inbox.iterdir())
+    gone = inbox / "S885000.C1"
+    assert in_spec_order([gone, *readable]) == [inbox / name for name in FILES_IN_ORDER] + [gone]
+    with ctx_with_applicants.engine.connect() as conn:
+        applicants = load_applicant_pool(conn)
+    result = process_file(ctx_with_applicants, gone, applicants, options_no_settle.retry)
+    assert (result.status, result.transmission_id) == ("error", None)
+    assert result.reason is not None and "No such file or directory" in result.reason
+    assert result.attempts == 1  # a missing file is not retried
 
 
 def test_files_still_arriving_and_temporary_names_are_left_alone(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -194,6 +195,30 @@ def test_identical_bytes_twice_do_nothing(ctx_with_emilie: IngestContext) -> Non
     assert codes(second) == ["F009"]
     assert second.transmission_id != first.transmission_id
     assert courses(ctx_with_emilie).equals(before)
+
+
+def test_rejected_bytes_sent_again_under_the_right_name_are_processed(
+    ctx_with_emilie: IngestContext,
+) -> None:
+    # F007 says "rename the file and send it again": the same bytes must then go in.
+    name, raw = transmission([emilie(grade("ENG4U", "202606", "F", "090"))])
+    wrong = ingest(ctx_with_emilie, (name + ".txt", raw))
+    assert wrong.status == "rejected" and "F007" in codes(wrong)
+    assert ingest(ctx_with_emilie, (name + ".txt", raw)).status == "duplicate"  # seen already
+    renamed = ingest(ctx_with_emilie, (name, raw))
+    assert renamed.status == "processed" and renamed.report["merge"]["inserted"] == 1
+    again = ingest(ctx_with_emilie, (name, raw))
+    assert again.status == "duplicate" and codes(again) == ["F009"]
+
+
+def test_bytes_over_the_size_limit_go_in_once_the_limit_is_raised(
+    ctx_with_emilie: IngestContext,
+) -> None:
+    file = transmission([emilie(grade("ENG4U", "202606", "F", "090"))])
+    settings = ctx_with_emilie.settings
+    small = replace(ctx_with_emilie, settings=replace(settings, max_file_bytes=100))
+    assert codes(ingest(small, file)) == ["F010"]
+    assert ingest(ctx_with_emilie, file).report["merge"]["inserted"] == 1
 
 
 def test_held_student_is_merged_once_the_applicant_is_imported(ingest_ctx: IngestContext) -> None:

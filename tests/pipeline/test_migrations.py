@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from alembic import command
 from sqlalchemy import inspect, select, text
 
-from pipeline.database import alembic_config, make_engine, migrate
+from pipeline.database import alembic_config, make_engine, migrate, open_database
 from pipeline.models import Applicant, Course, GradeRecord
 from pipeline.store import table
 
@@ -98,3 +99,14 @@ def test_records_survive_the_move_to_links_kept_by_the_ingest(database_url: str)
         assert {collations[name, column] for column in key} == {byte_order}
     assert collations["course", "mident"] is None
     engine.dispose()
+
+
+def test_a_percent_sign_in_the_url_reaches_the_migrations(tmp_path: Path) -> None:
+    # A percent-encoded password (p%40ss) or a % in OST_HOME: alembic's options interpolate %.
+    folder = tmp_path / "ost%40home"
+    folder.mkdir()
+    engine = open_database(f"sqlite:///{folder / 'ost.sqlite3'}")
+    try:
+        assert "transmission" in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
