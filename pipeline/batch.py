@@ -543,12 +543,25 @@ def run_lock(ctx: IngestContext, options: BatchOptions) -> Iterator[Heartbeat]:
     """The run lock held for the block (raises LockHeld when another run holds it).
 
     Once it is held, the temporary files a killed run left half-written are removed: nothing
-    reads them, and the transmission they belonged to is done again from its original.
+    reads them, and the transmission they belonged to is done again from its original. The
+    runs such a run left `running` are marked `interrupted`.
     """
     lock = DatabaseLock(ctx.engine, ctx.clock, stale_after=options.stale_after)
     with holding(lock, options.heartbeat_seconds) as heartbeat:
         remove_leftovers(ctx)
+        close_interrupted_runs(ctx)
         yield heartbeat
+
+
+def close_interrupted_runs(ctx: IngestContext) -> None:
+    """Runs still `running` while we hold the lock: their process died (only the holder runs)."""
+    runs = store.table(Run)
+    with ctx.engine.begin() as conn:
+        ids = conn.execute(select(runs.c.id).where(runs.c.status == "running")).scalars().all()
+        if ids:
+            conn.execute(update(runs).where(runs.c.id.in_(ids)).values(status="interrupted"))
+    if ids:
+        log.warning("run(s) %s had been interrupted", ", ".join(map(str, ids)))
 
 
 def remove_leftovers(ctx: IngestContext) -> None:

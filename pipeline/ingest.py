@@ -28,7 +28,7 @@ from pipeline.config import Settings
 from pipeline.files import read_limited
 from pipeline.merge import COURSE_VALUES, EMPTY_COUNTS, merge_counts, merge_findings, plan_merge
 from pipeline.models import FINAL_STATUSES, SCHOOL_TIMEZONE, Transmission
-from pipeline.notify import Sender, confirmation
+from pipeline.notify import OutboxSender, Sender, confirmation
 from pipeline.outputs import LANGUAGES, Staged, archive_original, stage_reports
 from pipeline.reports import FINDING_KEYS, csv_file_bytes, validation_report
 from rules.findings import concat_findings
@@ -548,15 +548,34 @@ def confirmation_of(
 
 
 def _confirm(ctx: IngestContext, transmission_id: int, notice: Future[EmailMessage | None]) -> None:
-    """Send the confirmation; a mail failure is logged, never fatal to the transmission."""
+    """Send the confirmation; a mail failure is logged, never fatal to the transmission.
+
+    A message the server did not take is kept in outbox/ as an .eml file, to be sent later.
+    """
     try:
         message = notice.result()
-        if message is None:
-            log.info("transmission %s: no confirmation e-mail: no valid contact", transmission_id)
-        else:
-            ctx.sender.send(message)
     except Exception as error:  # noqa: BLE001 - the data is in; only the notice is lost
-        log.warning("transmission %s: confirmation e-mail not sent: %s", transmission_id, error)
+        log.warning("transmission %s: confirmation e-mail not composed: %s", transmission_id, error)
+        return
+    if message is None:
+        log.info("transmission %s: no confirmation e-mail: no valid contact", transmission_id)
+        return
+    try:
+        ctx.sender.send(message)
+    except Exception as error:  # noqa: BLE001 - as above
+        where = ctx.settings.outbox
+        log.warning(
+            "transmission %s: confirmation e-mail not sent (%s); kept in %s",
+            transmission_id,
+            error,
+            where,
+        )
+        try:
+            OutboxSender(where).send(message)
+        except Exception as unkept:  # noqa: BLE001 - as above
+            log.warning(
+                "transmission %s: confirmation e-mail not kept: %s", transmission_id, unkept
+            )
 
 
 # -- several files -------------------------------------------------------------------------

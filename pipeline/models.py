@@ -205,7 +205,7 @@ class Run(SQLModel, table=True):
     trigger: str = Field(max_length=16)  # manual | scheduled
     started_at: datetime
     finished_at: datetime | None = None
-    status: str = Field(max_length=16)  # running | finished | failed
+    status: str = Field(max_length=16)  # running | finished | failed | interrupted (killed)
     files: int = 0
     rematched: int = 0
     summary_json: str | None = None

@@ -31,6 +31,7 @@ from pipeline.batch import (
     replay_failed,
     replay_transmission,
     run_batch,
+    start_run,
 )
 from pipeline.cli import EXIT_DATA_ERRORS, EXIT_LOCKED, EXIT_OK, app
 from pipeline.config import ConfigError, Settings, load_settings
@@ -453,6 +454,21 @@ def test_a_run_removes_the_temporaries_a_killed_run_left(
     assert "removed 3 unfinished file(s) an interrupted run left" in caplog.text
     assert all(str(path) in caplog.text for path in left)
     assert statuses_of(summary) == STATUSES  # and the batch itself went on as usual
+
+
+def test_a_run_left_running_by_a_killed_process_is_marked_interrupted(
+    ctx_with_applicants: IngestContext,
+    options_no_settle: BatchOptions,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    killed = start_run(ctx_with_applicants, "scheduled")  # its process died without finishing
+    with caplog.at_level(logging.WARNING, logger="ost.batch"):
+        summary = run_batch(ctx_with_applicants, options_no_settle)
+    runs = table(Run)
+    with ctx_with_applicants.engine.connect() as conn:
+        rows = dict(conn.execute(select(runs.c.id, runs.c.status).order_by(runs.c.id)).all())
+    assert rows == {killed.run_id: "interrupted", summary.run_id: "finished"}
+    assert f"run(s) {killed.run_id} had been interrupted" in caplog.text
 
 
 def test_a_temporary_that_cannot_be_removed_does_not_stop_the_run(

@@ -127,12 +127,17 @@ def test_without_smtp_the_message_lands_in_the_outbox(
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_an_unreachable_smtp_server_does_not_fail_the_transmission(
-    ingest_ctx: IngestContext,
+    ingest_ctx: IngestContext, settings_home: Settings
 ) -> None:
     ingest_ctx.sender = SmtpSender("smtp://127.0.0.1:9", timeout=2)
     [outcome] = ingest_paths(ingest_ctx, [SAMPLES / "S885827.C1"])
     assert isinstance(outcome, IngestOutcome)
     assert outcome.status == "processed"
+    # The message the server never took is kept, to be sent once it is back.
+    [kept] = list(settings_home.outbox.iterdir())
+    assert kept.name == f"{outcome.transmission_id}-S885827.C1.eml"
+    message = email.message_from_bytes(kept.read_bytes())
+    assert message["To"] == "guidance@eastend-ss.example.ca"
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
