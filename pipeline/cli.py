@@ -549,13 +549,34 @@ def schedule() -> None:
     serve(settings, echo=typer.echo)
 
 
-def main() -> None:  # pragma: no cover - console entry point
-    """Console entry point."""
+def main() -> None:  # pragma: no cover - console entry point (tested as a process)
+    """Console entry point: every failure in one line, a mistyped command line included."""
     try:
-        app()
-    except Exception as error:  # noqa: BLE001 - last resort: one line, never a traceback
-        print(f"ost: unexpected {type(error).__name__}: {error}", file=sys.stderr)
+        code = app(standalone_mode=False)
+    except typer.Abort:
+        print("ost: aborted", file=sys.stderr)
         sys.exit(EXIT_CANNOT_RUN)
+    except Exception as error:  # noqa: BLE001 - last resort: one line, never a traceback
+        usage = usage_error_line(error)
+        if usage is None:
+            print(f"ost: unexpected {type(error).__name__}: {error}", file=sys.stderr)
+        elif usage:
+            print(usage, file=sys.stderr)
+        sys.exit(EXIT_CANNOT_RUN)
+    sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+def usage_error_line(error: Exception) -> str | None:
+    """A command line typer refused (unknown option, bad value) in one line; None for any other
+    error, and "" when typer has shown the help itself (`ost` alone)."""
+    format_message = getattr(error, "format_message", None)
+    if not callable(format_message) or not isinstance(getattr(error, "exit_code", None), int):
+        return None
+    message = str(format_message()).strip()
+    if not message:
+        return ""
+    command = getattr(getattr(error, "ctx", None), "command_path", None) or "ost"
+    return f"ost: {message} (see '{command} --help')"
 
 
 if __name__ == "__main__":
