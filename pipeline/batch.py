@@ -33,7 +33,7 @@ from jobs.retry import Backoff, retrying
 from matching import ApplicantPool
 from pipeline import store
 from pipeline.config import ConfigError
-from pipeline.files import UnreadableFile, size_or_zero
+from pipeline.files import UnreadableFile, is_text, size_or_zero, text_name
 from pipeline.ingest import (
     IngestContext,
     IngestOutcome,
@@ -254,26 +254,16 @@ def inbox_files(inbox: Path) -> tuple[list[Path], list[str]]:
         for entry in entries:
             if not is_candidate_name(entry.name):
                 continue
-            # Symbolic links are never followed out of the inbox; a name that is not text
-            # (bytes undecodable on this system) could be neither logged nor stored.
+            # A name that is not text could be neither logged nor stored: listed, escaped.
             if not is_text(entry.name):
-                raw = entry.name.encode("utf-8", "surrogateescape")
-                ignored.append(raw.decode("utf-8", "backslashreplace"))  # S880012\xff.C3
+                ignored.append(text_name(entry.name))
                 continue
+            # Symbolic links are never followed out of the inbox.
             if entry.is_symlink() or not entry.is_file(follow_symlinks=False):
                 ignored.append(entry.name)
                 continue
             files.append(inbox / entry.name)
     return sorted(files), sorted(ignored)
-
-
-def is_text(name: str) -> bool:
-    """Whether a file name decoded from the file system is text (no undecodable bytes)."""
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def sightings(paths: Iterable[Path]) -> dict[Path, tuple[int, int]]:

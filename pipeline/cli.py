@@ -210,10 +210,13 @@ def print_outcomes(
         full_list = report_file(reports, outcome.transmission_id, lang, "csv")
         report = outcome.reports[lang]
         print_report(console, report, lang, full_list=str(full_list))
-        counts = [report["matching"], report["merge"]]
+        stages = [report["matching"], report["merge"]]
         console.print(
             f"  id {outcome.transmission_id}; "
-            + "; ".join(", ".join(f"{label(lang, k)} {v}" for k, v in c.items()) for c in counts),
+            + "; ".join(
+                ", ".join(f"{label(lang, name)} {count}" for name, count in stage.items())
+                for stage in stages
+            ),
             highlight=False,
         )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass
+from email.utils import parseaddr
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -60,6 +61,17 @@ def _max_file_bytes(raw: str | None) -> int:
     return int(megabytes * 2**20)
 
 
+def _mail_from(sender: str) -> str:
+    """An address, bare or with a display name: `ost@ocas.ca`, `OST <ost@ocas.ca>`."""
+    address = parseaddr(sender)[1]
+    local, at, domain = address.rpartition("@")
+    if not (local and at and domain) or "\n" in sender:
+        raise ConfigError(
+            f"OST_MAIL_FROM must be an e-mail address such as ost@ocas.ca, not {sender!r}"
+        )
+    return sender
+
+
 def time_zone(name: str) -> ZoneInfo:
     """`OST_TIMEZONE` as a zone; a name that is not one is a configuration error."""
     try:
@@ -80,5 +92,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         timezone=env.get("OST_TIMEZONE") or "America/Toronto",
         schedule=env.get("OST_SCHEDULE") or "04:00,16:00",
         max_file_bytes=_max_file_bytes(env.get("OST_MAX_FILE_MB")),
-        mail_from=env.get("OST_MAIL_FROM") or DEFAULT_MAIL_FROM,
+        mail_from=_mail_from(env.get("OST_MAIL_FROM") or DEFAULT_MAIL_FROM),
     )

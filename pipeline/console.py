@@ -10,6 +10,7 @@ from rich.text import Text
 
 from pipeline.labels import label
 from pipeline.privacy import mask_report
+from pipeline.reports import is_clean
 
 # A terminal shows the first findings; --json and --html carry them all.
 MAX_CONSOLE_ROWS = 200
@@ -85,6 +86,6 @@ def print_report(
         if hidden > 0:
             more = label(lang, "more saved" if full_list else "more")
             console.print(more.format(hidden=hidden, path=full_list), markup=False, soft_wrap=True)
-    if report["counts"]["errors"] == 0:
+    if is_clean(report):
         console.print(label(lang, "clean"))
     console.print(summary_line(report, lang), markup=False, highlight=False)

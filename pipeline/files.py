@@ -14,6 +14,19 @@ class UnreadableFile(OSError):
     """A path that is missing, a directory, or not readable: the command cannot run on it."""
 
 
+def text_name(name: str) -> str:
+    """A file name as text: bytes the file system could not decode shown escaped (`\\xff`).
+
+    Such a name cannot be printed, logged or stored as it is; escaped, it is judged by F007.
+    """
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def is_text(name: str) -> bool:
+    """Whether a file name decoded from the file system is text (no undecodable bytes)."""
+    return text_name(name) == name
+
+
 def size_or_zero(path: Path) -> int:
     """The file's size, 0 when it cannot be read (whoever reads it reports why)."""
     try:
@@ -57,4 +70,5 @@ def validate_path(
     The rules read the open file in place, which spares copying a large file into memory.
     """
     with open_regular(path) as handle:
-        return validate_file(path.name, handle, tables=tables, today=today, max_bytes=max_bytes)
+        name = text_name(path.name)
+        return validate_file(name, handle, tables=tables, today=today, max_bytes=max_bytes)

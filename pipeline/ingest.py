@@ -25,7 +25,7 @@ from matching.schema import MATCHED
 from parsers.fixed_width import UTF8_BOM
 from pipeline import store
 from pipeline.config import Settings
-from pipeline.files import read_limited
+from pipeline.files import read_limited, text_name
 from pipeline.merge import COURSE_VALUES, EMPTY_COUNTS, merge_counts, merge_findings, plan_merge
 from pipeline.models import FINAL_STATUSES, SCHOOL_TIMEZONE, Transmission
 from pipeline.notify import OutboxSender, Sender, confirmation
@@ -550,7 +550,7 @@ def confirmation_of(
 def _confirm(ctx: IngestContext, transmission_id: int, notice: Future[EmailMessage | None]) -> None:
     """Send the confirmation; a mail failure is logged, never fatal to the transmission.
 
-    A message the server did not take is kept in outbox/ as an .eml file, to be sent later.
+    A message the server did not take is kept in outbox/ as an .eml file, to be sent by hand.
     """
     try:
         message = notice.result()
@@ -563,19 +563,23 @@ def _confirm(ctx: IngestContext, transmission_id: int, notice: Future[EmailMessa
     try:
         ctx.sender.send(message)
     except Exception as error:  # noqa: BLE001 - as above
-        where = ctx.settings.outbox
-        log.warning(
-            "transmission %s: confirmation e-mail not sent (%s); kept in %s",
-            transmission_id,
-            error,
-            where,
-        )
-        try:
-            OutboxSender(where).send(message)
-        except Exception as unkept:  # noqa: BLE001 - as above
-            log.warning(
-                "transmission %s: confirmation e-mail not kept: %s", transmission_id, unkept
-            )
+        _keep_unsent(ctx, transmission_id, message, error)
+
+
+def _keep_unsent(
+    ctx: IngestContext, transmission_id: int, message: EmailMessage, error: Exception
+) -> None:
+    """A confirmation the sender refused, kept in outbox/ (unless that is what failed)."""
+    why = f"transmission {transmission_id}: confirmation e-mail not sent ({error})"
+    if isinstance(ctx.sender, OutboxSender):
+        log.warning("%s", why)
+        return
+    try:
+        OutboxSender(ctx.settings.outbox).send(message)
+    except Exception as unkept:  # noqa: BLE001 - the data is in; only the notice is lost
+        log.warning("%s; not kept either: %s", why, unkept)
+    else:
+        log.warning("%s; kept in %s to be sent by hand", why, ctx.settings.outbox)
 
 
 # -- several files -------------------------------------------------------------------------
@@ -600,28 +604,38 @@ class Received:
 def receive(path: Path, max_bytes: int) -> Received:
     """Read a file for ingest; an oversized one is hashed in pieces, never loaded whole."""
     size, raw = read_limited(path, max_bytes)
+    name = text_name(path.name)
     if raw is not None:
-        return Received(path.name, raw, size, sha256_of(raw))
+        return Received(name, raw, size, sha256_of(raw))
     digest = hashlib.sha256()
     with path.open("rb") as stream:
         for piece in iter(lambda: stream.read(2**20), b""):
             digest.update(piece)
-    return Received(path.name, None, size, digest.hexdigest())
+    return Received(name, None, size, digest.hexdigest())
 
 
 def ingest_paths(
     ctx: IngestContext, paths: Sequence[Path]
 ) -> list[IngestOutcome | TransmissionFailed]:
-    """Each file in school and header-timestamp order (SPEC 6); failures do not stop the rest."""
+    """Each file in school and header-timestamp order (SPEC 6); failures do not stop the rest.
+
+    A file over the size limit is archived too, copied as it is: once the limit is raised,
+    `ost replay` processes it from there.
+    """
     received = sorted(
-        (receive(path, ctx.settings.max_file_bytes) for path in paths), key=lambda r: r.order_key
+        ((receive(path, ctx.settings.max_file_bytes), path) for path in paths),
+        key=lambda pair: pair[0].order_key,
     )
     with ctx.engine.connect() as conn:
         applicants = store.load_applicant_pool(conn)
     outcomes: list[IngestOutcome | TransmissionFailed] = []
-    for item in received:
+    for item, path in received:
         try:
-            outcomes.append(ingest_bytes(ctx, item, applicants))
+            outcome = ingest_bytes(ctx, item, applicants)
         except TransmissionFailed as failure:
             outcomes.append(failure)
+            continue
+        if item.raw is None and outcome.status != "duplicate":
+            archive_original(ctx.settings.archive, outcome.transmission_id, item.name, path)
+        outcomes.append(outcome)
     return outcomes

@@ -7,13 +7,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import unquote, urlparse
 
 from pipeline.labels import label
 from pipeline.outputs import write_atomic
+from pipeline.reports import is_clean
 
 
 class Sender(Protocol):
@@ -65,7 +66,7 @@ def _summary(report: Mapping[str, Any], lang: str) -> str:
         "",
         label(lang, f"explain {report['status']}"),
     ]
-    if counts["errors"] == 0:
+    if is_clean(report):
         lines.append(label(lang, "clean"))
     return "\n".join(lines)
 
@@ -85,7 +86,8 @@ def confirmation(
     message["From"] = sender
     message["To"] = recipient
     message["Date"] = format_datetime(now)
-    message["Message-ID"] = make_msgid(f"ost.{transmission_id}", domain=sender.rpartition("@")[2])
+    domain = parseaddr(sender)[1].rpartition("@")[2]  # "OST <ost@x.ca>" or ost@x.ca
+    message["Message-ID"] = make_msgid(f"ost.{transmission_id}", domain=domain)
     message["Subject"] = (
         f"OST {report['file']}: {label('en', report['status'])} / {label('fr', report['status'])}"
     )

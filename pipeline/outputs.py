@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -33,15 +34,20 @@ def safe_name(name: str) -> str:
 STAGED_PREFIX, STAGED_SUFFIX = ".", ".tmp"
 
 
-def stage_atomic(path: Path, data: bytes) -> Path:
-    """`data` written and synced under a temporary name beside `path`; that name."""
+def stage_atomic(path: Path, data: bytes | Path) -> Path:
+    """`data` (bytes, or a file copied in pieces) written and synced under a temporary name
+    beside `path`; that name."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(
         dir=path.parent, prefix=f"{STAGED_PREFIX}{path.name}.", suffix=STAGED_SUFFIX
     )
     try:
         with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
+            if isinstance(data, Path):
+                with data.open("rb") as source:
+                    shutil.copyfileobj(source, stream)
+            else:
+                stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
     except BaseException:
@@ -50,7 +56,7 @@ def stage_atomic(path: Path, data: bytes) -> Path:
     return Path(temporary)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes | Path) -> None:
     """Write `data` to `path` so that readers see the old file or the whole new one."""
     temporary = stage_atomic(path, data)
     try:
@@ -107,8 +113,13 @@ def leftover_staged(folders: Iterable[Path]) -> list[Path]:
     return sorted(path for path in found if path.is_file() and not path.is_symlink())
 
 
-def archive_original(archive: Path, transmission_id: int, file_name: str, raw: bytes) -> Path:
-    """The original bytes under archive/, named by transmission id so nothing is overwritten."""
+def archive_original(
+    archive: Path, transmission_id: int, file_name: str, raw: bytes | Path
+) -> Path:
+    """The original under archive/, named by transmission id so nothing is overwritten.
+
+    `raw` is its bytes, or the file itself for one too large to be read whole (F010).
+    """
     target = archive / f"{transmission_id:08d}-{safe_name(file_name)}"
     if not target.exists():
         write_atomic(target, raw)

@@ -118,6 +118,12 @@ def csv_file_bytes(reports: Sequence[Mapping[str, Any]]) -> bytes:
     return render_csv(reports).encode("utf-8-sig")
 
 
+def is_clean(report: Mapping[str, Any]) -> bool:
+    """Whether a report says "No errors detected in the data": checked, and no error found
+    (warnings allowed). A duplicate was not checked at all."""
+    return bool(report["status"] != "duplicate" and report["counts"]["errors"] == 0)
+
+
 def _html_view(result: ValidationResult, report: Mapping[str, Any], lang: str) -> dict[str, Any]:
     shown = report["findings"][:MAX_LISTED_FINDINGS]
     codes = sorted({row["code"] for row in report["findings"]})
@@ -128,6 +134,7 @@ def _html_view(result: ValidationResult, report: Mapping[str, Any], lang: str) -
         "created": created.strftime("%Y-%m-%d %H:%M:%S") if created else None,
         "shown": shown,
         "total": len(report["findings"]),
+        "clean": is_clean(report),
         "entries": [entry(code) for code in codes],
     }
 

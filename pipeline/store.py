@@ -101,16 +101,14 @@ def previous_receipt(conn: Connection, sha256: str, file_name: str) -> Transmiss
     """The first transmission with these exact bytes, arriving as `file_name`, that is not
     itself a duplicate.
 
-    A rejected one counts only under the same name, and only if it was read: what rejected it
-    may lie outside the bytes (F007 the file name, F010 the size limit, when the file was never
-    read), and the same bytes sent again once that is put right must be processed. The same
-    file seen again (a run after a crash, say) is still a duplicate.
+    A rejected one counts only under the same name: F007 rejects a file for its name, and the
+    same bytes renamed as F007 asks must be processed. The same file seen again (by a run after
+    a crash, say) is still a duplicate; one rejected as too large (F010) is replayed from the
+    archive once the limit is raised.
     """
     t = table(Transmission)
-    judged_apart = (t.c.status == "rejected") & (
-        (t.c.file_name != file_name) | t.c.encoding.is_(None)
-    )
-    receipts = select(t).where(t.c.sha256 == sha256, t.c.status != "duplicate", ~judged_apart)
+    renamed = (t.c.status == "rejected") & (t.c.file_name != file_name)
+    receipts = select(t).where(t.c.sha256 == sha256, t.c.status != "duplicate", ~renamed)
     row = conn.execute(receipts.order_by(t.c.id).limit(1)).first()
     return Transmission(**row._mapping) if row else None
 

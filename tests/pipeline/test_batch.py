@@ -191,7 +191,7 @@ def test_a_file_name_that_is_not_text_is_ignored_and_the_others_processed(
     assert logged and all(isinstance(line, dict) for line in logged)
 
 
-def test_a_file_that_cannot_be_read_is_reported_and_does_not_stop_the_others(
+def test_a_file_that_cannot_be_read_is_ordered_last_and_reported_unprocessed(
     ctx_with_applicants: IngestContext, options_no_settle: BatchOptions
 ) -> None:
     # Listed, then gone (or unreadable) before its header could be peeked at for the order.

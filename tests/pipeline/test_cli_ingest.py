@@ -105,6 +105,14 @@ def test_ingest_console_points_to_the_saved_report(
     assert ("La note « ZZZ »" in out) == (lang == "fr")  # the messages in that language too
 
 
+def test_a_duplicate_is_not_called_clean(ost_env: dict[str, str]) -> None:
+    sample = str(SAMPLES / "S885827.C1")
+    code, out, _ = ost(ost_env, "ingest", sample)
+    assert code == 0 and "No errors detected in the data" in out
+    code, out, _ = ost(ost_env, "ingest", sample)  # the same bytes: nothing was checked
+    assert code == 0 and "F009" in out and "No errors detected" not in out
+
+
 def test_bad_applicant_rows_import_nothing(ost_env: dict[str, str], tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     lines = (SAMPLES / "applicants.csv").read_text(encoding="utf-8").splitlines()

@@ -16,7 +16,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from parsers.layout import default_layout
-from pipeline.config import Settings, load_settings
+from pipeline.config import ConfigError, Settings, load_settings
 from pipeline.ingest import IngestContext, IngestOutcome, TransmissionFailed, ingest_paths
 from pipeline.notify import OutboxSender, SmtpSender
 from tests.pipeline.conftest import NOW
@@ -104,12 +104,18 @@ def test_an_invalid_contact_address_receives_nothing(
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_the_sender_address_is_configurable(ingest_ctx: IngestContext, smtp_mail: Inbox) -> None:
-    configured = load_settings({"OST_MAIL_FROM": "ost@ocas.example.ca"}).mail_from
+    configured = load_settings({"OST_MAIL_FROM": "OST <ost@ocas.example.ca>"}).mail_from
     ingest_ctx.settings = replace(ingest_ctx.settings, mail_from=configured)
     ingest_paths(ingest_ctx, [SAMPLES / "S885827.C1"])
     [(sender, _, message)] = smtp_mail.received
-    assert sender == message["From"] == "ost@ocas.example.ca"
+    assert (sender, message["From"]) == ("ost@ocas.example.ca", "OST <ost@ocas.example.ca>")
     assert message["Message-ID"].endswith("@ocas.example.ca>")
+
+
+@pytest.mark.parametrize("value", ["guidance office", "ost@", "a@b.ca\nBcc: c@d.ca"])
+def test_a_sender_that_is_not_an_address_is_refused(value: str) -> None:
+    with pytest.raises(ConfigError, match="OST_MAIL_FROM must be an e-mail address"):
+        load_settings({"OST_MAIL_FROM": value})
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -133,7 +139,7 @@ def test_an_unreachable_smtp_server_does_not_fail_the_transmission(
     [outcome] = ingest_paths(ingest_ctx, [SAMPLES / "S885827.C1"])
     assert isinstance(outcome, IngestOutcome)
     assert outcome.status == "processed"
-    # The message the server never took is kept, to be sent once it is back.
+    # The message the server never took is kept, to be sent by hand.
     [kept] = list(settings_home.outbox.iterdir())
     assert kept.name == f"{outcome.transmission_id}-S885827.C1.eml"
     message = email.message_from_bytes(kept.read_bytes())

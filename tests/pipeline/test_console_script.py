@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -43,3 +44,16 @@ def test_exit_codes_come_through_the_console_script(tmp_path: Path) -> None:
     assert ost(tmp_path, "glossary", "G004").returncode == 0
     missing = ost(tmp_path, "validate", str(tmp_path / "S885827.C1"))
     assert missing.returncode == 2 and missing.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("command", ["validate", "ingest"])
+def test_a_file_name_that_is_not_text_is_f007_with_the_byte_escaped(
+    tmp_path: Path, command: str
+) -> None:
+    path = tmp_path / os.fsdecode(b"S871234\xff.C1")
+    path.write_bytes(SAMPLE.read_bytes())
+    run = ost(tmp_path, command, "--json", str(path))
+    assert run.returncode == 1 and run.stderr == ""
+    report = json.loads(run.stdout)
+    assert (report["file"], report["status"]) == ("S871234\\xff.C1", "rejected")
+    assert [f["code"] for f in report["findings"] if f["code"].startswith("F")] == ["F007"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -11,7 +12,15 @@ import pytest
 
 from pipeline import queries, store
 from pipeline.applicants import upsert_applicants
-from pipeline.ingest import IngestContext, IngestOutcome, Received, ingest_bytes, sha256_of
+from pipeline.batch import replay_transmission
+from pipeline.ingest import (
+    IngestContext,
+    IngestOutcome,
+    Received,
+    ingest_bytes,
+    ingest_paths,
+    sha256_of,
+)
 from pipeline.rematch import rematch_held
 from tests.pipeline.builders import Student, applicant, applicants_frame, grade, transmission
 from tests.pipeline.conftest import NOW
@@ -211,14 +220,23 @@ def test_rejected_bytes_sent_again_under_the_right_name_are_processed(
     assert again.status == "duplicate" and codes(again) == ["F009"]
 
 
-def test_bytes_over_the_size_limit_go_in_once_the_limit_is_raised(
-    ctx_with_emilie: IngestContext,
+def test_a_file_over_the_size_limit_is_replayed_once_the_limit_is_raised(
+    ctx_with_emilie: IngestContext, tmp_path: Path
 ) -> None:
-    file = transmission([emilie(grade("ENG4U", "202606", "F", "090"))])
+    # F010 says "ask the application service to raise the limit": the file is then replayed.
+    name, raw = transmission([emilie(grade("ENG4U", "202606", "F", "090"))])
+    path = tmp_path / name
+    path.write_bytes(raw)
     settings = ctx_with_emilie.settings
     small = replace(ctx_with_emilie, settings=replace(settings, max_file_bytes=100))
-    assert codes(ingest(small, file)) == ["F010"]
-    assert ingest(ctx_with_emilie, file).report["merge"]["inserted"] == 1
+    [rejected] = ingest_paths(small, [path])
+    assert isinstance(rejected, IngestOutcome) and codes(rejected) == ["F010"]
+    archived = settings.archive / f"{rejected.transmission_id:08d}-{name}"
+    assert archived.read_bytes() == raw  # kept, though never read whole
+    assert ingest(ctx_with_emilie, (name, raw)).status == "duplicate"  # the same file again
+    replayed = replay_transmission(ctx_with_emilie, rejected.transmission_id)
+    assert (replayed.status, replayed.transmission_id) == ("processed", rejected.transmission_id)
+    assert courses(ctx_with_emilie)["mark"].to_list() == ["090"]
 
 
 def test_held_student_is_merged_once_the_applicant_is_imported(ingest_ctx: IngestContext) -> None:
