@@ -1,4 +1,4 @@
-"""`ost schedule`: the batch (`ost run`) at fixed local times, by APScheduler's BlockingScheduler.
+"""`ost schedule`: the batch (`ost run`) at fixed local times, by APScheduler (3.x).
 
 The job is defined here in code, in the default memory job store (nothing is pickled): one job
 whose trigger fires at each time of OST_SCHEDULE in OST_TIMEZONE (a CronTrigger per time).
@@ -10,15 +10,12 @@ from __future__ import annotations
 import logging
 import re
 import signal
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
-from types import FrameType
 
-from apscheduler.events import EVENT_SCHEDULER_STARTED, SchedulerEvent
-from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 
@@ -105,9 +102,9 @@ def scheduled_run(
 
 def build_scheduler(
     settings: Settings, job: Callable[[Settings], object] = scheduled_run
-) -> BlockingScheduler:
-    """A scheduler with the one batch job (not started)."""
-    scheduler = BlockingScheduler(timezone=time_zone(settings.timezone))
+) -> BackgroundScheduler:
+    """A scheduler with the one batch job (not started); it runs in threads of its own."""
+    scheduler = BackgroundScheduler(timezone=time_zone(settings.timezone))
     scheduler.add_job(
         job,
         OrTrigger(run_triggers(settings)),
@@ -121,29 +118,28 @@ def build_scheduler(
     return scheduler
 
 
-def stop_on_signals(scheduler: BlockingScheduler, on_start: Callable[[], None]) -> None:
-    """SIGTERM and SIGINT stop scheduling; a batch in progress finishes before the process ends.
+STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 
-    A signal that arrives while the scheduler is still starting stops it as soon as it has
-    started; `on_start` runs once it is running and no stop was asked for.
+
+def run_until_stopped(
+    scheduler: BackgroundScheduler, on_start: Callable[[], None]
+) -> signal.Signals:
+    """Schedule until SIGTERM or SIGINT, then wait for the batch in progress; the signal.
+
+    The signals are blocked, and the main thread waits for one: no handler ever interrupts
+    the scheduler (one that shut it down while it held its own locks deadlocked). The process
+    ends when this returns, so the batch is waited for first: one still running then would
+    have its files fail ("cannot schedule new futures after interpreter shutdown"). A further
+    signal meanwhile stays pending (a service manager ends the process after its own timeout).
     """
-    stop_requested = threading.Event()
-
-    def stop(signum: int, _frame: FrameType | None) -> None:
-        log.info("stopping on %s", signal.Signals(signum).name)
-        stop_requested.set()
-        if scheduler.running:
-            scheduler.shutdown(wait=False)
-
-    def started(_event: SchedulerEvent) -> None:
-        if stop_requested.is_set():
-            scheduler.shutdown(wait=False)
-        else:
-            on_start()
-
-    scheduler.add_listener(started, EVENT_SCHEDULER_STARTED)
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    # Before the scheduler's threads start, which inherit the mask: only this thread takes them.
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    scheduler.start()
+    on_start()
+    received = signal.Signals(signal.sigwait(STOP_SIGNALS))
+    log.info("stopping on %s; a batch in progress finishes first", received.name)
+    scheduler.shutdown(wait=True)
+    return received
 
 
 def serve(settings: Settings, echo: Callable[[str], None] = print) -> None:
@@ -155,7 +151,6 @@ def serve(settings: Settings, echo: Callable[[str], None] = print) -> None:
         for when in next_fire_times(run_triggers(settings), now):
             echo(f"next run: {when:%Y-%m-%d %H:%M %Z} ({when.astimezone(UTC):%H:%M} UTC)")
 
-    stop_on_signals(scheduler, announce)
     log.info("scheduler starting", extra={"schedule": settings.schedule, "zone": settings.timezone})
-    scheduler.start()
+    run_until_stopped(scheduler, announce)
     log.info("scheduler stopped")

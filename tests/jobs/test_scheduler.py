@@ -6,6 +6,9 @@ import os
 import signal
 import subprocess
 import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -15,11 +18,13 @@ from apscheduler.triggers.combining import OrTrigger
 from sqlalchemy import select
 
 from jobs.scheduler import (
+    JOB_ID,
     MISFIRE_GRACE_SECONDS,
     build_scheduler,
     next_fire_times,
     parse_schedule,
     run_triggers,
+    run_until_stopped,
     scheduled_run,
 )
 from pipeline.config import ConfigError, Settings, load_settings
@@ -188,3 +193,25 @@ def test_schedule_prints_next_runs_and_stops_cleanly(tmp_path: Path, stop_signal
                 stream.close()
     log = (tmp_path / "home" / "logs" / "ost.log").read_text(encoding="utf-8")
     assert '"scheduler starting"' in log and '"scheduler stopped"' in log
+
+
+def test_a_stop_signal_lets_the_batch_in_progress_finish() -> None:
+    # The process ends once the scheduler returns: a batch still running then would have its
+    # files fail ("cannot schedule new futures after interpreter shutdown").
+    finished: list[str] = []
+
+    def batch(_settings: Settings) -> None:
+        # The operator stops the service mid-batch (sent to this thread, the one that waits).
+        signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGTERM)
+        time.sleep(0.5)
+        with ThreadPoolExecutor(1) as reports:  # as the ingest writes its reports
+            finished.append(reports.submit(lambda: "reports written").result())
+
+    scheduler = build_scheduler(load_settings({"OST_TIMEZONE": "UTC"}), job=batch)
+    scheduler.modify_job(JOB_ID, next_run_time=datetime.now(UTC))
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, set())
+    try:
+        assert run_until_stopped(scheduler, lambda: None) == signal.SIGTERM
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+    assert finished == ["reports written"]

@@ -77,7 +77,7 @@ def test_file_one_byte_over_the_limit_is_refused_before_any_rule(tmp_path: Path,
     assert "F010" not in exact.findings["code"].to_list()
 
 
-def test_ingest_of_an_oversized_file_stores_and_archives_nothing(
+def test_ingest_of_an_oversized_file_stores_nothing_and_archives_it_for_a_replay(
     ingest_ctx: IngestContext,
 ) -> None:
     context = replace(ingest_ctx, settings=replace(ingest_ctx.settings, max_file_bytes=1000))
@@ -85,7 +85,9 @@ def test_ingest_of_an_oversized_file_stores_and_archives_nothing(
     assert isinstance(outcome, IngestOutcome)
     assert outcome.status == "rejected"
     assert [f["code"] for f in outcome.report["findings"]] == ["F010"]
-    assert not any(context.settings.archive.iterdir())
+    # Copied as it is (never read whole), to be replayed once the limit is raised.
+    [archived] = list(context.settings.archive.iterdir())
+    assert archived.read_bytes() == (SAMPLES / "S885827.C1").read_bytes()
     with context.engine.connect() as conn:
         for model in (StudentRecord, GradeRecord):
             assert conn.execute(select(func.count()).select_from(table(model))).scalar_one() == 0
