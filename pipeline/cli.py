@@ -544,8 +544,10 @@ def schedule() -> None:
     """The scheduler process: `ost run` at OST_SCHEDULE (04:00,16:00) in OST_TIMEZONE."""
     from jobs.scheduler import serve
     from pipeline.database import open_database
+    from pipeline.runtime import ensure_folders
 
     settings = load_settings()
+    ensure_folders(settings)  # the inbox is there before the first file is copied in
     configure_logging(settings.logs, echo=True)
     # Fail now, not at the first run, when the database cannot be reached.
     open_database(settings.database_url).dispose()

@@ -1,7 +1,7 @@
 """Structured log lines (JSON, one object a line) in OST_HOME/logs/ost.log, personal data masked.
 
 The commands that process transmissions (`run`, `schedule`, `ingest`, `replay`) call
-`configure_logging`; everything under the `ost` logger (and APScheduler's own messages) goes
+`configure_logging`; everything under the `ost` logger (and APScheduler's warnings) goes
 to a rotating file, and optionally as `key=value` lines to stderr.
 """
 
@@ -21,12 +21,17 @@ LOG_FILE = "ost.log"
 MAX_BYTES = 10 * 2**20
 BACKUP_COUNT = 10
 LOGGERS = ("ost", "apscheduler")
+# APScheduler's own information (jobs added, triggers' internals) says nothing an operator acts
+# on; its warnings (a missed run) and errors do.
+LIBRARY_LEVEL = logging.WARNING
 
 # An OEN is nine digits (SPEC 2.2); a birth date YYYYMMDD or YYYY-MM-DD. Digits on either side
-# mean a longer number (a header timestamp, an archive id), which is left alone.
+# mean a longer number (a header timestamp, an archive id), which is left alone; so is a date
+# with a time of day (a next run, a received time): a birth date never has one.
 OEN = re.compile(r"(?<!\d)\d{9}(?!\d)")
 DATE = re.compile(
-    r"(?<!\d)(?:19|20)\d\d(-?)(?:0[1-9]|1[0-2])\1(?:0[1-9]|[12]\d|3[01])(?!\d)",
+    r"(?<!\d)(?:19|20)\d\d(-?)(?:0[1-9]|1[0-2])\1(?:0[1-9]|[12]\d|3[01])(?!\d)"
+    r"(?![T ]\d{1,2}:\d\d)",
 )
 OEN_MASK = "#########"
 DATE_MASK = "####-##-##"
@@ -40,7 +45,8 @@ _installed: list[logging.Handler] = []
 
 
 def mask(text: str) -> str:
-    """`text` with nine-digit numbers (OENs) and calendar dates replaced by a mask."""
+    """`text` with nine-digit numbers (OENs) and calendar dates without a time (birth dates)
+    replaced by a mask."""
     return DATE.sub(DATE_MASK, OEN.sub(OEN_MASK, text))
 
 
@@ -120,7 +126,7 @@ def configure_logging(logs: Path, *, echo: bool = False, level: int = logging.IN
         for name in LOGGERS:
             logging.getLogger(name).addHandler(handler)
     for name in LOGGERS:
-        logging.getLogger(name).setLevel(level)
+        logging.getLogger(name).setLevel(max(level, LIBRARY_LEVEL) if name != "ost" else level)
     _installed.extend(handlers)
     return path
 

@@ -171,7 +171,7 @@ def test_unknown_code_is_a_key_error_with_a_one_line_message() -> None:
     with pytest.raises(UnknownCode) as caught:
         entry("G999")
     assert isinstance(caught.value, KeyError)
-    assert str(caught.value) == ("unknown glossary code 'G999' (see docs/glossary.md for the list)")
+    assert str(caught.value) == ("unknown glossary code 'G999' (`ost glossary` lists them all)")
     with pytest.raises(UnknownCode):
         render_message("X001", "en", {})
     with pytest.raises(UnknownCode):

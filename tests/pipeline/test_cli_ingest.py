@@ -159,11 +159,16 @@ def _missing_database() -> str:
             "ost: OST_DATABASE_URL: no database driver for 'nosuchdb'",
         ),
         (
+            lambda: "postgres://ost:s3cret@host/ost",
+            "ost: OST_DATABASE_URL: no database driver for 'postgres'; for PostgreSQL write "
+            "postgresql+psycopg://user:password@host/database",
+        ),
+        (
             lambda: "s3cret, not a URL",
             "ost: OST_DATABASE_URL is not a database URL (dialect://...)",
         ),
     ],
-    ids=["refused", "no-such-database", "unknown-driver", "not-a-url"],
+    ids=["refused", "no-such-database", "unknown-driver", "postgres", "not-a-url"],
 )
 def test_a_database_that_cannot_be_opened_is_one_line_and_exit_2(
     tmp_path: Path, url: Callable[[], str], reason: str
@@ -184,7 +189,7 @@ def test_a_database_that_cannot_be_opened_is_one_line_and_exit_2(
     [
         (
             ["glossary", "ZZZ"],
-            "ost: unknown glossary code 'ZZZ' (see docs/glossary.md for the list)",
+            "ost: unknown glossary code 'ZZZ' (`ost glossary` lists them all)",
         ),
         (
             ["history", "--status", "done"],
