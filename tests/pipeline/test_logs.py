@@ -38,7 +38,7 @@ def test_birth_dates_and_oens_are_masked(text: str, masked: str) -> None:
 def test_the_scheduler_library_logs_only_what_an_operator_acts_on(log_file: Path) -> None:
     scheduler_log = logging.getLogger("apscheduler.scheduler")
     scheduler_log.info("Adding job tentatively -- it will be properly scheduled when the ...")
-    scheduler_log.info('Running job "ost run (trigger: or[cron[hour=\'4\']])"')
+    scheduler_log.info("Running job \"ost run (trigger: or[cron[hour='4']])\"")
     scheduler_log.warning('Run time of job "ost run" was missed by 0:10:00')
     logging.getLogger("ost.scheduler").info("scheduler starting")
     messages = [json.loads(line)["message"] for line in log_file.read_text("utf-8").splitlines()]
