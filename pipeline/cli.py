@@ -163,7 +163,14 @@ def validate(
         console = make_console()
         for result, report in zip(results, reports, strict=True):
             total = result.findings.height
-            print_report(console, report, lang.value, show_personal=show_personal, total=total)
+            print_report(
+                console,
+                report,
+                lang.value,
+                show_personal=show_personal,
+                total=total,
+                prospective=True,
+            )
     if unreadable:
         raise typer.Exit(EXIT_CANNOT_RUN)
     raise typer.Exit(EXIT_DATA_ERRORS if any(r["counts"]["errors"] for r in reports) else EXIT_OK)

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.text import Text
 
 from pipeline.labels import label
-from pipeline.privacy import mask_report
+from pipeline.privacy import mask_report, masks_anything
 from pipeline.reports import is_clean
 
 # A terminal shows the first findings; --json and --html carry them all.
@@ -52,7 +52,9 @@ def print_message(console: Console, message: str) -> None:
         console.print(Text(" " * MESSAGE_INDENT) + line)
 
 
-def summary_line(report: Mapping[str, Any], lang: str) -> str:
+def summary_line(report: Mapping[str, Any], lang: str, prospective: bool = False) -> str:
+    """`FILE: status (counts)`; `prospective` for a file only checked, which nothing processed
+    yet: what would become of it (`would be processed`)."""
     counts = report["counts"]
     parts = [
         f"{label(lang, 'students')}: {counts['students']}",
@@ -60,7 +62,8 @@ def summary_line(report: Mapping[str, Any], lang: str) -> str:
         f"{label(lang, 'errors')}: {counts['errors']}",
         f"{label(lang, 'warnings')}: {counts['warnings']}",
     ]
-    return f"{report['file']}: {label(lang, report['status'])} ({', '.join(parts)})"
+    status = label(lang, f"would be {report['status']}" if prospective else report["status"])
+    return f"{report['file']}: {status} ({', '.join(parts)})"
 
 
 def print_report(
@@ -71,14 +74,17 @@ def print_report(
     show_personal: bool = False,
     total: int | None = None,
     full_list: str | None = None,
+    prospective: bool = False,
 ) -> None:
     """The findings, the clean-file line when none is an error, and the summary of one file.
 
     OENs and birth dates are masked unless `show_personal` is set. `total`: how many findings
     the file has when `report` lists only the first ones; `full_list`: where all of them are
-    (else `--json` is suggested).
+    (else `--json` is suggested); `prospective`: the file was only checked.
     """
-    report = report if show_personal else mask_report(report)
+    shown = report if show_personal else mask_report(report)
+    hidden_personal = shown is not report and masks_anything(report, shown)
+    report = shown
     if report["findings"]:
         console.print(Text(report["file"], style="bold"))
         print_findings(console, report, lang)
@@ -86,6 +92,8 @@ def print_report(
         if hidden > 0:
             more = label(lang, "more saved" if full_list else "more")
             console.print(more.format(hidden=hidden, path=full_list), markup=False, soft_wrap=True)
+        if hidden_personal:
+            console.print(label(lang, "masked"), markup=False, soft_wrap=True)
     if is_clean(report):
         console.print(label(lang, "clean"))
-    console.print(summary_line(report, lang), markup=False, highlight=False)
+    console.print(summary_line(report, lang, prospective), markup=False, highlight=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 PERSONAL_FIELDS = frozenset({"oen", "birth_date"})
@@ -25,10 +26,25 @@ def mask_date(value: str | None) -> str:
     return text[:4] + "*" * (len(text) - 4) if len(text) > 4 else "*" * len(text)
 
 
+def is_calendar_date(value: str) -> bool:
+    """YYYYMMDD or YYYY-MM-DD naming a day that exists."""
+    for layout in ("%Y%m%d", "%Y-%m-%d"):
+        try:
+            datetime.strptime(value, layout)
+        except ValueError:
+            continue
+        return True
+    return False
+
+
 def mask_value(field: str | None, value: str | None) -> str | None:
+    """A personal value masked; a birth date that is no date at all (20080631) is nobody's,
+    and shown: it is the very thing the clerk must correct."""
     if value is None or field not in PERSONAL_FIELDS:
         return value
-    return mask_oen(value) if field == "oen" else mask_date(value)
+    if field == "oen":
+        return mask_oen(value)
+    return mask_date(value) if is_calendar_date(value.strip()) else value
 
 
 def mask_finding(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -50,6 +66,11 @@ def mask_finding(row: Mapping[str, Any]) -> dict[str, Any]:
 def mask_report(report: Mapping[str, Any]) -> dict[str, Any]:
     """A report for the console: the same, with personal values masked."""
     return {**report, "findings": [mask_finding(row) for row in report["findings"]]}
+
+
+def masks_anything(report: Mapping[str, Any], masked: Mapping[str, Any]) -> bool:
+    """Whether masking changed any finding of `report` (the clerk is then told how to see)."""
+    return any(a != b for a, b in zip(report["findings"], masked["findings"], strict=True))
 
 
 def mask_text(text: str) -> str:
