@@ -143,7 +143,8 @@ def _newest_other_change() -> list[pl.Expr]:
 def _action(created_at: datetime) -> pl.Expr:
     exists = pl.col("stored_id").is_not_null()
     deleting = pl.col("course_status") == "D"
-    stored_final = pl.col("stored_grade_type").is_in(["M", "F"])
+    # docs/rules.md: D deletes a stored P, C or M grade, never a stored final (M002).
+    stored_final = ~pl.col("stored_grade_type").is_in(allowed("G1", "deletable_grade_types"))
     same = pl.all_horizontal(
         pl.col(name).eq_missing(pl.col(STORED_PREFIX + name)) for name in COURSE_VALUES
     )

@@ -11,6 +11,7 @@ import polars as pl
 from error_glossary import severities
 from parsers.fixed_width import Source, parse, source_size
 from parsers.layout import Layout, default_layout
+from rules.attempts import delivery_types_differ, repeat_on_higher_mark
 from rules.code_tables import load_countries, load_course_codes, load_shsm_sectors
 from rules.context import Header, RuleContext, read_header
 from rules.filename import check_file_name
@@ -166,6 +167,8 @@ def _validate(
             orphan_grades(owned),
             validate_grades(owned, context),
             duplicate_courses(owned),
+            delivery_types_differ(owned),
+            repeat_on_higher_mark(owned),
         ]
     )
     return _result(file_name, header, parsed.encoding, findings, (parsed.of("S1"), owned))
