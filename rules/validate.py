@@ -27,7 +27,7 @@ from rules.structure import (
     record_shape,
     trailer_counts,
 )
-from rules.students import validate_students
+from rules.students import validate_students, without_ignored_facts
 
 DEFAULT_MAX_FILE_MB = 256
 # polars' default engine choice (streaming, for most queries) pays a fixed cost per query that
@@ -102,6 +102,11 @@ class ValidationResult:
     @property
     def accepted_grades(self) -> pl.DataFrame:
         return self.grades.filter("accepted")
+
+    @property
+    def recorded_students(self) -> pl.DataFrame:
+        """Every S1 as it is recorded: the facts a warning ignores made blank (S007, S008)."""
+        return without_ignored_facts(self.students, self.findings)
 
 
 def megabytes(count: int) -> str:
