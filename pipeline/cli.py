@@ -403,6 +403,32 @@ def export_courses(
         typer.echo(render_rows_csv(rows.columns, rows.rows()), nl=False)
 
 
+report_app = typer.Typer(help="Reports for schools and admissions.", no_args_is_help=True)
+app.add_typer(report_app, name="report")
+
+
+@report_app.command("applicant-status")
+@guarded
+def report_applicant_status(
+    midents: Annotated[
+        list[str], typer.Option("--mident", help="A school (repeat for a board's schools)")
+    ],
+    xlsx: Annotated[Path, typer.Option("--xlsx", help="The workbook to write")],
+) -> None:
+    """The applicant status report: one sheet per school (docs/record.md)."""
+    from pipeline.applicant_status import applicant_status_by_school
+    from pipeline.workbook import write_status_workbook
+
+    for mident in midents:
+        if not MIDENT.fullmatch(mident):
+            fail(f"--mident must be a school's six-digit MIDENT, such as 885827; not {mident!r}")
+    with opened_database(load_settings().database_url) as engine, engine.connect() as conn:
+        reports = applicant_status_by_school(conn, midents)
+    write_status_workbook(reports, xlsx)
+    counts = ", ".join(f"{mident} {report.height}" for mident, report in reports.items())
+    typer.echo(f"wrote {xlsx}: applicants per school {counts}")
+
+
 class ProgressBar:
     """A batch's progress on a terminal."""
 
