@@ -28,7 +28,7 @@ from pipeline.console import MAX_CONSOLE_ROWS, make_console, print_report
 from pipeline.files import UnreadableFile, size_or_zero, validate_path
 from pipeline.labels import label
 from pipeline.logs import configure_logging
-from pipeline.privacy import mask_date, mask_oen
+from pipeline.privacy import masked_personal_columns
 from pipeline.reports import render_html, render_rows_csv, validation_report
 from rules.code_tables import CodeTableError
 from rules.validate import ValidationResult, packaged_code_tables
@@ -310,8 +310,9 @@ def applicants_show(
         bool, typer.Option("--show-personal", help="Show the OEN and birth date unmasked.")
     ] = False,
 ) -> None:
-    """An applicant with their courses."""
+    """An applicant's academic record: S1 facts, courses, total credits, grade status."""
     from pipeline.queries import applicant_view
+    from pipeline.record_console import print_academic_record
 
     with opened_database(load_settings().database_url) as engine, engine.connect() as conn:
         view = applicant_view(conn, application_number)
@@ -320,30 +321,7 @@ def applicants_show(
     if as_json:
         emit_json(view)
         return
-    person = view["applicant"]
-    born, oen = str(person["birth_date"]), person["oen"] or ""
-    if not show_personal:
-        born, oen = mask_date(born), mask_oen(oen)
-    typer.echo(
-        f"{person['application_number']}  {person['first_name']} {person['last_name']}  "
-        f"born {born}  OEN {oen}"
-    )
-    console = make_console()
-    courses = Table(
-        "course", "completion", "delivery", "type", "mark", "credit", "status", "school"
-    )
-    for course in view["courses"]:
-        courses.add_row(
-            course["course_code"],
-            course["completion_date"],
-            course["delivery_type"],
-            course["grade_type"],
-            course["mark"],
-            course["credit_value"],
-            course["course_status"],
-            course["mident"],
-        )
-    console.print(courses)
+    print_academic_record(make_console(), view, show_personal)
 
 
 @app.command()
@@ -407,8 +385,14 @@ def export_courses(
     mident: Annotated[str | None, typer.Option("--mident", help="Only this school")] = None,
     as_csv: Annotated[bool, typer.Option("--csv", help="CSV (the default)")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="JSON instead of CSV")] = False,
+    personal: Annotated[
+        bool, typer.Option("--personal", help="Add the student's OEN and birth date, masked.")
+    ] = False,
+    show_personal: Annotated[
+        bool, typer.Option("--show-personal", help="Add the OEN and birth date unmasked.")
+    ] = False,
 ) -> None:
-    """Every merged course with the transmission that last changed it."""
+    """Every merged course with the transmission that last changed it and the student's names."""
     from pipeline import queries
 
     if mident is not None and not MIDENT.fullmatch(mident):
@@ -417,11 +401,39 @@ def export_courses(
         fail("--csv and --json: choose one")
 
     with opened_database(load_settings().database_url) as engine, engine.connect() as conn:
-        rows = queries.export_courses(conn, mident=mident)
+        rows = queries.export_courses(conn, mident=mident, personal=personal or show_personal)
+    if personal and not show_personal:
+        rows = rows.with_columns(masked_personal_columns())
     if as_json:
         emit_json(rows.to_dicts())
     else:
         typer.echo(render_rows_csv(rows.columns, rows.rows()), nl=False)
+
+
+report_app = typer.Typer(help="Reports for schools and admissions.", no_args_is_help=True)
+app.add_typer(report_app, name="report")
+
+
+@report_app.command("applicant-status")
+@guarded
+def report_applicant_status(
+    midents: Annotated[
+        list[str], typer.Option("--mident", help="A school (repeat for a board's schools)")
+    ],
+    xlsx: Annotated[Path, typer.Option("--xlsx", help="The workbook to write")],
+) -> None:
+    """The applicant status report: one sheet per school (docs/record.md)."""
+    from pipeline.applicant_status import applicant_status_by_school
+    from pipeline.workbook import write_status_workbook
+
+    for mident in midents:
+        if not MIDENT.fullmatch(mident):
+            fail(f"--mident must be a school's six-digit MIDENT, such as 885827; not {mident!r}")
+    with opened_database(load_settings().database_url) as engine, engine.connect() as conn:
+        reports = applicant_status_by_school(conn, midents)
+    write_status_workbook(reports, xlsx)
+    counts = ", ".join(f"{mident} {report.height}" for mident, report in reports.items())
+    typer.echo(f"wrote {xlsx}: applicants per school {counts}")
 
 
 class ProgressBar:

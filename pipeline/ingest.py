@@ -26,7 +26,14 @@ from parsers.fixed_width import UTF8_BOM
 from pipeline import store
 from pipeline.config import Settings
 from pipeline.files import read_limited, text_name
-from pipeline.merge import COURSE_VALUES, EMPTY_COUNTS, merge_counts, merge_findings, plan_merge
+from pipeline.merge import (
+    COURSE_VALUES,
+    EMPTY_COUNTS,
+    course_school,
+    merge_counts,
+    merge_findings,
+    plan_merge,
+)
 from pipeline.models import FINAL_STATUSES, SCHOOL_TIMEZONE, Transmission
 from pipeline.notify import OutboxSender, Sender, confirmation
 from pipeline.outputs import LANGUAGES, Staged, archive_original, stage_reports
@@ -193,7 +200,10 @@ def incoming_courses(grades: pl.DataFrame, decisions: pl.DataFrame) -> pl.DataFr
     matched = decisions.filter(pl.col("status") == MATCHED).select(
         pl.col("student_key").alias("student_record_id"), "application_number"
     )
-    return grades.join(matched, on="student_record_id").select(
+    joined = grades.join(matched, on="student_record_id")
+    return joined.with_columns(
+        course_school().alias("course_mident"), pl.col("supplier_mident").str.strip_chars(" ")
+    ).select(
         "application_number",
         "course_code",
         "completion_date",
@@ -279,7 +289,7 @@ def process(
     # Matched first (when not done ahead) so the records are stored with their current match.
     matched = match_ahead(result, applicants) if matched_ahead is None else matched_ahead
     store.clear_records(conn, transmission_id)
-    ids = store.save_students(conn, transmission_id, result.students, matched)
+    ids = store.save_students(conn, transmission_id, result.recorded_students, matched)
     writes = RecordWrites(transmission_id, result.grades, ids, now)
     ctx.checkpoint("records")
     if matched is None or created_at is None:

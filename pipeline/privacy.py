@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+import polars as pl
+
 PERSONAL_FIELDS = frozenset({"oen", "birth_date"})
 # A004 and A003 also show the applicant's declared OEN as the expected value.
 OEN_IN_EXPECTED = frozenset({"A003", "A004"})
@@ -77,3 +79,26 @@ def mask_text(text: str) -> str:
     """Free text for logs: nine-digit numbers and dates masked wherever they appear."""
     text = OEN_PATTERN.sub(lambda m: mask_oen(m.group()), text)
     return DATE_PATTERN.sub(lambda m: mask_date(m.group()), text)
+
+
+def masked_personal_columns() -> list[pl.Expr]:
+    """The `oen` and `birth_date` columns of an export masked as `mask_oen` and `mask_date`."""
+    oen, born = pl.col("oen").fill_null(""), pl.col("birth_date").fill_null("")
+    return [
+        pl.when(oen.str.len_chars() > 3)
+        .then(
+            pl.concat_str(
+                pl.lit("*").repeat_by(oen.str.len_chars() - 3).list.join(""), oen.str.slice(-3)
+            )
+        )
+        .otherwise(pl.lit("*").repeat_by(oen.str.len_chars()).list.join(""))
+        .alias("oen"),
+        pl.when(born.str.len_chars() > 4)
+        .then(
+            pl.concat_str(
+                born.str.slice(0, 4), pl.lit("*").repeat_by(born.str.len_chars() - 4).list.join("")
+            )
+        )
+        .otherwise(pl.lit("*").repeat_by(born.str.len_chars()).list.join(""))
+        .alias("birth_date"),
+    ]

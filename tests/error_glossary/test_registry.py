@@ -67,6 +67,8 @@ SPEC_SEVERITIES = {
     "G018": "warning",
     "G019": "warning",
     "G020": "error",
+    "G021": "warning",
+    "G022": "warning",
     "A001": "info",
     "A002": "warning",
     "A003": "warning",

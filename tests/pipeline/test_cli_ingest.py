@@ -68,7 +68,16 @@ def test_import_ingest_history_show_export(ost_env: dict[str, str]) -> None:
         "course_status",
         "transmission_id",
         "transmission_file",
+        "course_type",
+        "notes",
+        "course_mident",
+        "supplier_mident",
+        "course_title",
+        "surname",
+        "first_name",
+        "middle_name",
     ]
+    assert all(row["surname"] and row["course_mident"] for row in rows)
     number = rows[0]["application_number"]
     code, out, _ = ost(ost_env, "applicants", "show", number, "--json")
     view = json.loads(out)
