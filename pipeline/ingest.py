@@ -28,9 +28,9 @@ from pipeline.config import Settings
 from pipeline.files import read_limited, text_name
 from pipeline.merge import COURSE_VALUES, EMPTY_COUNTS, merge_counts, merge_findings, plan_merge
 from pipeline.models import FINAL_STATUSES, SCHOOL_TIMEZONE, Transmission
-from pipeline.notify import OutboxSender, Sender, confirmation
+from pipeline.notify import OutboxSender, Sender, confirmation, school_language
 from pipeline.outputs import LANGUAGES, Staged, archive_original, stage_reports
-from pipeline.reports import FINDING_KEYS, csv_file_bytes, validation_report
+from pipeline.reports import FINDING_KEYS, validation_report
 from rules.findings import concat_findings
 from rules.validate import (
     CodeTables,
@@ -47,6 +47,9 @@ if TYPE_CHECKING:
     from pipeline.lookahead import Lookahead
 
 log = logging.getLogger("ost.ingest")
+
+# What the history says of a transmission whose header gives no address to confirm to.
+NO_CONFIRMATION = "no confirmation e-mail sent: the contact e-mail is missing or invalid (F011)"
 
 
 class TransmissionFailed(RuntimeError):
@@ -410,7 +413,7 @@ def _transmission_values(result: ValidationResult, report: dict[str, Any]) -> di
         "grades": counts["grades"],
         "errors": counts["errors"],
         "warnings": counts["warnings"],
-        "failure_reason": None,
+        "failure_reason": None if result.header.contact_email else NO_CONFIRMATION,
         "summary_json": json.dumps({"matching": report["matching"], "merge": report["merge"]}),
     }
 
@@ -521,6 +524,7 @@ def discard_when_staged(staging: Future[Staged]) -> None:
 def _duplicate(
     ctx: IngestContext, transmission_id: int, name: str, earlier_id: int
 ) -> IngestOutcome:
+    """F009: recorded, nothing done, and the school told so (every file received is confirmed)."""
     with ctx.engine.begin() as conn:
         earlier = store.get_transmission(conn, earlier_id)
         assert earlier is not None
@@ -528,6 +532,18 @@ def _duplicate(
             conn, transmission_id, {"mident": earlier.mident, "processed_at": ctx.clock()}
         )
     reports = {lang: duplicate_report(transmission_id, name, earlier, lang) for lang in LANGUAGES}
+    message = None
+    if earlier.contact_email:
+        sender = ctx.settings.mail_from
+        recipient = earlier.contact_email
+        try:
+            message = confirmation(
+                transmission_id, recipient, reports, sender=sender, now=ctx.clock()
+            )
+        except Exception as error:  # noqa: BLE001 - nothing was done; only the notice is lost
+            log.warning("transmission %s: confirmation not composed: %s", transmission_id, error)
+            return IngestOutcome(transmission_id, reports)
+    send_confirmation(ctx, transmission_id, message)
     return IngestOutcome(transmission_id, reports)
 
 
@@ -538,25 +554,34 @@ def confirmation_of(
     reports: dict[str, Any],
     now: datetime,
 ) -> EmailMessage | None:
-    """The confirmation e-mail to the header's contact (None when it gives no valid address)."""
+    """The confirmation e-mail to the header's contact (None when it gives no valid address:
+    F011)."""
     recipient = result.header.contact_email
     if not recipient:
         return None
-    csv_report = csv_file_bytes([reports["en"]])
+    grades = result.grades
+    languages: list[str | None] = (
+        grades["language"].to_list() if "language" in grades.columns else []
+    )
+    lang = school_language(languages)
     sender = ctx.settings.mail_from
-    return confirmation(transmission_id, recipient, reports, csv_report, sender=sender, now=now)
+    return confirmation(transmission_id, recipient, reports, sender=sender, now=now, lang=lang)
 
 
 def _confirm(ctx: IngestContext, transmission_id: int, notice: Future[EmailMessage | None]) -> None:
-    """Send the confirmation; a mail failure is logged, never fatal to the transmission.
-
-    A message the server did not take is kept in outbox/ as an .eml file, to be sent by hand.
-    """
+    """Send the confirmation; a mail failure is logged, never fatal to the transmission."""
     try:
         message = notice.result()
     except Exception as error:  # noqa: BLE001 - the data is in; only the notice is lost
         log.warning("transmission %s: confirmation e-mail not composed: %s", transmission_id, error)
         return
+    send_confirmation(ctx, transmission_id, message)
+
+
+def send_confirmation(
+    ctx: IngestContext, transmission_id: int, message: EmailMessage | None
+) -> None:
+    """Send `message`; one the server did not take is kept in outbox/, to be sent by hand."""
     if message is None:
         log.info("transmission %s: no confirmation e-mail: no valid contact", transmission_id)
         return
