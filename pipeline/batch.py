@@ -33,7 +33,7 @@ from jobs.retry import Backoff, retrying
 from matching import ApplicantPool
 from pipeline import store
 from pipeline.config import ConfigError
-from pipeline.files import UnreadableFile, is_text, size_or_zero, text_name
+from pipeline.files import UnreadableFile, is_text, open_regular, size_or_zero, text_name
 from pipeline.ingest import (
     IngestContext,
     IngestOutcome,
@@ -50,6 +50,7 @@ from pipeline.lock import DEFAULT_STALE_AFTER, DatabaseLock, Heartbeat, holding
 from pipeline.lookahead import Lookahead, default_workers
 from pipeline.models import FINAL_STATUSES, Run, Transmission
 from pipeline.outputs import leftover_staged, safe_name
+from pipeline.private import PRIVATE_FILE
 from pipeline.rematch import RematchOutcome, rematch_held
 
 log = logging.getLogger("ost.batch")
@@ -298,9 +299,9 @@ UNREADABLE_LAST = ("\uffff", "")
 def order_key(path: Path) -> tuple[str, str]:
     """`Received.order_key` from the first bytes only (a UTF-8 byte-order mark is skipped)."""
     try:
-        with path.open("rb") as stream:
+        with open_regular(path) as stream:
             head = stream.read(HEADER_PEEK).removeprefix(codecs.BOM_UTF8)
-    except OSError:  # gone or unreadable since it was listed: its own ingest says why
+    except OSError:  # gone, unreadable or a link since it was listed: its own ingest says why
         return UNREADABLE_LAST
     return Received(path.name, head, len(head), "").order_key
 
@@ -312,7 +313,7 @@ def in_spec_order(paths: Iterable[Path]) -> list[Path]:
 
 def file_digest(path: Path) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as stream:
+    with open_regular(path) as stream:
         for piece in iter(lambda: stream.read(2**20), b""):
             digest.update(piece)
     return digest.hexdigest()
@@ -332,8 +333,11 @@ def take_from_inbox(path: Path, archive: Path, transmission_id: int, sha256: str
     target = archived_path(archive, transmission_id, path.name)
     if target.exists():
         path.unlink()
-    else:
-        shutil.move(path, target)
+        return
+    shutil.move(path, target)
+    # Moved, it would keep the inbox's mode: the archive is private like everything else.
+    with open_regular(target) as moved:
+        os.fchmod(moved.fileno(), PRIVATE_FILE)
 
 
 # -- one file ------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from pipeline.files import UnreadableFile, size_or_zero, validate_path
 from pipeline.labels import label
 from pipeline.logs import configure_logging
 from pipeline.privacy import mask_date, mask_oen
+from pipeline.private import private_umask
 from pipeline.reports import render_html, render_rows_csv, validation_report
 from rules.code_tables import CodeTableError
 from rules.validate import ValidationResult, packaged_code_tables
@@ -61,6 +62,12 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+
+@app.callback()
+def private_files() -> None:
+    """Everything a command creates is readable by the operating account only (umask 0077)."""
+    private_umask()
 
 
 class Lang(StrEnum):
@@ -554,6 +561,7 @@ def schedule() -> None:
 
 def main() -> None:  # pragma: no cover - console entry point (tested as a process)
     """Console entry point: every failure in one line, a mistyped command line included."""
+    private_umask()
     try:
         code = app(standalone_mode=False)
     except typer.Abort:

@@ -25,7 +25,7 @@ from matching.schema import MATCHED
 from parsers.fixed_width import UTF8_BOM
 from pipeline import store
 from pipeline.config import Settings
-from pipeline.files import read_limited, text_name
+from pipeline.files import open_regular, read_open, text_name
 from pipeline.merge import COURSE_VALUES, EMPTY_COUNTS, merge_counts, merge_findings, plan_merge
 from pipeline.models import FINAL_STATUSES, SCHOOL_TIMEZONE, Transmission
 from pipeline.notify import OutboxSender, Sender, confirmation, school_language
@@ -627,13 +627,14 @@ class Received:
 
 
 def receive(path: Path, max_bytes: int) -> Received:
-    """Read a file for ingest; an oversized one is hashed in pieces, never loaded whole."""
-    size, raw = read_limited(path, max_bytes)
+    """Read a file for ingest, opened once without following links (`open_regular`); an
+    oversized one is hashed in pieces from the same open file, never loaded whole."""
     name = text_name(path.name)
-    if raw is not None:
-        return Received(name, raw, size, sha256_of(raw))
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
+    with open_regular(path) as stream:
+        size, raw = read_open(stream, path, max_bytes)
+        if raw is not None:
+            return Received(name, raw, size, sha256_of(raw))
+        digest = hashlib.sha256()
         for piece in iter(lambda: stream.read(2**20), b""):
             digest.update(piece)
     return Received(name, None, size, digest.hexdigest())

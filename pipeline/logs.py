@@ -17,6 +17,8 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import Any
 
+from pipeline.private import private_file, private_folder
+
 LOG_FILE = "ost.log"
 MAX_BYTES = 10 * 2**20
 BACKUP_COUNT = 10
@@ -104,8 +106,7 @@ class StderrLines(logging.Handler):
 def configure_logging(logs: Path, *, echo: bool = False, level: int = logging.INFO) -> Path:
     """Log to `logs/ost.log` (rotating), and to stderr when `echo`; replaces an earlier setup."""
     reset_logging()
-    logs.mkdir(parents=True, exist_ok=True)
-    path = logs / LOG_FILE
+    path = private_file(private_folder(logs) / LOG_FILE)
     to_file = RotatingFileHandler(
         path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8"
     )

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline.files import open_regular
 from pipeline.reports import csv_file_bytes, render_html
 from rules.validate import ValidationResult
 
@@ -44,7 +45,7 @@ def stage_atomic(path: Path, data: bytes | Path) -> Path:
     try:
         with os.fdopen(handle, "wb") as stream:
             if isinstance(data, Path):
-                with data.open("rb") as source:
+                with open_regular(data) as source:
                     shutil.copyfileobj(source, stream)
             else:
                 stream.write(data)
