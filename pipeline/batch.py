@@ -50,6 +50,7 @@ from pipeline.lock import DEFAULT_STALE_AFTER, DatabaseLock, Heartbeat, holding
 from pipeline.lookahead import Lookahead, default_workers
 from pipeline.models import FINAL_STATUSES, Run, Transmission
 from pipeline.outputs import leftover_staged, safe_name
+from pipeline.printable import printable
 from pipeline.private import PRIVATE_FILE
 from pipeline.rematch import RematchOutcome, rematch_held
 
@@ -192,8 +193,8 @@ def has_data_errors(results: Iterable[FileResult]) -> bool:
 
 def file_line(result: FileResult) -> str:
     where = f"transmission {result.transmission_id}" if result.transmission_id else "not registered"
-    line = f"{result.file}: {result.status} ({where})"
-    return f"{line}: {result.reason}" if result.reason else line
+    line = f"{printable(result.file)}: {result.status} ({where})"
+    return f"{line}: {printable(result.reason)}" if result.reason else line
 
 
 def summary_lines(summary: RunSummary) -> list[str]:
@@ -205,9 +206,10 @@ def summary_lines(summary: RunSummary) -> list[str]:
         *(f"  {file_line(result)}" for result in summary.files),
     ]
     if summary.waiting:
-        lines.append(f"still arriving, left for the next run: {', '.join(summary.waiting)}")
+        waiting = ", ".join(map(printable, summary.waiting))
+        lines.append(f"still arriving, left for the next run: {waiting}")
     if summary.ignored:
-        lines.append(f"not regular files, ignored: {', '.join(summary.ignored)}")
+        lines.append(f"not regular files, ignored: {', '.join(map(printable, summary.ignored))}")
     if summary.rematch is not None:
         merge = ", ".join(f"{k} {v}" for k, v in summary.rematch.merge.items())
         lines.append(
@@ -215,7 +217,7 @@ def summary_lines(summary: RunSummary) -> list[str]:
             f"{summary.rematch.newly_matched} newly matched; {merge}"
         )
     if summary.error:
-        lines.append(f"run failed: {summary.error}")
+        lines.append(f"run failed: {printable(summary.error)}")
     return lines
 
 

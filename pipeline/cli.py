@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, ParamSpec, TypeVar
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from error_glossary import UnknownCode, entry, glossary, render_message
 from pipeline.config import ConfigError, Settings, load_settings, time_zone
@@ -28,6 +29,7 @@ from pipeline.console import MAX_CONSOLE_ROWS, make_console, print_report
 from pipeline.files import UnreadableFile, size_or_zero, validate_path
 from pipeline.labels import label
 from pipeline.logs import configure_logging
+from pipeline.printable import printable
 from pipeline.privacy import mask_date, mask_oen
 from pipeline.private import private_umask
 from pipeline.reports import render_html, render_rows_csv, validation_report
@@ -121,8 +123,13 @@ def guarded(command: Callable[P, R]) -> Callable[P, R]:
 
 
 def fail(reason: str, code: int = EXIT_CANNOT_RUN) -> NoReturn:
-    typer.echo(f"ost: {reason}", err=True)
+    typer.echo(f"ost: {printable(reason)}", err=True)
     raise typer.Exit(code)
+
+
+def cell(value: object) -> Text:
+    """A table cell from stored text: shown escaped (`printable`), never read as rich markup."""
+    return Text(printable("" if value is None else value))
 
 
 def emit_json(value: Any) -> None:
@@ -155,7 +162,7 @@ def validate(
                 validate_path(path, tables=tables, today=today, max_bytes=settings.max_file_bytes)
             )
         except UnreadableFile as error:
-            typer.echo(f"ost: {error}", err=True)
+            typer.echo(f"ost: {printable(error)}", err=True)
             unreadable += 1
     if not results:
         raise typer.Exit(EXIT_CANNOT_RUN)
@@ -212,7 +219,9 @@ def print_outcomes(
     console = make_console()
     for outcome in outcomes:
         if isinstance(outcome, TransmissionFailed):
-            console.print(f"[bold red]{label(lang, 'failed')}[/] {outcome}", highlight=False)
+            # The reason holds the file name: shown as text, never as markup.
+            line = Text(label(lang, "failed"), style="bold red")
+            console.print(line.append(f" {printable(outcome)}"), highlight=False)
             continue
         full_list = report_file(reports, outcome.transmission_id, lang, "csv")
         report = outcome.reports[lang]
@@ -288,7 +297,8 @@ def applicants_import(
     settings = load_settings()
     parsed = read_applicants(csv_file)
     for problem in parsed.problems.iter_rows(named=True):
-        typer.echo(f"{csv_file.name}:{problem['line']}: {problem['reason']}", err=True)
+        where = f"{printable(csv_file.name)}:{problem['line']}"
+        typer.echo(f"{where}: {printable(problem['reason'])}", err=True)
     if not parsed.problems.is_empty() and not skip_invalid:
         fail(
             f"{parsed.problems.height} invalid row(s); nothing imported "
@@ -324,25 +334,16 @@ def applicants_show(
     born, oen = str(person["birth_date"]), person["oen"] or ""
     if not show_personal:
         born, oen = mask_date(born), mask_oen(oen)
-    typer.echo(
-        f"{person['application_number']}  {person['first_name']} {person['last_name']}  "
-        f"born {born}  OEN {oen}"
-    )
+    name = f"{person['first_name'] or ''} {person['last_name'] or ''}".strip()
+    typer.echo(printable(f"{person['application_number']}  {name}  born {born}  OEN {oen}"))
     console = make_console()
     courses = Table(
         "course", "completion", "delivery", "type", "mark", "credit", "status", "school"
     )
+    keys = "course_code completion_date delivery_type grade_type mark credit_value course_status"
+    keys += " mident"
     for course in view["courses"]:
-        courses.add_row(
-            course["course_code"],
-            course["completion_date"],
-            course["delivery_type"],
-            course["grade_type"],
-            course["mark"],
-            course["credit_value"],
-            course["course_status"],
-            course["mident"],
-        )
+        courses.add_row(*(cell(course[key]) for key in keys.split()))
     console.print(courses)
 
 
@@ -383,16 +384,16 @@ def history(
         received = row["received_at"]
         table.add_row(
             str(row["id"]),
-            row["file"],
-            row["school"] or "",
-            row["period"] or "",
+            cell(row["file"]),
+            cell(row["school"]),
+            cell(row["period"]),
             f"{received.astimezone(zone):%Y-%m-%d %H:%M %Z}" if received else "",
             row["status"],
             str(row["students"]),
             str(row["grades"]),
             str(row["errors"]),
             str(row["warnings"]),
-            row["failure_reason"] or "",
+            cell(row["failure_reason"]),
         )
     make_console().print(table)
 

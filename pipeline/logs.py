@@ -17,6 +17,7 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import Any
 
+from pipeline.printable import printable
 from pipeline.private import private_file, private_folder
 
 LOG_FILE = "ost.log"
@@ -88,7 +89,8 @@ class KeyValueLines(logging.Formatter):
         when = datetime.fromtimestamp(record.created, UTC).strftime("%H:%M:%S")
         fields = {k: v for k, v in fields_of(record).items() if v is not None}
         pairs = " ".join(f"{k}={json.dumps(v, default=str)}" for k, v in fields.items())
-        text = f"{when} {record.levelname.lower()} {record.getMessage()}"
+        # One record, one line: a newline or escape sequence in a file name is shown escaped.
+        text = f"{when} {record.levelname.lower()} {printable(record.getMessage())}"
         return f"{text} {pairs}".rstrip()
 
 
