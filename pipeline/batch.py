@@ -52,6 +52,7 @@ from pipeline.models import FINAL_STATUSES, Run, Transmission
 from pipeline.outputs import leftover_staged, safe_name
 from pipeline.printable import printable
 from pipeline.private import PRIVATE_FILE
+from pipeline.reasons import one_line
 from pipeline.rematch import RematchOutcome, rematch_held
 
 log = logging.getLogger("ost.batch")
@@ -372,7 +373,7 @@ class Attempts:
 
 def not_processed(ctx: IngestContext, path: Path, error: Exception, tries: Attempts) -> FileResult:
     """A failure before or around the transmission's own failure handling."""
-    reason = f"{type(error).__name__}: {error}"
+    reason = f"{type(error).__name__}: {one_line(error)}"
     log.error("file not processed: %s", reason, extra={"file": path.name})
     failed_id = None
     if tries.received is not None:
@@ -529,7 +530,7 @@ def run_steps(
         summary.rematch = retrying(lambda: rematch_held(ctx), options.retry, is_transient)
     except Exception as error:  # noqa: BLE001 - recorded in the run and its summary
         log.exception("run failed", extra={"run_id": summary.run_id})
-        summary.error = f"{type(error).__name__}: {error}"
+        summary.error = f"{type(error).__name__}: {one_line(error)}"
     finally:
         progress.finish()
 

@@ -32,6 +32,7 @@ from pipeline.logs import configure_logging
 from pipeline.printable import printable
 from pipeline.privacy import mask_date, mask_oen
 from pipeline.private import private_umask
+from pipeline.reasons import one_line
 from pipeline.reports import render_html, render_rows_csv, validation_report
 from rules.code_tables import CodeTableError
 from rules.validate import ValidationResult, packaged_code_tables
@@ -84,19 +85,14 @@ def expected_failures() -> tuple[type[Exception], ...]:
     return (UnreadableFile, ApplicantFileError, ConfigError, CodeTableError, UnknownCode, OSError)
 
 
-def first_line(text: str) -> str:
-    return next((line.strip() for line in text.splitlines() if line.strip()), "")
-
-
 def unforeseen(error: Exception) -> str:
     """One line for a failure no command plans for; a database error gives the server's reason
     (SQLAlchemy's own text adds the statement and a link on further lines)."""
     from sqlalchemy.exc import DBAPIError
 
     if isinstance(error, DBAPIError) and error.orig is not None:
-        reason = first_line(str(error.orig)) or type(error.orig).__name__
-        return f"the database could not be used: {reason}"
-    return f"unexpected {type(error).__name__}: {first_line(str(error))}"
+        return f"the database could not be used: {one_line(error)}"
+    return f"unexpected {type(error).__name__}: {one_line(error)}"
 
 
 def guarded(command: Callable[P, R]) -> Callable[P, R]:

@@ -30,6 +30,7 @@ from pipeline.merge import COURSE_VALUES, EMPTY_COUNTS, merge_counts, merge_find
 from pipeline.models import FINAL_STATUSES, SCHOOL_TIMEZONE, Transmission
 from pipeline.notify import OutboxSender, Sender, confirmation, school_language
 from pipeline.outputs import LANGUAGES, Staged, archive_original, stage_reports
+from pipeline.reasons import one_line
 from pipeline.reports import FINDING_KEYS, validation_report
 from rules.findings import concat_findings
 from rules.validate import (
@@ -58,7 +59,8 @@ class TransmissionFailed(RuntimeError):
     def __init__(
         self, transmission_id: int, step: str, cause: BaseException, file_name: str
     ) -> None:
-        super().__init__(f"transmission {transmission_id} ({file_name}): {step} failed: {cause}")
+        reason = one_line(cause)
+        super().__init__(f"transmission {transmission_id} ({file_name}): {step} failed: {reason}")
         self.transmission_id = transmission_id
         self.file_name = file_name
         self.step = step
@@ -455,6 +457,7 @@ def process_received(
     is not already in place (SPEC 6), so a replay goes through here too.
     """
     step = "validate"
+    published: list[Staged] = []  # reports in place, withdrawn if the commit then fails
     try:
         result, matched_ahead = validate_received(ctx, received)
         step = "merge"
@@ -490,13 +493,15 @@ def process_received(
                     discard_when_staged(staging)
                     raise
                 step = "report"
-                publish_when_staged(staging)
+                published.append(publish_when_staged(staging))
             values = _transmission_values(result, reports["en"]) | {"processed_at": ctx.clock()}
             store.update_transmission(conn, transmission_id, values)
             step = "commit"
     except Exception as error:
         failure = TransmissionFailed(transmission_id, step, error, received.name)
         log.error("%s", failure)
+        for staged in published:  # the data is not in: its reports must not say it is
+            staged.withdraw()
         try:
             mark_failed(ctx, transmission_id, str(failure))
         except Exception as unmarked:  # noqa: BLE001 - e.g. the database is still unreachable
@@ -507,9 +512,11 @@ def process_received(
     return IngestOutcome(transmission_id, reports)
 
 
-def publish_when_staged(staging: Future[Staged]) -> None:
+def publish_when_staged(staging: Future[Staged]) -> Staged:
     """The staged reports put in place once staging ends (its failure is raised here)."""
-    staging.result().publish()
+    staged = staging.result()
+    staged.publish()
+    return staged
 
 
 def discard_when_staged(staging: Future[Staged]) -> None:

@@ -6,6 +6,7 @@ no name taken from a file or the network is used as a path without being checked
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -88,6 +89,13 @@ class Staged:
     def discard(self) -> None:
         for temporary, _final in self.files:
             temporary.unlink(missing_ok=True)
+
+    def withdraw(self) -> None:
+        """Published files removed again (their transmission failed after all); never fatal."""
+        for temporary, final in self.files:
+            for path in (temporary, final):
+                with contextlib.suppress(OSError):
+                    path.unlink(missing_ok=True)
 
 
 def stage_files(contents: Mapping[Path, bytes]) -> Staged:
