@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, ParamSpec, TypeVar
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from error_glossary import UnknownCode, entry, glossary, render_message
 from pipeline.config import ConfigError, Settings, load_settings, time_zone
@@ -28,7 +29,10 @@ from pipeline.console import MAX_CONSOLE_ROWS, make_console, print_report
 from pipeline.files import UnreadableFile, size_or_zero, validate_path
 from pipeline.labels import label
 from pipeline.logs import configure_logging
+from pipeline.printable import printable
 from pipeline.privacy import masked_personal_columns
+from pipeline.private import private_umask
+from pipeline.reasons import one_line
 from pipeline.reports import render_html, render_rows_csv, validation_report
 from rules.code_tables import CodeTableError
 from rules.validate import ValidationResult, packaged_code_tables
@@ -63,6 +67,12 @@ app = typer.Typer(
 )
 
 
+@app.callback()
+def private_files() -> None:
+    """Everything a command creates is readable by the operating account only (umask 0077)."""
+    private_umask()
+
+
 class Lang(StrEnum):
     en = "en"
     fr = "fr"
@@ -75,19 +85,14 @@ def expected_failures() -> tuple[type[Exception], ...]:
     return (UnreadableFile, ApplicantFileError, ConfigError, CodeTableError, UnknownCode, OSError)
 
 
-def first_line(text: str) -> str:
-    return next((line.strip() for line in text.splitlines() if line.strip()), "")
-
-
 def unforeseen(error: Exception) -> str:
     """One line for a failure no command plans for; a database error gives the server's reason
     (SQLAlchemy's own text adds the statement and a link on further lines)."""
     from sqlalchemy.exc import DBAPIError
 
     if isinstance(error, DBAPIError) and error.orig is not None:
-        reason = first_line(str(error.orig)) or type(error.orig).__name__
-        return f"the database could not be used: {reason}"
-    return f"unexpected {type(error).__name__}: {first_line(str(error))}"
+        return f"the database could not be used: {one_line(error)}"
+    return f"unexpected {type(error).__name__}: {one_line(error)}"
 
 
 def guarded(command: Callable[P, R]) -> Callable[P, R]:
@@ -114,8 +119,13 @@ def guarded(command: Callable[P, R]) -> Callable[P, R]:
 
 
 def fail(reason: str, code: int = EXIT_CANNOT_RUN) -> NoReturn:
-    typer.echo(f"ost: {reason}", err=True)
+    typer.echo(f"ost: {printable(reason)}", err=True)
     raise typer.Exit(code)
+
+
+def cell(value: object) -> Text:
+    """A table cell from stored text: shown escaped (`printable`), never read as rich markup."""
+    return Text(printable("" if value is None else value))
 
 
 def emit_json(value: Any) -> None:
@@ -148,7 +158,7 @@ def validate(
                 validate_path(path, tables=tables, today=today, max_bytes=settings.max_file_bytes)
             )
         except UnreadableFile as error:
-            typer.echo(f"ost: {error}", err=True)
+            typer.echo(f"ost: {printable(error)}", err=True)
             unreadable += 1
     if not results:
         raise typer.Exit(EXIT_CANNOT_RUN)
@@ -212,7 +222,9 @@ def print_outcomes(
     console = make_console()
     for outcome in outcomes:
         if isinstance(outcome, TransmissionFailed):
-            console.print(f"[bold red]{label(lang, 'failed')}[/] {outcome}", highlight=False)
+            # The reason holds the file name: shown as text, never as markup.
+            line = Text(label(lang, "failed"), style="bold red")
+            console.print(line.append(f" {printable(outcome)}"), highlight=False)
             continue
         full_list = report_file(reports, outcome.transmission_id, lang, "csv")
         report = outcome.reports[lang]
@@ -288,7 +300,8 @@ def applicants_import(
     settings = load_settings()
     parsed = read_applicants(csv_file)
     for problem in parsed.problems.iter_rows(named=True):
-        typer.echo(f"{csv_file.name}:{problem['line']}: {problem['reason']}", err=True)
+        where = f"{printable(csv_file.name)}:{problem['line']}"
+        typer.echo(f"{where}: {printable(problem['reason'])}", err=True)
     if not parsed.problems.is_empty() and not skip_invalid:
         fail(
             f"{parsed.problems.height} invalid row(s); nothing imported "
@@ -361,16 +374,16 @@ def history(
         received = row["received_at"]
         table.add_row(
             str(row["id"]),
-            row["file"],
-            row["school"] or "",
-            row["period"] or "",
+            cell(row["file"]),
+            cell(row["school"]),
+            cell(row["period"]),
             f"{received.astimezone(zone):%Y-%m-%d %H:%M %Z}" if received else "",
             row["status"],
             str(row["students"]),
             str(row["grades"]),
             str(row["errors"]),
             str(row["warnings"]),
-            row["failure_reason"] or "",
+            cell(row["failure_reason"]),
         )
     make_console().print(table)
 
@@ -575,6 +588,7 @@ def schedule() -> None:
 
 def main() -> None:  # pragma: no cover - console entry point (tested as a process)
     """Console entry point: every failure in one line, a mistyped command line included."""
+    private_umask()
     try:
         code = app(standalone_mode=False)
     except typer.Abort:

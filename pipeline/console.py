@@ -9,12 +9,14 @@ from rich.console import Console
 from rich.text import Text
 
 from pipeline.labels import label
+from pipeline.printable import printable
 from pipeline.privacy import mask_report, masks_anything
 from pipeline.reports import is_clean
 
 # A terminal shows the first findings; --json and --html carry them all.
 MAX_CONSOLE_ROWS = 200
 MESSAGE_INDENT = 13
+LINE_COLUMN = 11  # "Line 123456" and a blank
 PIPED_WIDTH = 160
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -29,15 +31,25 @@ def make_console() -> Console:
 
 def _who(row: Mapping[str, Any]) -> str:
     name = ", ".join(part for part in (row["surname"], row["first_name"]) if part)
-    return "  ".join(part for part in (row["student_number"], name, row["course"]) if part)
+    parts = (row["student_number"], name, row["course"])
+    return printable("  ".join(part for part in parts if part))
+
+
+def _where(row: Mapping[str, Any], lang: str) -> str:
+    return f"{label(lang, 'line')} {row['line']}" if row["line"] is not None else ""
 
 
 def print_findings(console: Console, report: Mapping[str, Any], lang: str) -> None:
-    """Two lines a finding: where and whom it concerns, then the message, indented."""
-    for row in report["findings"][:MAX_CONSOLE_ROWS]:
-        where = f"{label(lang, 'line')} {row['line']}" if row["line"] is not None else ""
+    """Two lines a finding: where and whom it concerns, then the message, indented.
+
+    The "line" column is as wide as its longest entry: a 7-digit line number never runs into
+    the code. Every value from the file is shown escaped (`printable`), never as markup.
+    """
+    rows = report["findings"][:MAX_CONSOLE_ROWS]
+    width = max([LINE_COLUMN, *(len(_where(row, lang)) + 1 for row in rows)])
+    for row in rows:
         style = SEVERITY_STYLE.get(row["severity"], "")
-        head = Text(f"  {where:<11}", style="dim")
+        head = Text(f"  {_where(row, lang):<{width}}", style="dim")
         head.append(f"{row['code']} {label(lang, row['severity'])}", style=style)
         if who := _who(row):
             head.append(f"  {who}")
@@ -47,7 +59,8 @@ def print_findings(console: Console, report: Mapping[str, Any], lang: str) -> No
 
 def print_message(console: Console, message: str) -> None:
     """The message wrapped under the code, without trailing blanks (output is often saved)."""
-    for line in Text(message).wrap(console, max(console.width - MESSAGE_INDENT, 20)):
+    text = Text(printable(message))
+    for line in text.wrap(console, max(console.width - MESSAGE_INDENT, 20)):
         line.rstrip()
         console.print(Text(" " * MESSAGE_INDENT) + line)
 
@@ -63,7 +76,7 @@ def summary_line(report: Mapping[str, Any], lang: str, prospective: bool = False
         f"{label(lang, 'warnings')}: {counts['warnings']}",
     ]
     status = label(lang, f"would be {report['status']}" if prospective else report["status"])
-    return f"{report['file']}: {status} ({', '.join(parts)})"
+    return f"{printable(report['file'])}: {status} ({', '.join(parts)})"
 
 
 def print_report(
@@ -86,7 +99,7 @@ def print_report(
     hidden_personal = shown is not report and masks_anything(report, shown)
     report = shown
     if report["findings"]:
-        console.print(Text(report["file"], style="bold"))
+        console.print(Text(printable(report["file"]), style="bold"))
         print_findings(console, report, lang)
         hidden = (len(report["findings"]) if total is None else total) - MAX_CONSOLE_ROWS
         if hidden > 0:

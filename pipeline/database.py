@@ -11,6 +11,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from pipeline.config import ConfigError
+from pipeline.private import private_file, private_folder
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -60,7 +61,8 @@ def make_engine(url: str) -> Engine:
         raise ConfigError(no_driver(parsed.drivername)) from None
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            # Created 0600 before SQLite opens it: its -wal and -shm files take its mode.
+            private_file(private_folder(Path(parsed.database).parent) / Path(parsed.database).name)
         engine = create_engine(url)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

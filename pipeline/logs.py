@@ -17,6 +17,9 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import Any
 
+from pipeline.printable import printable
+from pipeline.private import private_file, private_folder
+
 LOG_FILE = "ost.log"
 MAX_BYTES = 10 * 2**20
 BACKUP_COUNT = 10
@@ -92,7 +95,8 @@ class KeyValueLines(logging.Formatter):
         when = datetime.fromtimestamp(record.created, UTC).strftime("%H:%M:%S")
         fields = {k: v for k, v in fields_of(record).items() if v is not None}
         pairs = " ".join(f"{k}={json.dumps(v, default=str)}" for k, v in fields.items())
-        text = f"{when} {record.levelname.lower()} {record.getMessage()}"
+        # One record, one line: a newline or escape sequence in a file name is shown escaped.
+        text = f"{when} {record.levelname.lower()} {printable(record.getMessage())}"
         return f"{text} {pairs}".rstrip()
 
 
@@ -110,8 +114,7 @@ class StderrLines(logging.Handler):
 def configure_logging(logs: Path, *, echo: bool = False, level: int = logging.INFO) -> Path:
     """Log to `logs/ost.log` (rotating), and to stderr when `echo`; replaces an earlier setup."""
     reset_logging()
-    logs.mkdir(parents=True, exist_ok=True)
-    path = logs / LOG_FILE
+    path = private_file(private_folder(logs) / LOG_FILE)
     to_file = RotatingFileHandler(
         path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8"
     )

@@ -7,7 +7,9 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
+from pipeline.printable import printable
 from pipeline.privacy import mask_date, mask_oen
 
 # docs/format.md, S1 layout: what the coded facts mean.
@@ -45,8 +47,8 @@ def applicant_line(person: Mapping[str, Any], show_personal: bool) -> str:
     if not show_personal:
         born, oen = mask_date(born), mask_oen(oen)
     return (
-        f"{person['application_number']}  {person['first_name']} {person['last_name']}  "
-        f"born {born}  OEN {oen}"
+        f"{person['application_number']}  {person['first_name'] or ''} "
+        f"{person['last_name'] or ''}  born {born}  OEN {oen}"
     )
 
 
@@ -76,10 +78,11 @@ def record_lines(record: Mapping[str, Any]) -> list[str]:
 
 
 def print_academic_record(console: Console, view: Mapping[str, Any], show_personal: bool) -> None:
-    console.print(applicant_line(view["applicant"], show_personal), highlight=False)
+    # Names and codes come from schools and applicants: escaped, never read as markup.
+    console.print(Text(printable(applicant_line(view["applicant"], show_personal))))
     for line in record_lines(view["record"]):
-        console.print(line, highlight=False)
+        console.print(Text(printable(line)))
     courses = Table(*COURSE_HEADINGS.values())
     for course in view["courses"]:
-        courses.add_row(*(str(course[name] or "") for name in COURSE_HEADINGS))
+        courses.add_row(*(Text(printable(str(course[name] or ""))) for name in COURSE_HEADINGS))
     console.print(courses)

@@ -25,7 +25,7 @@ TODAY = "2026-11-20"
 MIDENT = "885827"
 FILE_NAME = f"S{MIDENT}.C1"
 # SPEC 4: the codes whose records are still accepted.
-WARNINGS = frozenset({"S007", "S008", "S009", "G017", "G018", "G019", "G021", "G022"})
+WARNINGS = frozenset({"F011", "S007", "S008", "S009", "G017", "G018", "G019", "G021", "G022"})
 
 Record = tuple[str, dict[str, str]]
 Expected = tuple[str, int | None, str | None, str | None]
@@ -442,10 +442,28 @@ def file_cases() -> list[Case]:
             file_name="S999999.C1",
         ),
         Case(
-            "f008_contact_email",
-            "the contact e-mail is not an address",
+            "f011_contact_email_not_an_address",
+            "the contact e-mail is not an address: a warning, the file is processed",
             utf8(school(line_1={"contact_email": "guidance office"})),
-            [("F008", 1, "contact_email", "guidance office")],
+            [("F011", 1, "contact_email", "guidance office")],
+        ),
+        Case(
+            "f011_contact_email_list",
+            "the contact e-mail is a list of two addresses",
+            utf8(school(line_1={"contact_email": "postmaster,guidance@school.example.ca"})),
+            [("F011", 1, "contact_email", "postmaster,guidance@school.example.ca")],
+        ),
+        Case(
+            "f011_contact_email_escape",
+            "the contact e-mail holds a terminal escape sequence",
+            utf8(school(line_1={"contact_email": "guid\x1b[31mance@school.example.ca"})),
+            [("F011", 1, "contact_email", "guid\x1b[31mance@school.example.ca")],
+        ),
+        Case(
+            "f011_contact_email_missing",
+            "the contact e-mail is blank",
+            utf8(school(line_1={"contact_email": ""})),
+            [("F011", 1, "contact_email", "")],
         ),
         Case(
             "f008_creation_date",

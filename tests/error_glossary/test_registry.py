@@ -33,6 +33,7 @@ SPEC_SEVERITIES = {
     "F008": "error",
     "F009": "info",
     "F010": "error",
+    "F011": "warning",
     "R001": "error",
     "R002": "error",
     "R003": "error",
