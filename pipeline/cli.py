@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, ParamSpec, TypeVar
@@ -23,7 +23,14 @@ from rich.console import Console
 from rich.table import Table
 
 from error_glossary import UnknownCode, entry, glossary, render_message
-from pipeline.config import ConfigError, Settings, load_settings, time_zone
+from pipeline.config import (
+    ConfigError,
+    Settings,
+    load_settings,
+    local_today,
+    time_zone,
+    utc_now,
+)
 from pipeline.console import MAX_CONSOLE_ROWS, make_console, print_report
 from pipeline.files import UnreadableFile, size_or_zero, validate_path
 from pipeline.labels import label
@@ -138,7 +145,7 @@ def validate(
     if sum(size_or_zero(path) for path in files) >= BACKGROUND_IMPORT_BYTES:
         import_in_background(FAILURE_CASES_MODULE)
     tables = packaged_code_tables()
-    today = date.today()
+    today = local_today(utc_now(), settings.timezone)
     results: list[ValidationResult] = []
     unreadable = 0
     for path in files:
@@ -192,7 +199,7 @@ def import_in_background(module: str) -> threading.Thread:
 @guarded
 def show_glossary(
     code: Annotated[str | None, typer.Argument(help="One code, e.g. G004")] = None,
-    lang: Annotated[Lang, typer.Option("--lang")] = Lang.en,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the glossary.")] = Lang.en,
 ) -> None:
     """The glossary: every code, or one, with its severity, message and corrective action."""
     entries = [entry(code.upper())] if code else list(glossary().values())
@@ -304,8 +311,10 @@ def applicants_import(
 @applicants_app.command("show")
 @guarded
 def applicants_show(
-    application_number: Annotated[str, typer.Argument()],
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    application_number: Annotated[
+        str, typer.Argument(help="The applicant's application number, e.g. 2026-104037")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="The applicant as JSON.")] = False,
     show_personal: Annotated[
         bool, typer.Option("--show-personal", help="Show the OEN and birth date unmasked.")
     ] = False,
@@ -350,7 +359,7 @@ def applicants_show(
 @guarded
 def history(
     status: Annotated[str | None, typer.Option("--status", help="Only this status")] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="The history as JSON.")] = False,
 ) -> None:
     """The upload history: file, school, period, received, status, counts."""
     from pipeline import queries

@@ -24,7 +24,7 @@ from matching import ApplicantPool, match_students
 from matching.schema import MATCHED
 from parsers.fixed_width import UTF8_BOM
 from pipeline import store
-from pipeline.config import Settings
+from pipeline.config import Settings, local_today
 from pipeline.files import read_limited, text_name
 from pipeline.merge import COURSE_VALUES, EMPTY_COUNTS, merge_counts, merge_findings, plan_merge
 from pipeline.models import FINAL_STATUSES, SCHOOL_TIMEZONE, Transmission
@@ -89,8 +89,8 @@ class IngestContext:
     lookahead: Lookahead | None = None
 
     def today(self) -> date:
-        """The date in Ontario, against which the rules judge dates (SPEC 4)."""
-        return self.clock().astimezone(SCHOOL_TIMEZONE).date()
+        """The date on the OST_TIMEZONE clock, against which the rules judge dates (SPEC 4)."""
+        return local_today(self.clock(), self.settings.timezone)
 
 
 @dataclass(frozen=True)

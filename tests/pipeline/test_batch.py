@@ -617,6 +617,7 @@ def test_table_statistics_are_refreshed_as_the_batch_doubles() -> None:
     assert [n // (FIRST_STATISTICS_REFRESH // 4) for n in refreshed] == [4, 8, 16, 32]
 
 
+@pytest.mark.postgres
 def test_statistics_refresh_analyzes_the_growing_tables_on_postgresql() -> None:
     with fresh_database() as url:
         engine = open_database(url)

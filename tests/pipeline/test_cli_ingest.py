@@ -150,9 +150,10 @@ def _missing_database() -> str:
             lambda: f"postgresql+psycopg://ost:s3cret@127.0.0.1:{_closed_port()}/ost",
             "ost: the database could not be used: connection failed: ",
         ),
-        (
+        pytest.param(
             _missing_database,
             "ost: the database could not be used: connection failed: connection to server at ",
+            marks=pytest.mark.postgres,
         ),
         (
             lambda: "nosuchdb://ost:s3cret@host/ost",
@@ -168,7 +169,7 @@ def _missing_database() -> str:
             "ost: OST_DATABASE_URL is not a database URL (dialect://...)",
         ),
     ],
-    ids=["refused", "no-such-database", "unknown-driver", "postgres", "not-a-url"],
+    ids=["refused", "no-such-database", "unknown-driver", "short-scheme", "not-a-url"],
 )
 def test_a_database_that_cannot_be_opened_is_one_line_and_exit_2(
     tmp_path: Path, url: Callable[[], str], reason: str
