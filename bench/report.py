@@ -282,7 +282,7 @@ def linkage_section(result: dict[str, Any] | None) -> list[str]:
         f"{result['students']:,} students, {result['applicants']:,} applicants, "
         f"{result['match_students']['true_links']:,} true links (students who applied, not as "
         "international applicants). Links to international applicants are dropped from every "
-        "method (SPEC 5, A005).",
+        "method (docs/matching.md, A005).",
         "",
     ]
     rows = [

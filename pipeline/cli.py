@@ -1,4 +1,4 @@
-"""The `ost` command line (SPEC 7): a thin layer over pipeline/ and the pure packages."""
+"""The `ost` command line (docs/commands.md): a thin layer over pipeline/ and the pure packages."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ R = TypeVar("R")
 
 EXIT_OK, EXIT_DATA_ERRORS, EXIT_CANNOT_RUN, EXIT_FAILED = 0, 1, 2, 4
 EXIT_LOCKED = 3  # another run holds the run lock
-MIDENT = re.compile(r"[0-9]{6}")  # SPEC 2.2: a school's ministry identifier
+MIDENT = re.compile(r"[0-9]{6}")  # docs/format.md: a school's ministry identifier
 
 # pandera (and the pandas it brings) takes about half a second to import and is needed as soon
 # as a record fails a rule: for a large file it is imported on another thread during the parse.
@@ -133,7 +133,7 @@ def emit_json(value: Any) -> None:
 @guarded
 def validate(
     files: Annotated[list[Path], typer.Argument(help="OST files, e.g. S885827.C2")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the SPEC JSON report.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     html: Annotated[Path | None, typer.Option("--html", help="Write an HTML report here.")] = None,
     lang: Annotated[Lang, typer.Option("--lang", help="Report language.")] = Lang.en,
     show_personal: Annotated[
@@ -248,7 +248,9 @@ def outcome_exit_code(outcomes: list[IngestOutcome | TransmissionFailed]) -> int
 @guarded
 def ingest(
     files: Annotated[list[Path], typer.Argument(help="OST files to process now")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the SPEC JSON per file.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the report of each file as JSON.")
+    ] = False,
     lang: Annotated[Lang, typer.Option("--lang", help="Console language.")] = Lang.en,
 ) -> None:
     """Register, validate, match, merge and report the given files now."""
@@ -284,7 +286,9 @@ app.add_typer(applicants_app, name="applicants")
 @applicants_app.command("import")
 @guarded
 def applicants_import(
-    csv_file: Annotated[Path, typer.Argument(help="CSV in the SPEC 5 columns")],
+    csv_file: Annotated[
+        Path, typer.Argument(help="CSV with the applicant columns of docs/matching.md")
+    ],
     skip_invalid: Annotated[
         bool, typer.Option("--skip-invalid", help="Import the valid rows even if some are bad.")
     ] = False,

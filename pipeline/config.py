@@ -1,4 +1,4 @@
-"""Settings from the environment (SPEC 7), read once per command."""
+"""Settings from the environment (docs/commands.md), read once per command."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ import polars as pl
 
 
 def is_blank(value: pl.Expr) -> pl.Expr:
-    """Blank or cut off (SPEC 2.1: a short line reads as padded with blanks)."""
+    """Blank or cut off (docs/format.md: a short line reads as padded with blanks)."""
     return value.str.strip_chars(" ") == ""
 
 
@@ -18,7 +18,7 @@ def is_zero_or_blank(value: pl.Expr, count: int) -> pl.Expr:
     return value.str.contains(f"^(?: *|0{{{count}}})$")
 
 
-# A deliberately plain address shape: one @, a dot in the domain, no blanks (SPEC 4 F008).
+# A deliberately plain address shape: one @, a dot in the domain, no blanks (docs/rules.md, F008).
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 

@@ -14,7 +14,7 @@ from rules.schema import FieldRule, validate_fields
 
 
 def header_rules(context: RuleContext) -> tuple[FieldRule, ...]:
-    """SPEC 4 F008: MIDENT, centre, transmission number, date, time, e-mail."""
+    """docs/rules.md, F008: MIDENT, centre, transmission number, date, time, e-mail."""
     return _header_rules(context.today)
 
 

@@ -1,4 +1,5 @@
-"""A whole transmission through every rule: findings, dispositions and status (SPEC 2-4)."""
+"""A whole transmission through every rule: findings, dispositions and status (docs/format.md,
+docs/rules.md)."""
 
 from __future__ import annotations
 
@@ -78,7 +79,8 @@ class ValidationResult:
 
     @property
     def status(self) -> str:
-        """SPEC 3: rejected (file error), partially processed (a record rejected), processed."""
+        """docs/rules.md: rejected (file error), partially processed (a record rejected),
+        processed."""
         errors = self.findings.filter(pl.col("severity") == "error")
         if errors.filter(pl.col("code").str.starts_with("F")).height:
             return "rejected"
@@ -127,7 +129,7 @@ def validate_file(
     max_bytes: int = DEFAULT_MAX_FILE_MB * 2**20,
     layout: Layout | None = None,
 ) -> ValidationResult:
-    """Every rule of SPEC 4 except the ingest-only ones (F009, A and M codes).
+    """Every rule of docs/rules.md except the ingest-only ones (F009, A and M codes).
 
     `source` is the file's bytes or the open file itself (read in place; see parsers).
     """
@@ -211,7 +213,7 @@ def with_severity(findings: pl.DataFrame) -> pl.DataFrame:
 def _dispositions(
     findings: pl.DataFrame, students: pl.DataFrame, grades: pl.DataFrame
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """SPEC 3: an S1 error rejects the student and their G1s; a G1 error rejects that G1."""
+    """docs/rules.md: an S1 error rejects the student and their G1s; a G1 error rejects that G1."""
     errors = findings.filter(pl.col("severity") == "error")
     file_rejected = errors.filter(pl.col("code").str.starts_with("F"))
     rejected_lines = errors["line"].drop_nulls().unique()

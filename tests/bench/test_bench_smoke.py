@@ -1,6 +1,7 @@
 """The benchmark harness at a tiny size: it runs end to end and writes well-formed results.
 
-Only the shape of the results is checked here, never the speed (STYLE: speed is measured in
+Only the shape of the results is checked here, never the speed (README.md, Benchmarks: speed is
+measured in
 bench/, not in timed tests).
 """
 

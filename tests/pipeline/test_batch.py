@@ -54,7 +54,8 @@ from tests.jobs.inbox import fill_inbox, import_sample_applicants
 from tests.pipeline.conftest import NOW, Mailbox
 from tests.postgres import fresh_database
 
-# In SPEC 6 order: school, then header timestamp (S880012.C3 starts with a byte-order mark).
+# In docs/merging.md order: school, then header timestamp (S880012.C3 starts with a byte-order
+# mark).
 FILES_IN_ORDER = ["S871234.C1", "S880012.C3", "S885827.C1"]
 STATUSES = {
     "S871234.C1": "partially processed",
