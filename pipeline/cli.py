@@ -357,6 +357,8 @@ def applicants_show(
             course["mident"],
         )
     console.print(courses)
+    if not show_personal:
+        typer.echo(label("en", "masked"))
 
 
 @app.command()

@@ -81,8 +81,9 @@ def test_import_ingest_history_show_export(ost_env: dict[str, str]) -> None:
     born, oen = view["applicant"]["birth_date"], view["applicant"]["oen"]
     assert code == 0 and number in out and oen not in out and born not in out
     assert f"born {born[:4]}******" in out  # the year stays, as in the validation reports
+    assert "--show-personal shows them" in out
     code, out, _ = ost(ost_env, "applicants", "show", number, "--show-personal")
-    assert code == 0 and oen in out and born in out
+    assert code == 0 and oen in out and born in out and "--show-personal" not in out
 
 
 @pytest.mark.parametrize(
