@@ -19,10 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, ParamSpec, TypeVar
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from error_glossary import UnknownCode, entry, glossary, render_message
 from pipeline.config import (
     ConfigError,
     Settings,
@@ -31,23 +28,18 @@ from pipeline.config import (
     time_zone,
     utc_now,
 )
-from pipeline.console import MAX_CONSOLE_ROWS, make_console, print_report
-from pipeline.files import UnreadableFile, size_or_zero, validate_path
 from pipeline.labels import label
-from pipeline.logs import configure_logging
-from pipeline.privacy import mask_date, mask_oen
-from pipeline.reports import render_html, render_rows_csv, validation_report
-from rules.code_tables import CodeTableError
-from rules.validate import ValidationResult, packaged_code_tables
 
-# The database, matching and scheduling stack is imported by the commands that use it:
-# `ost validate` and `ost glossary` start without paying for sqlalchemy, alembic and the rest.
+# What a command needs is imported by that command: `ost --help` and `ost glossary` start
+# without polars, `ost validate` without sqlalchemy, alembic and the matching stack.
 if TYPE_CHECKING:
+    from rich.console import Console
     from rich.progress import TaskID
     from sqlalchemy import Engine
 
     from pipeline.batch import FileResult, QuietProgress
     from pipeline.ingest import IngestContext, IngestOutcome, TransmissionFailed
+    from rules.validate import ValidationResult
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -77,7 +69,10 @@ class Lang(StrEnum):
 
 def expected_failures() -> tuple[type[Exception], ...]:
     """Failures a user can act on, with their own one-line reason."""
+    from error_glossary import UnknownCode
     from pipeline.applicants import ApplicantFileError
+    from pipeline.files import UnreadableFile
+    from rules.code_tables import CodeTableError
 
     return (UnreadableFile, ApplicantFileError, ConfigError, CodeTableError, UnknownCode, OSError)
 
@@ -141,6 +136,11 @@ def validate(
     ] = False,
 ) -> None:
     """Check files as the upload would (no database): exit 0 clean, 1 errors, 2 cannot run."""
+    from pipeline.console import MAX_CONSOLE_ROWS, make_console, print_report
+    from pipeline.files import UnreadableFile, size_or_zero, validate_path
+    from pipeline.reports import render_html, validation_report
+    from rules.validate import packaged_code_tables
+
     settings = load_settings()
     if sum(size_or_zero(path) for path in files) >= BACKGROUND_IMPORT_BYTES:
         import_in_background(FAILURE_CASES_MODULE)
@@ -202,6 +202,8 @@ def show_glossary(
     lang: Annotated[Lang, typer.Option("--lang", help="Language of the glossary.")] = Lang.en,
 ) -> None:
     """The glossary: every code, or one, with its severity, message and corrective action."""
+    from error_glossary import entry, glossary, render_message
+
     entries = [entry(code.upper())] if code else list(glossary().values())
     for item in entries:
         typer.echo(f"{item.code}  {label(lang.value, item.severity)}  {item.title[lang.value]}")
@@ -213,6 +215,7 @@ def print_outcomes(
     outcomes: list[IngestOutcome | TransmissionFailed], lang: str, reports: Path
 ) -> None:
     """Each ingested file's findings and counts; `reports` holds their full reports."""
+    from pipeline.console import make_console, print_report
     from pipeline.ingest import TransmissionFailed
     from pipeline.outputs import report_file
 
@@ -256,6 +259,7 @@ def ingest(
     """Register, validate, match, merge and report the given files now."""
     from pipeline.batch import batch_options, ingest_locked
     from pipeline.ingest import IngestOutcome
+    from pipeline.logs import configure_logging
 
     settings = load_settings()
     configure_logging(settings.logs)
@@ -324,6 +328,10 @@ def applicants_show(
     ] = False,
 ) -> None:
     """An applicant with their courses."""
+    from rich.table import Table
+
+    from pipeline.console import make_console
+    from pipeline.privacy import mask_date, mask_oen
     from pipeline.queries import applicant_view
 
     with opened_database(load_settings().database_url) as engine, engine.connect() as conn:
@@ -368,7 +376,10 @@ def history(
     as_json: Annotated[bool, typer.Option("--json", help="The history as JSON.")] = False,
 ) -> None:
     """The upload history: file, school, period, received, status, counts."""
+    from rich.table import Table
+
     from pipeline import queries
+    from pipeline.console import make_console
     from pipeline.models import TRANSMISSION_STATUSES
 
     if status is not None and status not in TRANSMISSION_STATUSES:
@@ -425,6 +436,7 @@ def export_courses(
 ) -> None:
     """Every merged course with the transmission that last changed it."""
     from pipeline import queries
+    from pipeline.reports import render_rows_csv
 
     if mident is not None and not MIDENT.fullmatch(mident):
         fail(f"--mident must be a school's six-digit MIDENT, such as 885827; not {mident!r}")
@@ -463,7 +475,10 @@ class ProgressBar:
 
 def batch_output(logs: Path) -> ProgressBar | QuietProgress:
     """A progress bar on a terminal; plain log lines on stderr otherwise."""
+    from rich.console import Console
+
     from pipeline.batch import QuietProgress
+    from pipeline.logs import configure_logging
 
     console = Console(stderr=True)
     configure_logging(logs, echo=not console.is_terminal)
@@ -566,6 +581,7 @@ def schedule() -> None:
     """The scheduler process: `ost run` at OST_SCHEDULE (04:00,16:00) in OST_TIMEZONE."""
     from jobs.scheduler import serve
     from pipeline.database import open_database
+    from pipeline.logs import configure_logging
     from pipeline.runtime import ensure_folders
 
     settings = load_settings()

@@ -10,7 +10,7 @@ from email.utils import parseaddr
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from rules.validate import DEFAULT_MAX_FILE_MB
+from rules.limits import DEFAULT_MAX_FILE_MB
 
 DEFAULT_MAIL_FROM = "ost-pipeline@localhost"
 

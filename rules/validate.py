@@ -18,6 +18,7 @@ from rules.filename import check_file_name
 from rules.findings import Finding, concat_findings, findings_frame
 from rules.grades import duplicate_courses, validate_grades
 from rules.header import validate_header
+from rules.limits import DEFAULT_MAX_FILE_MB
 from rules.structure import (
     assign_owners,
     duplicate_students,
@@ -29,7 +30,6 @@ from rules.structure import (
 )
 from rules.students import validate_students
 
-DEFAULT_MAX_FILE_MB = 256
 # polars' default engine choice (streaming, for most queries) pays a fixed cost per query that
 # only large inputs repay. Measured over whole validations: in memory is faster up to 38 MiB
 # (64 ms against 72 ms for a 2 MiB file), the default from 95 MiB (1.01 s against 1.22 s for
