@@ -3,7 +3,7 @@
 Every method is scored the same way against the truth of `bench.linkage_data`: a predicted
 link is a student linked to one application; it is correct when that is the student's true
 application; the true links are the students whose true application exists and is not an
-international one (SPEC 5, A005: those are never merged, so a link to an international
+international one (docs/matching.md, A005: those are never merged, so a link to an international
 applicant is dropped from every method's links before scoring, as the product does).
 """
 

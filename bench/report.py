@@ -10,6 +10,7 @@ from typing import Any
 
 from bench.end_to_end import hot_spots, postgres_version, stage_times
 from bench.machine import machine, versions
+from bench.startup import startup_section
 
 RESULTS_PATH = Path(__file__).parent / "RESULTS.md"
 GOALS = {
@@ -282,7 +283,7 @@ def linkage_section(result: dict[str, Any] | None) -> list[str]:
         f"{result['students']:,} students, {result['applicants']:,} applicants, "
         f"{result['match_students']['true_links']:,} true links (students who applied, not as "
         "international applicants). Links to international applicants are dropped from every "
-        "method (SPEC 5, A005).",
+        "method (docs/matching.md, A005).",
         "",
     ]
     rows = [
@@ -485,6 +486,7 @@ def render(results: dict[str, dict[str, Any]], postgres_url: str, scale: float, 
     sections: list[Callable[[], list[str]]] = [
         lambda: goals_section(results, scale),
         lambda: validate_section(results.get("validate")),
+        lambda: startup_section(results),
         lambda: linkage_section(results.get("linkage")),
         lambda: e2e_section(results, scale, work),
         lambda: growth_section(results.get("growth")),

@@ -1,4 +1,4 @@
-"""Students x applicants -> match decisions with reasons (SPEC 5)."""
+"""Students x applicants -> match decisions with reasons (docs/matching.md)."""
 
 from matching.match import ApplicantPool, match_students
 from matching.schema import APPLICANTS_SCHEMA, MATCH_SCHEMA, STUDENTS_SCHEMA

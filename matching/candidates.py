@@ -62,7 +62,7 @@ def applicant_keys(applicants: pl.DataFrame) -> pl.DataFrame:
 
 
 def oen_pairs(students: pl.DataFrame, applicants: pl.DataFrame) -> pl.DataFrame:
-    """Pairs whose OENs are equal (SPEC 5: the first blocking key)."""
+    """Pairs whose OENs are equal (docs/matching.md: the first blocking key)."""
     return (
         students.select("s_idx", oen="s_oen")
         .drop_nulls()

@@ -123,7 +123,7 @@ class ApplicantPool:
 def match_students(
     students: pl.DataFrame, applicants: pl.DataFrame | ApplicantPool
 ) -> pl.DataFrame:
-    """One decision per student (MATCH_SCHEMA), in the students' order (SPEC 5)."""
+    """One decision per student (MATCH_SCHEMA), in the students' order (docs/matching.md)."""
     pool = applicants if isinstance(applicants, ApplicantPool) else ApplicantPool.of(applicants)
     prepared_students = prepare_students(students)
     pairs, prepared_applicants = pool.candidates(prepared_students)

@@ -7,7 +7,8 @@ from matching.schema import APPLICANTS_SCHEMA, STUDENTS_SCHEMA
 
 
 def normalised_oen(column: str) -> pl.Expr:
-    """Nine digits, or null when blank, all zeros or malformed (SPEC 2.2: 000000000 = none)."""
+    """Nine digits, or null when blank, all zeros or malformed (docs/format.md: 000000000 =
+    none)."""
     digits = pl.col(column).str.replace_all(r"[^0-9]", "")
     valid = (digits.str.len_chars() == 9) & (digits != "000000000")
     return pl.when(valid).then(digits)

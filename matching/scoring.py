@@ -1,4 +1,4 @@
-"""Evidence of each candidate pair, and whether it supports a match (SPEC 5)."""
+"""Evidence of each candidate pair, and whether it supports a match (docs/matching.md)."""
 
 import polars as pl
 
@@ -90,7 +90,8 @@ def _with_names(
 
 
 def _confirmed() -> pl.Expr:
-    """Evidence beyond name and birth date, which namesakes share (SPEC 5: when in doubt, hold)."""
+    """Evidence beyond name and birth date, which namesakes share (docs/matching.md: when in doubt,
+    hold)."""
     school = pl.col("school") == SCHOOL_AGREES
     return school | (pl.col("oen_level") == oen.SLIP) | middle_confirms()
 
@@ -110,12 +111,14 @@ def _support() -> dict[str, pl.Expr]:
     # enough: a brother or sister may have typed the student's OEN.
     strong_name = (sur >= surnames.VARIANT) & (first >= first_names.VARIANT)
     strong_name = strong_name & (pl.col("first_kind") != first_names.MIDDLE).fill_null(True)
-    # SPEC 5: an OEN match with an agreeing birth date (slips tolerated) or name is a match. A
-    # slipped birth date also needs the first name: a sibling's birthday can be one digit away.
+    # docs/matching.md: an OEN match with an agreeing birth date (slips tolerated) or name is a
+    # match. A slipped birth date also needs the first name: a sibling's birthday can be one digit
+    # away.
     bd_exact = pl.col("bd_level") == dates.EXACT
     bd_slip = (pl.col("bd_level") == dates.TOLERATED) & (first >= first_names.TYPO)
     oen_match = oen_equal & (bd_exact | bd_slip | strong_name)
-    # SPEC 5: without the OEN, an exact birth date and a compatible surname and first name.
+    # docs/matching.md: without the OEN, an exact birth date and a compatible surname and first
+    # name.
     named = bd_exact & (sur >= surnames.TYPO)
     name_match = named & (first >= first_names.TYPO) & _confirmed()
     unnamed = named & (first == first_names.WEAK) & _confirmed()

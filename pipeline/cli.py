@@ -1,4 +1,4 @@
-"""The `ost` command line (SPEC 7): a thin layer over pipeline/ and the pure packages."""
+"""The `ost` command line (docs/commands.md): a thin layer over pipeline/ and the pure packages."""
 
 from __future__ import annotations
 
@@ -13,45 +13,44 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, ParamSpec, TypeVar
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
-from error_glossary import UnknownCode, entry, glossary, render_message
-from pipeline.config import ConfigError, Settings, load_settings, time_zone
-from pipeline.console import MAX_CONSOLE_ROWS, make_console, print_report
-from pipeline.files import UnreadableFile, size_or_zero, validate_path
+from pipeline.config import (
+    ConfigError,
+    Settings,
+    load_settings,
+    local_today,
+    time_zone,
+    utc_now,
+)
 from pipeline.labels import label
-from pipeline.logs import configure_logging
 from pipeline.printable import printable
-from pipeline.privacy import masked_personal_columns
 from pipeline.private import private_umask
 from pipeline.reasons import one_line
-from pipeline.reports import render_html, render_rows_csv, validation_report
-from rules.code_tables import CodeTableError
-from rules.validate import ValidationResult, packaged_code_tables
 
-# The database, matching and scheduling stack is imported by the commands that use it:
-# `ost validate` and `ost glossary` start without paying for sqlalchemy, alembic and the rest.
+# What a command needs is imported by that command: `ost --help` and `ost glossary` start
+# without polars, `ost validate` without sqlalchemy, alembic and the matching stack.
 if TYPE_CHECKING:
+    from rich.console import Console
     from rich.progress import TaskID
+    from rich.text import Text
     from sqlalchemy import Engine
 
     from pipeline.batch import FileResult, QuietProgress
     from pipeline.ingest import IngestContext, IngestOutcome, TransmissionFailed
+    from rules.validate import ValidationResult
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 EXIT_OK, EXIT_DATA_ERRORS, EXIT_CANNOT_RUN, EXIT_FAILED = 0, 1, 2, 4
 EXIT_LOCKED = 3  # another run holds the run lock
-MIDENT = re.compile(r"[0-9]{6}")  # SPEC 2.2: a school's ministry identifier
+MIDENT = re.compile(r"[0-9]{6}")  # docs/format.md: a school's ministry identifier
 
 # pandera (and the pandas it brings) takes about half a second to import and is needed as soon
 # as a record fails a rule: for a large file it is imported on another thread during the parse.
@@ -80,7 +79,10 @@ class Lang(StrEnum):
 
 def expected_failures() -> tuple[type[Exception], ...]:
     """Failures a user can act on, with their own one-line reason."""
+    from error_glossary import UnknownCode
     from pipeline.applicants import ApplicantFileError
+    from pipeline.files import UnreadableFile
+    from rules.code_tables import CodeTableError
 
     return (UnreadableFile, ApplicantFileError, ConfigError, CodeTableError, UnknownCode, OSError)
 
@@ -125,6 +127,8 @@ def fail(reason: str, code: int = EXIT_CANNOT_RUN) -> NoReturn:
 
 def cell(value: object) -> Text:
     """A table cell from stored text: shown escaped (`printable`), never read as rich markup."""
+    from rich.text import Text
+
     return Text(printable("" if value is None else value))
 
 
@@ -136,7 +140,7 @@ def emit_json(value: Any) -> None:
 @guarded
 def validate(
     files: Annotated[list[Path], typer.Argument(help="OST files, e.g. S885827.C2")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the SPEC JSON report.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     html: Annotated[Path | None, typer.Option("--html", help="Write an HTML report here.")] = None,
     lang: Annotated[Lang, typer.Option("--lang", help="Report language.")] = Lang.en,
     show_personal: Annotated[
@@ -144,11 +148,16 @@ def validate(
     ] = False,
 ) -> None:
     """Check files as the upload would (no database): exit 0 clean, 1 errors, 2 cannot run."""
+    from pipeline.console import MAX_CONSOLE_ROWS, make_console, print_report
+    from pipeline.files import UnreadableFile, size_or_zero, validate_path
+    from pipeline.reports import render_html, validation_report
+    from rules.validate import packaged_code_tables
+
     settings = load_settings()
     if sum(size_or_zero(path) for path in files) >= BACKGROUND_IMPORT_BYTES:
         import_in_background(FAILURE_CASES_MODULE)
     tables = packaged_code_tables()
-    today = date.today()
+    today = local_today(utc_now(), settings.timezone)
     results: list[ValidationResult] = []
     unreadable = 0
     for path in files:
@@ -202,9 +211,11 @@ def import_in_background(module: str) -> threading.Thread:
 @guarded
 def show_glossary(
     code: Annotated[str | None, typer.Argument(help="One code, e.g. G004")] = None,
-    lang: Annotated[Lang, typer.Option("--lang")] = Lang.en,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the glossary.")] = Lang.en,
 ) -> None:
     """The glossary: every code, or one, with its severity, message and corrective action."""
+    from error_glossary import entry, glossary, render_message
+
     entries = [entry(code.upper())] if code else list(glossary().values())
     for item in entries:
         typer.echo(f"{item.code}  {label(lang.value, item.severity)}  {item.title[lang.value]}")
@@ -216,6 +227,7 @@ def print_outcomes(
     outcomes: list[IngestOutcome | TransmissionFailed], lang: str, reports: Path
 ) -> None:
     """Each ingested file's findings and counts; `reports` holds their full reports."""
+    from pipeline.console import make_console, print_report
     from pipeline.ingest import TransmissionFailed
     from pipeline.outputs import report_file
 
@@ -223,6 +235,8 @@ def print_outcomes(
     for outcome in outcomes:
         if isinstance(outcome, TransmissionFailed):
             # The reason holds the file name: shown as text, never as markup.
+            from rich.text import Text
+
             line = Text(label(lang, "failed"), style="bold red")
             console.print(line.append(f" {printable(outcome)}"), highlight=False)
             continue
@@ -253,12 +267,15 @@ def outcome_exit_code(outcomes: list[IngestOutcome | TransmissionFailed]) -> int
 @guarded
 def ingest(
     files: Annotated[list[Path], typer.Argument(help="OST files to process now")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the SPEC JSON per file.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the report of each file as JSON.")
+    ] = False,
     lang: Annotated[Lang, typer.Option("--lang", help="Console language.")] = Lang.en,
 ) -> None:
     """Register, validate, match, merge and report the given files now."""
     from pipeline.batch import batch_options, ingest_locked
     from pipeline.ingest import IngestOutcome
+    from pipeline.logs import configure_logging
 
     settings = load_settings()
     configure_logging(settings.logs)
@@ -289,7 +306,9 @@ app.add_typer(applicants_app, name="applicants")
 @applicants_app.command("import")
 @guarded
 def applicants_import(
-    csv_file: Annotated[Path, typer.Argument(help="CSV in the SPEC 5 columns")],
+    csv_file: Annotated[
+        Path, typer.Argument(help="CSV with the applicant columns of docs/matching.md")
+    ],
     skip_invalid: Annotated[
         bool, typer.Option("--skip-invalid", help="Import the valid rows even if some are bad.")
     ] = False,
@@ -317,13 +336,16 @@ def applicants_import(
 @applicants_app.command("show")
 @guarded
 def applicants_show(
-    application_number: Annotated[str, typer.Argument()],
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    application_number: Annotated[
+        str, typer.Argument(help="The applicant's application number, e.g. 2026-104037")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="The applicant as JSON.")] = False,
     show_personal: Annotated[
         bool, typer.Option("--show-personal", help="Show the OEN and birth date unmasked.")
     ] = False,
 ) -> None:
     """An applicant's academic record: S1 facts, courses, total credits, grade status."""
+    from pipeline.console import make_console
     from pipeline.queries import applicant_view
     from pipeline.record_console import print_academic_record
 
@@ -335,16 +357,21 @@ def applicants_show(
         emit_json(view)
         return
     print_academic_record(make_console(), view, show_personal)
+    if not show_personal:
+        typer.echo(label("en", "masked"))
 
 
 @app.command()
 @guarded
 def history(
     status: Annotated[str | None, typer.Option("--status", help="Only this status")] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="The history as JSON.")] = False,
 ) -> None:
     """The upload history: file, school, period, received, status, counts."""
+    from rich.table import Table
+
     from pipeline import queries
+    from pipeline.console import make_console
     from pipeline.models import TRANSMISSION_STATUSES
 
     if status is not None and status not in TRANSMISSION_STATUSES:
@@ -407,6 +434,7 @@ def export_courses(
 ) -> None:
     """Every merged course with the transmission that last changed it and the student's names."""
     from pipeline import queries
+    from pipeline.reports import render_rows_csv
 
     if mident is not None and not MIDENT.fullmatch(mident):
         fail(f"--mident must be a school's six-digit MIDENT, such as 885827; not {mident!r}")
@@ -416,6 +444,8 @@ def export_courses(
     with opened_database(load_settings().database_url) as engine, engine.connect() as conn:
         rows = queries.export_courses(conn, mident=mident, personal=personal or show_personal)
     if personal and not show_personal:
+        from pipeline.privacy import masked_personal_columns
+
         rows = rows.with_columns(masked_personal_columns())
     if as_json:
         emit_json(rows.to_dicts())
@@ -473,7 +503,10 @@ class ProgressBar:
 
 def batch_output(logs: Path) -> ProgressBar | QuietProgress:
     """A progress bar on a terminal; plain log lines on stderr otherwise."""
+    from rich.console import Console
+
     from pipeline.batch import QuietProgress
+    from pipeline.logs import configure_logging
 
     console = Console(stderr=True)
     configure_logging(logs, echo=not console.is_terminal)
@@ -576,6 +609,7 @@ def schedule() -> None:
     """The scheduler process: `ost run` at OST_SCHEDULE (04:00,16:00) in OST_TIMEZONE."""
     from jobs.scheduler import serve
     from pipeline.database import open_database
+    from pipeline.logs import configure_logging
     from pipeline.runtime import ensure_folders
 
     settings = load_settings()

@@ -36,7 +36,8 @@ def changed_decisions(decisions: pl.DataFrame, held: pl.DataFrame) -> pl.DataFra
 
 
 def merge_held(ctx: IngestContext, conn: Connection, decisions: pl.DataFrame) -> dict[str, int]:
-    """The held courses of newly matched students, transmission by transmission (SPEC 6 order)."""
+    """The held courses of newly matched students, transmission by transmission (docs/merging.md
+    order)."""
     matched = decisions.filter(pl.col("status") == MATCHED)
     totals = dict(EMPTY_COUNTS)
     if matched.is_empty():

@@ -1,4 +1,4 @@
-"""SPEC 5, rule by rule, on hand-built students and applicants."""
+"""docs/matching.md, rule by rule, on hand-built students and applicants."""
 
 from __future__ import annotations
 
