@@ -29,6 +29,7 @@ from pipeline.files import read_limited, text_name
 from pipeline.merge import COURSE_VALUES, EMPTY_COUNTS, merge_counts, merge_findings, plan_merge
 from pipeline.models import FINAL_STATUSES, SCHOOL_TIMEZONE, Transmission
 from pipeline.notify import OutboxSender, Sender, confirmation
+from pipeline.operator_decisions import respected
 from pipeline.outputs import LANGUAGES, Staged, archive_original, stage_reports
 from pipeline.reports import FINDING_KEYS, csv_file_bytes, validation_report
 from rules.findings import concat_findings
@@ -252,7 +253,8 @@ def matching_counts(decisions: pl.DataFrame) -> dict[str, int]:
     return {
         "matched": int((status == "matched").sum()),
         "pending": int((status == "pending").sum()),
-        "ambiguous": int((status == "ambiguous").sum()),
+        # Held for an operator's review (A002 ties and A009 probable matches) count as ambiguous.
+        "ambiguous": int(status.is_in(["ambiguous", "review"]).sum()),
         "not_merged": int(status.is_in(["not_merged", "international"]).sum()),
     }
 
@@ -278,6 +280,8 @@ def process(
     created_at = created_at_utc(result)
     # Matched first (when not done ahead) so the records are stored with their current match.
     matched = match_ahead(result, applicants) if matched_ahead is None else matched_ahead
+    if matched is not None:  # an operator's link or rejection outweighs the matcher
+        matched = respected(conn, students_for_matching(result), matched, applicants)
     store.clear_records(conn, transmission_id)
     ids = store.save_students(conn, transmission_id, result.students, matched)
     writes = RecordWrites(transmission_id, result.grades, ids, now)
