@@ -620,6 +620,16 @@ def schedule() -> None:
     serve(settings, echo=typer.echo)
 
 
+def _review_commands() -> None:
+    """`ost review ...` (pipeline/review_cli.py), registered once the helpers above exist."""
+    from pipeline.review_cli import review_app
+
+    app.add_typer(review_app, name="review")
+
+
+_review_commands()
+
+
 def main() -> None:  # pragma: no cover - console entry point (tested as a process)
     """Console entry point: every failure in one line, a mistyped command line included."""
     private_umask()

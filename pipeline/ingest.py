@@ -36,6 +36,7 @@ from pipeline.merge import (
 )
 from pipeline.models import FINAL_STATUSES, SCHOOL_TIMEZONE, Transmission
 from pipeline.notify import OutboxSender, Sender, confirmation, school_language
+from pipeline.operator_decisions import respected
 from pipeline.outputs import LANGUAGES, Staged, archive_original, stage_reports
 from pipeline.reasons import one_line
 from pipeline.reports import FINDING_KEYS, validation_report
@@ -269,7 +270,8 @@ def matching_counts(decisions: pl.DataFrame) -> dict[str, int]:
     return {
         "matched": int((status == "matched").sum()),
         "pending": int((status == "pending").sum()),
-        "ambiguous": int((status == "ambiguous").sum()),
+        # Held for an operator's review (A002 ties and A009 probable matches) count as ambiguous.
+        "ambiguous": int(status.is_in(["ambiguous", "review"]).sum()),
         "not_merged": int(status.is_in(["not_merged", "international"]).sum()),
     }
 
@@ -295,6 +297,8 @@ def process(
     created_at = created_at_utc(result)
     # Matched first (when not done ahead) so the records are stored with their current match.
     matched = match_ahead(result, applicants) if matched_ahead is None else matched_ahead
+    if matched is not None:  # an operator's link or rejection outweighs the matcher
+        matched = respected(conn, students_for_matching(result), matched, applicants)
     store.clear_records(conn, transmission_id)
     ids = store.save_students(conn, transmission_id, result.recorded_students, matched)
     writes = RecordWrites(transmission_id, result.grades, ids, now)

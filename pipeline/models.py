@@ -196,6 +196,29 @@ class MatchDecision(SQLModel, table=True):
     reason: str = ""
     candidates: str = ""
     decided_at: datetime
+    weight: float | None = None  # the total weight of the evidence (migration 0008)
+    evidence: str | None = None  # JSON: fields with level and weight, candidates beaten
+
+
+class ReviewDecision(SQLModel, table=True):
+    """An operator's decision on a held student (docs/review.md), kept for good.
+
+    Keyed by the school and the student number, so that it holds for the student's later
+    records too; `student_record_id` is the record the operator looked at.
+    """
+
+    __table_args__ = (Index("ix_reviewdecision_student", "mident", "student_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    mident: str = Field(max_length=6)
+    student_number: str = Field(max_length=12)
+    student_record_id: int | None = None
+    action: str = Field(max_length=8)  # accept | reject | link | unlink
+    application_number: str = Field(max_length=32)
+    decided_by: str = Field(max_length=64)
+    decided_at: datetime
+    reason: str
+    evidence: str | None = None  # JSON: what the operator was shown
 
 
 class MergeFinding(SQLModel, table=True):
