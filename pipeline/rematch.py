@@ -38,7 +38,8 @@ def changed_decisions(decisions: pl.DataFrame, held: pl.DataFrame) -> pl.DataFra
 
 
 def merge_held(conn: Connection, decisions: pl.DataFrame, now: datetime) -> dict[str, int]:
-    """The held courses of newly matched students, transmission by transmission (docs/merging.md order)."""
+    """The held courses of newly matched students, transmission by transmission (in the order
+    of docs/merging.md)."""
     matched = decisions.filter(pl.col("status") == MATCHED)
     totals = dict(EMPTY_COUNTS)
     if matched.is_empty():
