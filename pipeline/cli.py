@@ -3,25 +3,34 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import importlib
 import json
-import os
-import re
 import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
-from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from pipeline.cli_shared import (
+    EXIT_CANNOT_RUN,
+    EXIT_DATA_ERRORS,
+    EXIT_FAILED,
+    EXIT_LOCKED,
+    EXIT_OK,
+    MIDENT,
+    Lang,
+    cell,
+    emit_json,
+    fail,
+    guarded,
+    opened_database,
+)
 from pipeline.config import (
-    ConfigError,
     Settings,
     load_settings,
     local_today,
@@ -31,26 +40,18 @@ from pipeline.config import (
 from pipeline.labels import label
 from pipeline.printable import printable
 from pipeline.private import private_umask
-from pipeline.reasons import one_line
+
+T = TypeVar("T")
 
 # What a command needs is imported by that command: `ost --help` and `ost glossary` start
 # without polars, `ost validate` without sqlalchemy, alembic and the matching stack.
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import TaskID
-    from rich.text import Text
-    from sqlalchemy import Engine
 
     from pipeline.batch import FileResult, QuietProgress
     from pipeline.ingest import IngestContext, IngestOutcome, TransmissionFailed
     from rules.validate import ValidationResult
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-EXIT_OK, EXIT_DATA_ERRORS, EXIT_CANNOT_RUN, EXIT_FAILED = 0, 1, 2, 4
-EXIT_LOCKED = 3  # another run holds the run lock
-MIDENT = re.compile(r"[0-9]{6}")  # docs/format.md: a school's ministry identifier
 
 # pandera (and the pandas it brings) takes about half a second to import and is needed as soon
 # as a record fails a rule: for a large file it is imported on another thread during the parse.
@@ -70,70 +71,6 @@ app = typer.Typer(
 def private_files() -> None:
     """Everything a command creates is readable by the operating account only (umask 0077)."""
     private_umask()
-
-
-class Lang(StrEnum):
-    en = "en"
-    fr = "fr"
-
-
-def expected_failures() -> tuple[type[Exception], ...]:
-    """Failures a user can act on, with their own one-line reason."""
-    from error_glossary import UnknownCode
-    from pipeline.applicants import ApplicantFileError
-    from pipeline.files import UnreadableFile
-    from rules.code_tables import CodeTableError
-
-    return (UnreadableFile, ApplicantFileError, ConfigError, CodeTableError, UnknownCode, OSError)
-
-
-def unforeseen(error: Exception) -> str:
-    """One line for a failure no command plans for; a database error gives the server's reason
-    (SQLAlchemy's own text adds the statement and a link on further lines)."""
-    from sqlalchemy.exc import DBAPIError
-
-    if isinstance(error, DBAPIError) and error.orig is not None:
-        return f"the database could not be used: {one_line(error)}"
-    return f"unexpected {type(error).__name__}: {one_line(error)}"
-
-
-def guarded(command: Callable[P, R]) -> Callable[P, R]:
-    """Any failure ends in one line on stderr and exit 2, never a traceback."""
-
-    @functools.wraps(command)
-    def run(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return command(*args, **kwargs)
-        except (typer.Exit, typer.Abort, SystemExit):
-            raise
-        except BrokenPipeError:
-            # The reader went away (`ost glossary | head`): nothing left to say to anyone.
-            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps the interpreter quiet at exit
-            raise typer.Exit(EXIT_OK) from None
-        except Exception as error:  # noqa: BLE001 - the promise is one line, never a traceback
-            if not isinstance(error, expected_failures()):
-                fail(unforeseen(error))
-            if isinstance(error, OSError) and error.filename is not None and error.strerror:
-                fail(f"{error.filename}: {error.strerror}")  # not "[Errno 21] Is a directory: ..."
-            fail(str(error))
-
-    return run
-
-
-def fail(reason: str, code: int = EXIT_CANNOT_RUN) -> NoReturn:
-    typer.echo(f"ost: {printable(reason)}", err=True)
-    raise typer.Exit(code)
-
-
-def cell(value: object) -> Text:
-    """A table cell from stored text: shown escaped (`printable`), never read as rich markup."""
-    from rich.text import Text
-
-    return Text(printable("" if value is None else value))
-
-
-def emit_json(value: Any) -> None:
-    typer.echo(json.dumps(value, ensure_ascii=False, indent=2))
 
 
 @app.command()
@@ -514,18 +451,6 @@ def batch_output(logs: Path) -> ProgressBar | QuietProgress:
 
 
 @contextmanager
-def opened_database(url: str) -> Iterator[Engine]:
-    """A migrated database for one command; its connections closed at the end."""
-    from pipeline.database import open_database
-
-    engine = open_database(url)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-
-
-@contextmanager
 def batch_context(settings: Settings) -> Iterator[IngestContext]:
     """The ingest context of a batch command; its database connections closed at the end."""
     from pipeline.runtime import ingest_context
@@ -537,7 +462,7 @@ def batch_context(settings: Settings) -> Iterator[IngestContext]:
         context.engine.dispose()
 
 
-def unless_locked(call: Callable[[], R]) -> R:
+def unless_locked(call: Callable[[], T]) -> T:
     """`call()`; when another run holds the lock, one line and exit 3."""
     from pipeline.lock import LockHeld
 

@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from pipeline.cli import MIDENT, emit_json, fail, guarded, opened_database
+from pipeline.cli_shared import MIDENT, emit_json, fail, guarded, opened_database
 from pipeline.config import load_settings
 from pipeline.console import make_console
 
