@@ -21,8 +21,8 @@ def test_a004_and_a006_show_the_matched_applicants_oen_and_name() -> None:
     students = students_frame(student(7, first_name="BOB", oen="123456790"), student(8))
     decisions = pl.DataFrame(
         [
-            (7, "matched", "A1", ["A004", "A006"], [], "", [], 0.9),
-            (8, "pending", None, ["A001"], [], "", [], 0.0),
+            (7, "matched", "A1", ["A004", "A006"], [], "", [], 0.9, 9.0, ""),
+            (8, "pending", None, ["A001"], [], "", [], 0.0, 0.0, ""),
         ],
         schema=MATCH_SCHEMA,
         orient="row",
