@@ -32,7 +32,7 @@ from pipeline.logs import configure_logging
 from pipeline.printable import printable
 from pipeline.privacy import mask_date, mask_oen
 from pipeline.private import private_umask
-from pipeline.reasons import one_line
+from pipeline.reasons import FAILURES, one_line
 from pipeline.reports import render_html, render_rows_csv, validation_report
 from rules.code_tables import CodeTableError
 from rules.validate import ValidationResult, packaged_code_tables
@@ -85,7 +85,7 @@ def expected_failures() -> tuple[type[Exception], ...]:
     return (UnreadableFile, ApplicantFileError, ConfigError, CodeTableError, UnknownCode, OSError)
 
 
-def unforeseen(error: Exception) -> str:
+def unforeseen(error: BaseException) -> str:
     """One line for a failure no command plans for; a database error gives the server's reason
     (SQLAlchemy's own text adds the statement and a link on further lines)."""
     from sqlalchemy.exc import DBAPIError
@@ -108,7 +108,7 @@ def guarded(command: Callable[P, R]) -> Callable[P, R]:
             # The reader went away (`ost glossary | head`): nothing left to say to anyone.
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps the interpreter quiet at exit
             raise typer.Exit(EXIT_OK) from None
-        except Exception as error:  # noqa: BLE001 - the promise is one line, never a traceback
+        except FAILURES as error:  # the promise is one line, never a traceback
             if not isinstance(error, expected_failures()):
                 fail(unforeseen(error))
             if isinstance(error, OSError) and error.filename is not None and error.strerror:
@@ -564,7 +564,7 @@ def main() -> None:  # pragma: no cover - console entry point (tested as a proce
     except typer.Abort:
         print("ost: aborted", file=sys.stderr)
         sys.exit(EXIT_CANNOT_RUN)
-    except Exception as error:  # noqa: BLE001 - last resort: one line, never a traceback
+    except FAILURES as error:  # last resort: one line, never a traceback
         usage = usage_error_line(error)
         if usage is None:
             print(f"ost: unexpected {type(error).__name__}: {error}", file=sys.stderr)
@@ -574,7 +574,7 @@ def main() -> None:  # pragma: no cover - console entry point (tested as a proce
     sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 
-def usage_error_line(error: Exception) -> str | None:
+def usage_error_line(error: BaseException) -> str | None:
     """A command line typer refused (unknown option, bad value) in one line; None for any other
     error, and "" when typer has shown the help itself (`ost` alone)."""
     format_message = getattr(error, "format_message", None)

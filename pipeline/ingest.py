@@ -30,7 +30,7 @@ from pipeline.merge import COURSE_VALUES, EMPTY_COUNTS, merge_counts, merge_find
 from pipeline.models import FINAL_STATUSES, SCHOOL_TIMEZONE, Transmission
 from pipeline.notify import OutboxSender, Sender, confirmation, school_language
 from pipeline.outputs import LANGUAGES, Staged, archive_original, stage_reports
-from pipeline.reasons import one_line
+from pipeline.reasons import FAILURES, one_line
 from pipeline.reports import FINDING_KEYS, validation_report
 from rules.findings import concat_findings
 from rules.validate import (
@@ -341,23 +341,54 @@ def ingest_report(
 # -- one transmission end to end -------------------------------------------------------------
 
 
+class SetAside(RuntimeError):
+    """A transmission whose processing ended too many times with the process dying."""
+
+
 def register(ctx: IngestContext, name: str, sha: str, size: int) -> tuple[int, int | None]:
-    """A transmission row for these bytes: (id, id of the earlier receipt if a duplicate)."""
+    """A transmission row for these bytes: (id, id of the earlier receipt if a duplicate).
+
+    Raises TransmissionFailed for one set aside (`retry_values`).
+    """
     with ctx.engine.begin() as conn:
         earlier = store.previous_receipt(conn, sha, name)
-        if earlier is not None and earlier.id is not None and earlier.status not in FINAL_STATUSES:
-            # Same bytes, but the earlier attempt never finished: this is its retry.
-            store.update_transmission(conn, earlier.id, {"status": "received", "file_name": name})
-            return earlier.id, None
-        values = {
-            "file_name": name,
-            "sha256": sha,
-            "size": size,
-            "received_at": ctx.clock(),
-            "status": "duplicate" if earlier else "received",
-            "duplicate_of": earlier.id if earlier else None,
-        }
-        return store.add_transmission(conn, values), earlier.id if earlier else None
+        if earlier is None or earlier.id is None or earlier.status in FINAL_STATUSES:
+            values = {
+                "file_name": name,
+                "sha256": sha,
+                "size": size,
+                "received_at": ctx.clock(),
+                "status": "duplicate" if earlier else "received",
+                "duplicate_of": earlier.id if earlier else None,
+            }
+            return store.add_transmission(conn, values), earlier.id if earlier else None
+        # Same bytes, but the earlier attempt never finished: this is its retry.
+        values = retry_values(ctx, earlier) | {"file_name": name}
+        store.update_transmission(conn, earlier.id, values)
+    if values["status"] == "failed":
+        raise TransmissionFailed(earlier.id, "start", SetAside(values["failure_reason"]), name)
+    return earlier.id, None
+
+
+def retry_values(ctx: IngestContext, earlier: Transmission) -> dict[str, Any]:
+    """What a new attempt at an unfinished transmission writes: `received` again, or `failed`
+    once the process died in it `max_interrupted_attempts` times (still `processing`: the
+    attempt never ended). The operator replays it once the cause is fixed."""
+    if earlier.status != "processing":
+        return {"status": "received"}
+    died = earlier.interrupted_attempts + 1
+    if died < ctx.settings.max_interrupted_attempts:
+        return {"status": "received", "interrupted_attempts": died}
+    reason = (
+        f"set aside: the process died {died} times while processing it; "
+        f"replay it (ost replay {earlier.id}) once the cause is fixed"
+    )
+    return {
+        "status": "failed",
+        "interrupted_attempts": died,
+        "failure_reason": reason,
+        "processed_at": ctx.clock(),
+    }
 
 
 def duplicate_report(
@@ -497,7 +528,7 @@ def process_received(
             values = _transmission_values(result, reports["en"]) | {"processed_at": ctx.clock()}
             store.update_transmission(conn, transmission_id, values)
             step = "commit"
-    except Exception as error:
+    except FAILURES as error:
         failure = TransmissionFailed(transmission_id, step, error, received.name)
         log.error("%s", failure)
         for staged in published:  # the data is not in: its reports must not say it is

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 import sys
 
+from polars.exceptions import PanicException
+
+# What a command or a run treats as a failure to report: polars' PanicException (a bug or an
+# exhausted resource inside polars) is not an Exception, and would otherwise escape as a
+# traceback with exit 1, which means "data errors".
+FAILURES: tuple[type[BaseException], ...] = (Exception, PanicException)
+
 
 def first_line(text: str) -> str:
     return next((line.strip() for line in text.splitlines() if line.strip()), "")
