@@ -31,7 +31,7 @@ from pipeline.models import FINAL_STATUSES, SCHOOL_TIMEZONE, Transmission
 from pipeline.notify import OutboxSender, Sender, confirmation, school_language
 from pipeline.outputs import LANGUAGES, Staged, archive_original, stage_reports
 from pipeline.reasons import FAILURES, one_line
-from pipeline.reports import FINDING_KEYS, validation_report
+from pipeline.reports import FINDING_KEYS, capped_report
 from rules.findings import concat_findings
 from rules.validate import (
     CodeTables,
@@ -333,7 +333,7 @@ def ingest_report(
     full = ValidationResult(
         result.file_name, result.header, result.encoding, findings, result.students, result.grades
     )
-    report = validation_report(full, lang)
+    report = capped_report(full, lang)
     report["status"] = final_status(result, findings)
     return {"id": transmission_id, **report, "matching": matching, "merge": merge}
 

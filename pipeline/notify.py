@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlparse
 from pipeline.labels import label
 from pipeline.outputs import LANGUAGES, safe_name, write_atomic
 from pipeline.printable import has_unprintable, printable
-from pipeline.reports import csv_file_bytes, is_clean
+from pipeline.reports import csv_file_bytes, findings_total, is_clean
 
 # The findings a confirmation lists in its body; the attachment has the others.
 LISTED_IN_MAIL = 25
@@ -170,10 +170,11 @@ def confirmation(
     if findings:
         sections.append("\n".join(findings))
     attachment, in_attachment = capped_attachment(school_report, max_attachment)
-    if in_attachment < len(school_report["findings"]):
+    total = findings_total(school_report)
+    if in_attachment < total:
         sections.append(
             label(lang, "attachment capped").format(
-                shown=in_attachment, total=len(school_report["findings"]), id=transmission_id
+                shown=in_attachment, total=total, id=transmission_id
             )
         )
     message.set_content("\n\n".join(sections))
