@@ -25,10 +25,11 @@ from matching.schema import MATCHED
 from parsers.fixed_width import UTF8_BOM
 from pipeline import store
 from pipeline.config import Settings
+from pipeline.confirm import confirmation_of, send_confirmation, send_notice
 from pipeline.files import open_regular, read_open, text_name
 from pipeline.merge import COURSE_VALUES, EMPTY_COUNTS, merge_counts, merge_findings, plan_merge
 from pipeline.models import FINAL_STATUSES, SCHOOL_TIMEZONE, Transmission
-from pipeline.notify import OutboxSender, Sender, confirmation, school_language
+from pipeline.notify import Sender, confirmation
 from pipeline.outputs import LANGUAGES, Staged, archive_original, stage_reports
 from pipeline.reasons import FAILURES, one_line
 from pipeline.reports import FINDING_KEYS, capped_report
@@ -43,8 +44,6 @@ from rules.validate import (
 )
 
 if TYPE_CHECKING:
-    from email.message import EmailMessage
-
     from pipeline.lookahead import Lookahead
 
 log = logging.getLogger("ost.ingest")
@@ -539,7 +538,7 @@ def process_received(
             log.error("transmission %s: could not be marked failed: %s", transmission_id, unmarked)
         raise failure from error
     if confirm:
-        _confirm(ctx, transmission_id, notice)
+        send_notice(ctx, transmission_id, notice)
     return IngestOutcome(transmission_id, reports)
 
 
@@ -583,66 +582,6 @@ def _duplicate(
             return IngestOutcome(transmission_id, reports)
     send_confirmation(ctx, transmission_id, message)
     return IngestOutcome(transmission_id, reports)
-
-
-def confirmation_of(
-    ctx: IngestContext,
-    transmission_id: int,
-    result: ValidationResult,
-    reports: dict[str, Any],
-    now: datetime,
-) -> EmailMessage | None:
-    """The confirmation e-mail to the header's contact (None when it gives no valid address:
-    F011)."""
-    recipient = result.header.contact_email
-    if not recipient:
-        return None
-    grades = result.grades
-    languages: list[str | None] = (
-        grades["language"].to_list() if "language" in grades.columns else []
-    )
-    lang = school_language(languages)
-    sender = ctx.settings.mail_from
-    return confirmation(transmission_id, recipient, reports, sender=sender, now=now, lang=lang)
-
-
-def _confirm(ctx: IngestContext, transmission_id: int, notice: Future[EmailMessage | None]) -> None:
-    """Send the confirmation; a mail failure is logged, never fatal to the transmission."""
-    try:
-        message = notice.result()
-    except Exception as error:  # noqa: BLE001 - the data is in; only the notice is lost
-        log.warning("transmission %s: confirmation e-mail not composed: %s", transmission_id, error)
-        return
-    send_confirmation(ctx, transmission_id, message)
-
-
-def send_confirmation(
-    ctx: IngestContext, transmission_id: int, message: EmailMessage | None
-) -> None:
-    """Send `message`; one the server did not take is kept in outbox/, to be sent by hand."""
-    if message is None:
-        log.info("transmission %s: no confirmation e-mail: no valid contact", transmission_id)
-        return
-    try:
-        ctx.sender.send(message)
-    except Exception as error:  # noqa: BLE001 - as above
-        _keep_unsent(ctx, transmission_id, message, error)
-
-
-def _keep_unsent(
-    ctx: IngestContext, transmission_id: int, message: EmailMessage, error: Exception
-) -> None:
-    """A confirmation the sender refused, kept in outbox/ (unless that is what failed)."""
-    why = f"transmission {transmission_id}: confirmation e-mail not sent ({error})"
-    if isinstance(ctx.sender, OutboxSender):
-        log.warning("%s", why)
-        return
-    try:
-        OutboxSender(ctx.settings.outbox).send(message)
-    except Exception as unkept:  # noqa: BLE001 - the data is in; only the notice is lost
-        log.warning("%s; not kept either: %s", why, unkept)
-    else:
-        log.warning("%s; kept in %s to be sent by hand", why, ctx.settings.outbox)
 
 
 # -- several files -------------------------------------------------------------------------

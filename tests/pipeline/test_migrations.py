@@ -9,7 +9,7 @@ from alembic import command
 from sqlalchemy import inspect, select, text
 
 from pipeline.database import alembic_config, make_engine, migrate, open_database
-from pipeline.models import Applicant, Course, GradeRecord
+from pipeline.models import Applicant, Course, GradeRecord, Transmission
 from pipeline.store import table
 
 NOW = datetime(2026, 11, 20, 14, 0, tzinfo=UTC)
@@ -110,3 +110,50 @@ def test_a_percent_sign_in_the_url_reaches_the_migrations(tmp_path: Path) -> Non
         assert "transmission" in inspect(engine).get_table_names()
     finally:
         engine.dispose()
+
+
+def test_an_0006_database_takes_applicants_with_blanks_and_counts_interrupted_attempts(
+    database_url: str,
+) -> None:
+    engine = make_engine(database_url)
+    config = alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0006")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO transmission (id, file_name, sha256, size, status, received_at, "
+                "students, grades, errors, warnings) "
+                "VALUES (1, 'S1.C1', :sha, 1, 'processing', :now, 0, 0, 0, 0)"
+            ),
+            {"sha": "0" * 64, "now": NOW},
+        )
+        conn.execute(
+            table(Applicant)
+            .insert()
+            .values(
+                application_number="A1",
+                first_name="LI",
+                last_name="NG",
+                birth_date=date(2008, 3, 1),
+                updated_at=NOW,
+            )
+        )
+    migrate(engine)
+    with engine.begin() as conn:
+        conn.execute(
+            table(Applicant)
+            .insert()
+            .values(application_number="A2", first_name="MADONNA", updated_at=NOW)
+        )
+        applicants = conn.execute(
+            select(table(Applicant).c.application_number, table(Applicant).c.birth_date)
+        )
+        attempts = conn.execute(select(table(Transmission).c.interrupted_attempts))
+        assert sorted(tuple(row) for row in applicants) == [
+            ("A1", date(2008, 3, 1)),
+            ("A2", None),
+        ]
+        assert attempts.scalars().all() == [0]
+    engine.dispose()
