@@ -16,9 +16,9 @@ from rules.validate import ValidationResult
 
 # Beyond this many rows a human report lists the first ones and states the cap (counts stay exact).
 MAX_LISTED_FINDINGS = 5000
-# The JSON and CSV reports of a transmission list at most this many findings (about 30 MB of
+# The JSON and CSV reports of a transmission list at most this many findings (about 10 MB of
 # CSV); the JSON then says how many there are in all under "capped".
-MAX_REPORTED_FINDINGS = 100_000
+MAX_REPORTED_FINDINGS = 50_000
 FINDING_KEYS = (
     "code",
     "severity",
