@@ -9,6 +9,8 @@ from datetime import datetime
 from email.message import EmailMessage
 from typing import TYPE_CHECKING, Any
 
+import polars as pl
+
 from pipeline.notify import OutboxSender, confirmation, school_language
 from rules.validate import ValidationResult
 
@@ -31,8 +33,8 @@ def confirmation_of(
     if not recipient:
         return None
     grades = result.grades
-    languages: list[str | None] = (
-        grades["language"].to_list() if "language" in grades.columns else []
+    languages = (
+        grades["language"] if "language" in grades.columns else pl.Series([], dtype=pl.String)
     )
     lang = school_language(languages)
     sender = ctx.settings.mail_from

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import smtplib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
@@ -12,6 +12,8 @@ from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import unquote, urlparse
+
+import polars as pl
 
 from pipeline.labels import label
 from pipeline.outputs import LANGUAGES, safe_name, write_atomic
@@ -121,10 +123,10 @@ def capped_attachment(
     return body, listed
 
 
-def school_language(languages: Sequence[str | None]) -> str:
-    """The school's language: French when most of its courses are taught in French."""
-    french = sum(1 for value in languages if value == "F")
-    return "fr" if french * 2 > len(languages) else "en"
+def school_language(languages: pl.Series) -> str:
+    """The school's language: French when most of its courses are taught in French (`F`)."""
+    french = int((languages == "F").sum())
+    return "fr" if french * 2 > languages.len() else "en"
 
 
 def _header(message: EmailMessage, name: str, value: str) -> None:
