@@ -53,7 +53,7 @@ from pipeline.models import FINAL_STATUSES, Run, Transmission
 from pipeline.outputs import leftover_staged, safe_name
 from pipeline.printable import printable
 from pipeline.private import PRIVATE_FILE
-from pipeline.reasons import one_line
+from pipeline.reasons import failures, one_line
 from pipeline.rematch import RematchOutcome, rematch_held
 
 log = logging.getLogger("ost.batch")
@@ -372,7 +372,9 @@ class Attempts:
     received: Received | None = None
 
 
-def not_processed(ctx: IngestContext, path: Path, error: Exception, tries: Attempts) -> FileResult:
+def not_processed(
+    ctx: IngestContext, path: Path, error: BaseException, tries: Attempts
+) -> FileResult:
     """A failure before or around the transmission's own failure handling."""
     reason = f"{type(error).__name__}: {one_line(error)}"
     log.error("file not processed: %s", reason, extra={"file": path.name})
@@ -399,7 +401,7 @@ def ingest_file(
         return FileResult(
             path.name, "failed", failure.transmission_id, 0, str(failure), tries.count
         )
-    except Exception as error:  # noqa: BLE001 - one file's failure never stops the batch
+    except failures() as error:  # one file's failure never stops the batch
         return not_processed(ctx, path, error, tries)
     errors = int(outcome.report["counts"]["errors"])
     return FileResult(path.name, outcome.status, outcome.transmission_id, errors, None, tries.count)
@@ -529,7 +531,7 @@ def run_steps(
         process_inbox(ctx, options, summary, heartbeat, progress)
         heartbeat.check()
         summary.rematch = retrying(lambda: rematch_held(ctx), options.retry, is_transient)
-    except Exception as error:  # noqa: BLE001 - recorded in the run and its summary
+    except failures() as error:  # recorded in the run and its summary
         log.exception("run failed", extra={"run_id": summary.run_id})
         summary.error = f"{type(error).__name__}: {one_line(error)}"
     finally:

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from rules.limits import DEFAULT_MAX_FILE_MB
 
 DEFAULT_MAIL_FROM = "ost-pipeline@localhost"
+DEFAULT_MAX_INTERRUPTED_ATTEMPTS = 3
 
 
 class ConfigError(ValueError):
@@ -28,6 +29,9 @@ class Settings:
     schedule: str
     max_file_bytes: int
     mail_from: str = DEFAULT_MAIL_FROM  # the sender of the confirmation e-mails
+    # A transmission whose processing ended this many times with the process dying is set
+    # aside as `failed` instead of being tried again (OST_MAX_INTERRUPTED_ATTEMPTS).
+    max_interrupted_attempts: int = DEFAULT_MAX_INTERRUPTED_ATTEMPTS
 
     @property
     def inbox(self) -> Path:
@@ -60,6 +64,14 @@ def _max_file_bytes(raw: str | None) -> int:
     if not math.isfinite(megabytes) or megabytes <= 0:
         raise ConfigError(f"OST_MAX_FILE_MB must be positive, not {raw!r}")
     return int(megabytes * 2**20)
+
+
+def _positive_count(name: str, raw: str | None, default: int) -> int:
+    if raw is None or raw.strip() == "":
+        return default
+    if not raw.strip().isdigit() or int(raw) < 1:
+        raise ConfigError(f"{name} must be a whole number of at least 1, not {raw!r}")
+    return int(raw)
 
 
 def _mail_from(sender: str) -> str:
@@ -103,4 +115,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         schedule=env.get("OST_SCHEDULE") or "04:00,16:00",
         max_file_bytes=_max_file_bytes(env.get("OST_MAX_FILE_MB")),
         mail_from=_mail_from(env.get("OST_MAIL_FROM") or DEFAULT_MAIL_FROM),
+        max_interrupted_attempts=_positive_count(
+            "OST_MAX_INTERRUPTED_ATTEMPTS",
+            env.get("OST_MAX_INTERRUPTED_ATTEMPTS"),
+            DEFAULT_MAX_INTERRUPTED_ATTEMPTS,
+        ),
     )
