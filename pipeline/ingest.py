@@ -38,6 +38,7 @@ from pipeline.models import FINAL_STATUSES, SCHOOL_TIMEZONE, Transmission
 from pipeline.notify import OutboxSender, Sender, confirmation
 from pipeline.outputs import LANGUAGES, Staged, archive_original, stage_reports
 from pipeline.reports import FINDING_KEYS, csv_file_bytes, validation_report
+from pipeline.school_view import school_reports
 from rules.findings import concat_findings
 from rules.validate import (
     CodeTables,
@@ -548,13 +549,17 @@ def confirmation_of(
     reports: dict[str, Any],
     now: datetime,
 ) -> EmailMessage | None:
-    """The confirmation e-mail to the header's contact (None when it gives no valid address)."""
+    """The confirmation e-mail to the header's contact (None when it gives no valid address).
+
+    It carries the school's form of the reports (docs/record.md: who sees what).
+    """
     recipient = result.header.contact_email
     if not recipient:
         return None
-    csv_report = csv_file_bytes([reports["en"]])
+    shown = school_reports(reports)
+    csv_report = csv_file_bytes([shown["en"]])
     sender = ctx.settings.mail_from
-    return confirmation(transmission_id, recipient, reports, csv_report, sender=sender, now=now)
+    return confirmation(transmission_id, recipient, shown, csv_report, sender=sender, now=now)
 
 
 def _confirm(ctx: IngestContext, transmission_id: int, notice: Future[EmailMessage | None]) -> None:

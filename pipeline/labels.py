@@ -62,6 +62,11 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "explain rejected": "Nothing in this file was accepted. Correct the file-level errors "
         "listed below and send the whole file again.",
         "explain duplicate": "This file had already been received; nothing was done with it.",
+        # docs/record.md: matching findings as a school reads them (no applicant's values).
+        "school not yet matched": "Student {student_number} is not yet matched to an "
+        "application; the courses are kept and merged once the student's application is found.",
+        "school disagrees": "Student {student_number}: your data disagrees with the "
+        "application's; please check the name, birth date and OEN sent for this student.",
     },
     "fr": {
         "title": "Rapport de transmission OST",
@@ -120,6 +125,12 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "explain rejected": "Rien dans ce fichier n'a été accepté. Corrigez les erreurs de "
         "fichier listées ci-dessous et renvoyez le fichier en entier.",
         "explain duplicate": "Ce fichier avait déjà été reçu; rien n'a été fait.",
+        "school not yet matched": "L'élève {student_number} n'est pas encore associé à une "
+        "demande d'admission; ses cours sont conservés et seront versés dès que sa demande "
+        "sera trouvée.",
+        "school disagrees": "Élève {student_number} : vos données ne concordent pas avec "
+        "celles de la demande d'admission; veuillez vérifier le nom, la date de naissance et "
+        "le NISO envoyés pour cet élève.",
     },
 }
 
