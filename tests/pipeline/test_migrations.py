@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from alembic import command
-from sqlalchemy import inspect, select, text
+from sqlalchemy import Engine, inspect, select, text
 
 from pipeline.database import alembic_config, make_engine, migrate, open_database
 from pipeline.models import Applicant, Course, GradeRecord
@@ -15,12 +15,18 @@ from pipeline.store import table
 NOW = datetime(2026, 11, 20, 14, 0, tzinfo=UTC)
 
 
-def test_records_survive_the_move_to_links_kept_by_the_ingest(database_url: str) -> None:
-    engine = make_engine(database_url)
+def database_at(url: str, revision: str) -> Engine:
+    """An engine on a new database migrated up to `revision` only."""
+    engine = make_engine(url)
     config = alembic_config(engine)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "0001")
+        command.upgrade(config, revision)
+    return engine
+
+
+def test_records_survive_the_move_to_links_kept_by_the_ingest(database_url: str) -> None:
+    engine = database_at(database_url, "0001")
     with engine.begin() as conn:
         conn.execute(
             text(
@@ -113,11 +119,7 @@ def test_a_percent_sign_in_the_url_reaches_the_migrations(tmp_path: Path) -> Non
 
 
 def test_courses_on_record_gain_their_own_school_and_title_from_0006(database_url: str) -> None:
-    engine = make_engine(database_url)
-    config = alembic_config(engine)
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0006")
+    engine = database_at(database_url, "0006")
     with engine.begin() as conn:
         conn.execute(
             text(
