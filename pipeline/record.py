@@ -98,9 +98,13 @@ def courses_of(
 
 
 def matched_records(
-    conn: Connection, application_numbers: Sequence[str] | None = None
+    conn: Connection,
+    application_numbers: Sequence[str] | None = None,
+    *,
+    mident: str | None = None,
 ) -> pl.DataFrame:
-    """Accepted S1 records matched to applicants, newest transmission last."""
+    """Accepted S1 records matched to applicants (all, these applicants', or a school's),
+    newest transmission last."""
     s, t = table(StudentRecord), table(Transmission)
     query = (
         select(*(s.c[name] for name in STUDENT_COLUMNS), t.c.created_at)
@@ -111,6 +115,8 @@ def matched_records(
             t.c.status.in_(MERGED_STATUSES),
         )
     )
+    if mident is not None:
+        query = query.where(s.c.mident == mident)
     rows = _of_applicants(conn, query, s.c.application_number, application_numbers, STUDENTS_SCHEMA)
     return rows.sort("created_at", "id", nulls_last=False)
 
