@@ -151,3 +151,10 @@ def test_school_report_recounts_what_it_leaves_out() -> None:
     assert shown["findings"][2]["message"] == "mark"  # the school's own errors as they are
     assert not school_sees("A010")  # a matching code not listed is for the operators
     assert school_sees("M002")
+
+
+def test_the_school_html_keeps_the_merge_counts_without_the_matching_ones(
+    ingest_ctx: IngestContext, outcome_with_every_matching_finding: IngestOutcome, mailbox: Mailbox
+) -> None:
+    html = school_outputs(ingest_ctx, outcome_with_every_matching_finding, mailbox)["report.html"]
+    assert 'class="merge"' in html and 'class="matching"' not in html
