@@ -9,35 +9,40 @@ report into that form; the web console and the mail call it as the ingest does.
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from pipeline.labels import label
 
-# Matching findings a school sees, each with its own wording and none of the applicant's
-# values; every other matching (A) code is for the operators only (A004 to A008 among them).
-NOT_YET_MATCHED = frozenset({"A001"})
-DISAGREES = frozenset({"A002", "A003", "A009"})
-SCHOOL_WORDING = {
-    **dict.fromkeys(NOT_YET_MATCHED, "school not yet matched"),
-    **dict.fromkeys(DISAGREES, "school disagrees"),
-}
+WORDING_PATH = Path(__file__).parent / "data" / "school_view.toml"
 MATCHING_LETTER = "A"
 # Report parts about the matching itself, for the operators: counts of held, ambiguous and
 # unmerged students (international applicants among them).
 OPERATORS_ONLY_PARTS = ("matching",)
 
 
+@lru_cache(maxsize=1)
+def school_wording() -> dict[str, str]:
+    """The matching codes a school sees, each with the label of its wording (the others'
+    values never shown): pipeline/data/school_view.toml."""
+    with WORDING_PATH.open("rb") as handle:
+        table = tomllib.load(handle)["wording"]
+    return {code: wording for wording, codes in table.items() for code in codes}
+
+
 def school_sees(code: str) -> bool:
     """Whether a finding of this code is shown to a school."""
-    return not code.startswith(MATCHING_LETTER) or code in SCHOOL_WORDING
+    return not code.startswith(MATCHING_LETTER) or code in school_wording()
 
 
 def school_finding(row: Mapping[str, Any], lang: str) -> dict[str, Any]:
     """A finding as a school reads it: a matching one in the school's wording, and the value
     the school itself sent (never the applicant's)."""
     shown = dict(row)
-    wording = SCHOOL_WORDING.get(str(row["code"]))
+    wording = school_wording().get(str(row["code"]))
     if wording is not None:
         student = row.get("student_number") or ""
         shown["message"] = label(lang, wording).format(student_number=student)
