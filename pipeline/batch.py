@@ -50,7 +50,7 @@ from pipeline.ingest import (
 from pipeline.lock import DEFAULT_STALE_AFTER, DatabaseLock, Heartbeat, holding
 from pipeline.lookahead import Lookahead, default_workers
 from pipeline.models import FINAL_STATUSES, Run, Transmission
-from pipeline.outputs import leftover_staged, safe_name
+from pipeline.outputs import SCHOOL_FOLDER, leftover_staged, safe_name
 from pipeline.printable import printable
 from pipeline.private import PRIVATE_FILE
 from pipeline.reasons import failures, one_line
@@ -573,10 +573,12 @@ def remove_leftovers(ctx: IngestContext) -> None:
     settings = ctx.settings
     with ctx.engine.connect() as conn:
         unfinished = store.unfinished_transmissions(conn)
+    reports = [settings.reports / str(transmission_id) for transmission_id in unfinished]
     folders = [
         settings.archive,
         settings.outbox,
-        *(settings.reports / str(transmission_id) for transmission_id in unfinished),
+        *reports,
+        *(folder / SCHOOL_FOLDER for folder in reports),
     ]
     removed: list[Path] = []
     for path in leftover_staged(folders):

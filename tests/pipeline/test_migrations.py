@@ -123,11 +123,7 @@ def test_a_percent_sign_in_the_url_reaches_the_migrations(tmp_path: Path) -> Non
 
 
 def test_courses_on_record_gain_their_own_school_and_title_from_0006(database_url: str) -> None:
-    engine = make_engine(database_url)
-    config = alembic_config(engine)
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0006")
+    engine = engine_at(database_url, "0006")
     with engine.begin() as conn:
         conn.execute(
             text(
