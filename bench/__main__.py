@@ -5,7 +5,7 @@
     python -m bench linkage   [--students N]         match_students vs a naive rule vs Splink
     python -m bench e2e       [--scale 1]            ost run into SQLite and PostgreSQL
     python -m bench growth    [--scales .25,.5,1]    e2e at several sizes: is the cost linear?
-    python -m bench startup   [--repeat 5] [--label L] ost as installed vs python's own start-up
+    python -m bench startup   [--against REV]        ost as installed vs python's own start-up
     python -m bench report    [--write]              RESULTS.md from the stored results
     python -m bench all       [--write]              everything above, then the report
 
@@ -103,8 +103,7 @@ def cmd_validate(args: argparse.Namespace) -> None:
 def cmd_startup(args: argparse.Namespace) -> None:
     from bench.startup import compare_startup
 
-    name = f"startup-{args.label}" if args.label else "startup"
-    store(args.work, name, compare_startup(args.work, args.repeat, log, args.label))
+    store(args.work, "startup", compare_startup(args.work, args.repeat, log, args.against))
 
 
 def cmd_linkage(args: argparse.Namespace) -> None:
@@ -216,7 +215,7 @@ def parser() -> argparse.ArgumentParser:
     main.add_argument("--no-profile", action="store_true", help="no py-spy stage sampling")
     main.add_argument("--write", action="store_true", help="write the report file")
     main.add_argument("--results", type=Path, default=RESULTS_PATH)
-    main.add_argument("--label", default="", help="startup: a name for this measurement")
+    main.add_argument("--against", default=None, help="startup: also time this git revision")
     main.add_argument(
         "command",
         choices=["generate", "validate", "startup", "linkage", "e2e", "growth", "report", "all"],

@@ -53,7 +53,7 @@ def bench_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     ]  # fmt: skip
     try:
         done = subprocess.run(
-            command, cwd=ROOT, capture_output=True, text=True, timeout=300, env=dict(os.environ)
+            command, cwd=ROOT, capture_output=True, text=True, timeout=600, env=dict(os.environ)
         )
     finally:
         batch = work / f"provincial-{SCALE:g}"
@@ -116,6 +116,20 @@ def test_end_to_end_results_are_well_formed(bench_run: tuple[Path, Path]) -> Non
     growth = results["growth"]["backends"]["sqlite"]
     assert [size["scale"] for size in growth["sizes"]] == [SCALE / 2, SCALE]
     assert isinstance(growth["linear"], bool)
+
+
+@pytest.mark.postgres
+def test_startup_result_is_well_formed(bench_run: tuple[Path, Path]) -> None:
+    result = _results(bench_run[0])["startup"]
+    assert {"python -c pass", 'python -c "import polars"', "ost --help [now]"} <= set(
+        result["seconds"]
+    )
+    assert all(value["median"] > 0 for value in result["seconds"].values())
+    assert set(result["over_polars_floor"]) == set(result["seconds"]) - {
+        "python -c pass",
+        'python -c "import polars"',
+    }
+    assert "## Start-up" in bench_run[1].read_text(encoding="utf-8")
 
 
 @pytest.mark.postgres
