@@ -9,6 +9,7 @@ from email.utils import parseaddr
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from matching.weights import Zones
 from rules.validate import DEFAULT_MAX_FILE_MB
 
 DEFAULT_MAIL_FROM = "ost-pipeline@localhost"
@@ -27,6 +28,8 @@ class Settings:
     schedule: str
     max_file_bytes: int
     mail_from: str = DEFAULT_MAIL_FROM  # the sender of the confirmation e-mails
+    # The matching zones (docs/matching.md): OST_MATCH_MERGE, OST_MATCH_REVIEW, OST_MATCH_MARGIN.
+    zones: Zones = Zones()
 
     @property
     def inbox(self) -> Path:
@@ -72,6 +75,38 @@ def _mail_from(sender: str) -> str:
     return sender
 
 
+def _weight(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a weight (a number), not {raw!r}") from None
+    if not math.isfinite(value):
+        raise ConfigError(f"{name} must be a finite number, not {raw!r}")
+    return value
+
+
+def match_zones(env: dict[str, str]) -> Zones:
+    """The matching thresholds: merge at or above OST_MATCH_MERGE when ahead by OST_MATCH_MARGIN,
+    hold for review from OST_MATCH_REVIEW (docs/matching.md); the defaults of `Zones` else."""
+    default = Zones()
+    zones = Zones(
+        merge=_weight(env, "OST_MATCH_MERGE", default.merge),
+        review=_weight(env, "OST_MATCH_REVIEW", default.review),
+        margin=_weight(env, "OST_MATCH_MARGIN", default.margin),
+    )
+    if zones.review > zones.merge:
+        raise ConfigError(
+            f"OST_MATCH_REVIEW ({zones.review:g}) must not be above "
+            f"OST_MATCH_MERGE ({zones.merge:g})"
+        )
+    if zones.margin < 0:
+        raise ConfigError(f"OST_MATCH_MARGIN must not be negative, not {zones.margin:g}")
+    return zones
+
+
 def time_zone(name: str) -> ZoneInfo:
     """`OST_TIMEZONE` as a zone; a name that is not one is a configuration error."""
     try:
@@ -93,4 +128,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         schedule=env.get("OST_SCHEDULE") or "04:00,16:00",
         max_file_bytes=_max_file_bytes(env.get("OST_MAX_FILE_MB")),
         mail_from=_mail_from(env.get("OST_MAIL_FROM") or DEFAULT_MAIL_FROM),
+        zones=match_zones(env),
     )

@@ -631,7 +631,7 @@ def ingest_paths(
         key=lambda pair: pair[0].order_key,
     )
     with ctx.engine.connect() as conn:
-        applicants = store.load_applicant_pool(conn)
+        applicants = store.load_applicant_pool(conn, ctx.settings.zones)
     outcomes: list[IngestOutcome | TransmissionFailed] = []
     for item, path in received:
         try:

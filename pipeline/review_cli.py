@@ -2,17 +2,61 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import functools
+import re
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, ParamSpec, TypeVar
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
-from pipeline.cli import MIDENT, emit_json, fail, guarded, opened_database
 from pipeline.config import load_settings
 from pipeline.console import make_console
 
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+P = ParamSpec("P")
+R = TypeVar("R")
+MIDENT = re.compile(r"[0-9]{6}")  # a school's ministry identifier
+
 review_app = typer.Typer(help="The review queue: held students an operator decides.")
+
+
+def _cli() -> Any:
+    """The command line's helpers (imported when a command runs: the module imports this one)."""
+    from pipeline import cli
+
+    return cli
+
+
+def fail(reason: str, code: int | None = None) -> NoReturn:
+    cli = _cli()
+    cli.fail(reason, cli.EXIT_CANNOT_RUN if code is None else code)
+    raise AssertionError  # fail always raises
+
+
+def emit_json(value: Any) -> None:
+    _cli().emit_json(value)
+
+
+def opened_database(url: str) -> AbstractContextManager[Engine]:
+    manager: AbstractContextManager[Engine] = _cli().opened_database(url)
+    return manager
+
+
+def guarded(command: Callable[P, R]) -> Callable[P, R]:
+    """The command line's guard: an unforeseen error is one line on stderr, never a traceback."""
+
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        wrapped: Callable[P, R] = _cli().guarded(command)
+        return wrapped(*args, **kwargs)
+
+    return run
+
 
 ById = Annotated[int, typer.Argument(help="The held student's id, as `ost review list` shows")]
 Applicant = Annotated[str, typer.Option("--applicant", help="The application number")]
