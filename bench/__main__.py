@@ -3,6 +3,7 @@
     python -m bench generate  [--scale 1]            the provincial batch and the big file
     python -m bench validate  [--repeat 5]           ost validate vs read_fwf vs the polars floor
     python -m bench linkage   [--students N]         match_students vs a naive rule vs Splink
+    python -m bench weights   [--students N] [--write]  the matching weights (training seeds only)
     python -m bench e2e       [--scale 1]            ost run into SQLite and PostgreSQL
     python -m bench growth    [--scales .25,.5,1]    e2e at several sizes: is the cost linear?
     python -m bench report    [--write]              RESULTS.md from the stored results
@@ -104,6 +105,18 @@ def cmd_linkage(args: argparse.Namespace) -> None:
 
     students = args.students or max(100, round(provincial.STUDENTS * args.scale))
     store(args.work, "linkage", compare_linkage(students, log=log))
+
+
+def cmd_weights(args: argparse.Namespace) -> None:
+    """The field weights and zone thresholds, estimated on the training seeds only."""
+    from bench.weights import main as estimate
+
+    estimate(
+        [
+            *(["--students", str(args.students)] if args.students else []),
+            *(["--write"] if args.write else []),
+        ]
+    )
 
 
 def cmd_e2e(args: argparse.Namespace, scale: float | None = None) -> None:
@@ -209,7 +222,7 @@ def parser() -> argparse.ArgumentParser:
     main.add_argument("--results", type=Path, default=RESULTS_PATH)
     main.add_argument(
         "command",
-        choices=["generate", "validate", "linkage", "e2e", "growth", "report", "all"],
+        choices=["generate", "validate", "linkage", "weights", "e2e", "growth", "report", "all"],
     )
     return main
 
@@ -218,6 +231,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], None]] = {
     "generate": cmd_generate,
     "validate": cmd_validate,
     "linkage": cmd_linkage,
+    "weights": cmd_weights,
     "e2e": cmd_e2e,
     "growth": cmd_growth,
     "report": cmd_report,

@@ -185,7 +185,8 @@ def matching_findings(
         .when(code == "A006")
         .then(pl.col("applicant_name"))
         .alias("expected"),
-        "application_number",
+        # A probable applicant held for review is the operators' to see, not the school's.
+        pl.when(code != "A009").then(pl.col("application_number")).alias("application_number"),
     )
 
 
