@@ -5,7 +5,8 @@
 A database (SQLite in a temporary folder, or the given URL) gets `--matched` merged student
 records and `--held` held ones (A009, A002, A003), each with a match decision and its evidence,
 spread over files of 160 students; then `ost review list --json` runs as a child process, as
-an operator runs it, 5 times, and `review_queue` in process once.
+an operator runs it, 5 times (wall and CPU time: on a loaded machine the CPU time is the
+steadier figure), beside `ost history` on the same database, and `review_queue` in process once.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -84,6 +86,22 @@ def fill(url: str, held: int, matched: int) -> None:
     engine.dispose()
 
 
+def _runs(args: list[str], env: dict[str, str]) -> tuple[list[float], list[float]]:
+    """Wall and CPU seconds (user + system, of the child) of 5 runs of `ost ARGS`."""
+    wall, cpu = [], []
+    for _ in range(5):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "pipeline.cli", *args],
+            env=env, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        wall.append(time.perf_counter() - started)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--held", type=int, default=10_000)
@@ -99,14 +117,12 @@ def main(argv: list[str] | None = None) -> None:
         in_process = time.perf_counter() - started
         engine.dispose()
         env = {**os.environ, "OST_HOME": folder, "OST_DATABASE_URL": url}
-        runs = []
-        for _ in range(5):
-            started = time.perf_counter()
-            done = subprocess.run(
-                [sys.executable, "-m", "pipeline.cli", "review", "list", "--json"],
-                env=env, capture_output=True, text=True, check=True,
-            )  # fmt: skip
-            runs.append(time.perf_counter() - started)
+        runs, cpu = _runs(["review", "list", "--json"], env)
+        baseline, baseline_cpu = _runs(["history", "--status", "failed", "--json"], env)
+        done = subprocess.run(
+            [sys.executable, "-m", "pipeline.cli", "review", "list", "--json"],
+            env=env, capture_output=True, text=True, check=True,
+        )  # fmt: skip
         listed = len(json.loads(done.stdout))
     print(
         json.dumps(
@@ -117,6 +133,10 @@ def main(argv: list[str] | None = None) -> None:
                 "review_queue_seconds": round(in_process, 3),
                 "cli_median_seconds": round(statistics.median(runs), 3),
                 "cli_runs": [round(r, 3) for r in runs],
+                "cli_median_cpu_seconds": round(statistics.median(cpu), 3),
+                "baseline_history_median_seconds": round(statistics.median(baseline), 3),
+                "baseline_history_median_cpu_seconds": round(statistics.median(baseline_cpu), 3),
+                "load_average_at_end": os.getloadavg(),
             }
         )
     )
