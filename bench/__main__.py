@@ -3,6 +3,7 @@
     python -m bench generate  [--scale 1]            the provincial batch and the big file
     python -m bench validate  [--repeat 5]           ost validate vs read_fwf vs the polars floor
     python -m bench linkage   [--students N]         match_students vs a naive rule vs Splink
+    python -m bench weights   [--students N] [--write]  the matching weights (training seeds only)
     python -m bench e2e       [--scale 1]            ost run into SQLite and PostgreSQL
     python -m bench growth    [--scales .25,.5,1]    e2e at several sizes: is the cost linear?
     python -m bench startup   [--against REV]        ost as installed vs python's own start-up
@@ -113,6 +114,18 @@ def cmd_linkage(args: argparse.Namespace) -> None:
     store(args.work, "linkage", compare_linkage(students, log=log))
 
 
+def cmd_weights(args: argparse.Namespace) -> None:
+    """The field weights and zone thresholds, estimated on the training seeds only."""
+    from bench.weights import main as estimate
+
+    estimate(
+        [
+            *(["--students", str(args.students)] if args.students else []),
+            *(["--write"] if args.write else []),
+        ]
+    )
+
+
 def cmd_e2e(args: argparse.Namespace, scale: float | None = None) -> None:
     scale = args.scale if scale is None else scale
     batch = batch_at(scale, args.work)
@@ -218,7 +231,17 @@ def parser() -> argparse.ArgumentParser:
     main.add_argument("--against", default=None, help="startup: also time this git revision")
     main.add_argument(
         "command",
-        choices=["generate", "validate", "startup", "linkage", "e2e", "growth", "report", "all"],
+        choices=[
+            "generate",
+            "validate",
+            "startup",
+            "linkage",
+            "weights",
+            "e2e",
+            "growth",
+            "report",
+            "all",
+        ],
     )
     return main
 
@@ -228,6 +251,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], None]] = {
     "validate": cmd_validate,
     "startup": cmd_startup,
     "linkage": cmd_linkage,
+    "weights": cmd_weights,
     "e2e": cmd_e2e,
     "growth": cmd_growth,
     "report": cmd_report,

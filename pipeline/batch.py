@@ -497,7 +497,7 @@ def process_inbox(
     if not ordered:
         return
     with ctx.engine.connect() as conn:
-        applicants = store.load_applicant_pool(conn)
+        applicants = store.load_applicant_pool(conn, ctx.settings.zones)
     progress.start(len(ordered))
     with Lookahead(
         ordered,
@@ -668,7 +668,7 @@ def replay_transmission(
     received = archived_original(ctx, transmission)
     if applicants is None:
         with ctx.engine.connect() as conn:
-            applicants = store.load_applicant_pool(conn)
+            applicants = store.load_applicant_pool(conn, ctx.settings.zones)
     # The school was sent a confirmation only if the transmission got that far.
     confirm = transmission.status not in FINAL_STATUSES
     return process_received(ctx, transmission_id, received, applicants, confirm=confirm)
@@ -740,7 +740,7 @@ def replay_transmissions(
         chosen = failed_transmission_ids(ctx) if transmission_ids is None else transmission_ids
         ordered = replay_order(ctx, chosen)
         with ctx.engine.connect() as conn:
-            applicants = store.load_applicant_pool(conn)
+            applicants = store.load_applicant_pool(conn, ctx.settings.zones)
         progress.start(len(ordered))
         try:
             for transmission_id in ordered:

@@ -10,6 +10,7 @@ from email.utils import parseaddr
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from matching.zones import Zones
 from rules.limits import DEFAULT_MAX_FILE_MB
 
 DEFAULT_MAIL_FROM = "ost-pipeline@localhost"
@@ -32,6 +33,8 @@ class Settings:
     # A transmission whose processing ended this many times with the process dying is set
     # aside as `failed` instead of being tried again (OST_MAX_INTERRUPTED_ATTEMPTS).
     max_interrupted_attempts: int = DEFAULT_MAX_INTERRUPTED_ATTEMPTS
+    # The matching zones (docs/matching.md): OST_MATCH_MERGE, OST_MATCH_REVIEW, OST_MATCH_MARGIN.
+    zones: Zones = Zones()
 
     @property
     def inbox(self) -> Path:
@@ -85,6 +88,38 @@ def _mail_from(sender: str) -> str:
     return sender
 
 
+def _weight(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a weight (a number), not {raw!r}") from None
+    if not math.isfinite(value):
+        raise ConfigError(f"{name} must be a finite number, not {raw!r}")
+    return value
+
+
+def match_zones(env: dict[str, str]) -> Zones:
+    """The matching thresholds: merge at or above OST_MATCH_MERGE when ahead by OST_MATCH_MARGIN,
+    hold for review from OST_MATCH_REVIEW (docs/matching.md); the defaults of `Zones` else."""
+    default = Zones()
+    zones = Zones(
+        merge=_weight(env, "OST_MATCH_MERGE", default.merge),
+        review=_weight(env, "OST_MATCH_REVIEW", default.review),
+        margin=_weight(env, "OST_MATCH_MARGIN", default.margin),
+    )
+    if zones.review > zones.merge:
+        raise ConfigError(
+            f"OST_MATCH_REVIEW ({zones.review:g}) must not be above "
+            f"OST_MATCH_MERGE ({zones.merge:g})"
+        )
+    if zones.margin < 0:
+        raise ConfigError(f"OST_MATCH_MARGIN must not be negative, not {zones.margin:g}")
+    return zones
+
+
 def time_zone(name: str) -> ZoneInfo:
     """`OST_TIMEZONE` as a zone; a name that is not one is a configuration error."""
     try:
@@ -120,4 +155,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             env.get("OST_MAX_INTERRUPTED_ATTEMPTS"),
             DEFAULT_MAX_INTERRUPTED_ATTEMPTS,
         ),
+        zones=match_zones(env),
     )

@@ -198,7 +198,8 @@ def matching_findings(
         .when(code == "A006")
         .then(pl.col("applicant_name"))
         .alias("expected"),
-        "application_number",
+        # A probable applicant held for review is the operators' to see, not the school's.
+        pl.when(code != "A009").then(pl.col("application_number")).alias("application_number"),
     )
 
 
@@ -648,7 +649,7 @@ def ingest_paths(
         key=lambda pair: pair[0].order_key,
     )
     with ctx.engine.connect() as conn:
-        applicants = store.load_applicant_pool(conn)
+        applicants = store.load_applicant_pool(conn, ctx.settings.zones)
     outcomes: list[IngestOutcome | TransmissionFailed] = []
     for item, path in received:
         try:

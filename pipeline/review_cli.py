@@ -13,6 +13,7 @@ from pipeline.config import load_settings
 
 review_app = typer.Typer(help="The review queue: held students an operator decides.")
 
+
 ById = Annotated[int, typer.Argument(help="The held student's id, as `ost review list` shows")]
 Applicant = Annotated[str, typer.Option("--applicant", help="The application number")]
 By = Annotated[str, typer.Option("--by", help="Who decides")]
