@@ -552,6 +552,15 @@ def schedule() -> None:
     serve(settings, echo=typer.echo)
 
 
+def register_console_commands() -> None:
+    from pipeline.cli_console import register
+
+    register(app)
+
+
+register_console_commands()
+
+
 def main() -> None:  # pragma: no cover - console entry point (tested as a process)
     """Console entry point: every failure in one line, a mistyped command line included."""
     try:
