@@ -3,7 +3,7 @@ language, a database connection, and the anti-forgery check of every form."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -127,14 +127,18 @@ def operator(who: Annotated[Viewer, Depends(signed_in)]) -> Viewer:
     return who
 
 
-async def form_checked(request: Request) -> dict[str, Any]:
-    """The posted form, once its anti-forgery token matches the session's."""
+async def form_checked(request: Request) -> AsyncIterator[dict[str, Any]]:
+    """The posted form, once its anti-forgery token matches the session's; its uploaded
+    files are closed after the response."""
     form = await request.form()
-    session = session_of(request)
-    given = form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER)
-    if not same_token(str(session.get("csrf")), given if isinstance(given, str) else None):
-        raise ForgedRequest
-    return dict(form)
+    try:
+        session = session_of(request)
+        given = form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER)
+        if not same_token(str(session.get("csrf")), given if isinstance(given, str) else None):
+            raise ForgedRequest
+        yield dict(form)
+    finally:
+        await form.close()
 
 
 def connection(request: Request) -> Iterator[Connection]:

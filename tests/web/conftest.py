@@ -1,0 +1,131 @@
+"""Fixtures of the console tests: a database holding the sample transmissions (SQLite and
+PostgreSQL), accounts of each kind, and a signed-in test client."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from pipeline.accounts import add_account
+from pipeline.applicants import read_applicants, upsert_applicants
+from pipeline.config import Settings, load_settings
+from pipeline.database import open_database
+from pipeline.ingest import IngestContext, ingest_paths
+from pipeline.runtime import ensure_folders
+from pipeline.web.app import create_app
+from pipeline.web.security import SessionSettings, SignInLimiter
+from pipeline.web.state import ConsoleState
+from rules.validate import packaged_code_tables
+from tests.pipeline.conftest import Mailbox
+from tests.postgres import fresh_database
+
+ROOT = Path(__file__).parents[2]
+SAMPLES = ROOT / "sample_files"
+NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
+PASSWORDS = {"ops": "operator-secret-1", "clerk": "clerk-secret-12", "board": "board-secret-123"}
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@dataclass(frozen=True)
+class Console:
+    """The console under test and what it was built from."""
+
+    state: ConsoleState
+    settings: Settings
+
+    def client(self, base_url: str = "http://testserver") -> TestClient:
+        return TestClient(create_app(self.state), base_url=base_url, follow_redirects=True)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def console_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'ost.sqlite3'}"
+        return
+    with fresh_database() as url:
+        yield url
+
+
+@pytest.fixture
+def console_settings(tmp_path: Path, console_database_url: str) -> Settings:
+    settings = load_settings(
+        {"OST_HOME": str(tmp_path / "home"), "OST_DATABASE_URL": console_database_url}
+    )
+    ensure_folders(settings)
+    return settings
+
+
+@pytest.fixture
+def engine_with_samples(console_settings: Settings) -> Iterator[Engine]:
+    """The sample applicants and the three sample transmissions, ingested; three accounts:
+    an operator, a school (885827) and a board (871234 and 880012)."""
+    engine = open_database(console_settings.database_url)
+    with engine.begin() as conn:
+        upsert_applicants(conn, read_applicants(SAMPLES / "applicants.csv").applicants, NOW)
+        add_account(conn, "ops", "operator", [], PASSWORDS["ops"], NOW)
+        add_account(conn, "clerk", "school", ["885827"], PASSWORDS["clerk"], NOW)
+        add_account(conn, "board", "school", ["871234", "880012"], PASSWORDS["board"], NOW)
+    context = IngestContext(
+        engine=engine,
+        settings=console_settings,
+        tables=packaged_code_tables(),
+        sender=Mailbox(),
+        clock=lambda: NOW,
+    )
+    ingest_paths(context, sorted(SAMPLES.glob("S*.C*")))
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def console(console_settings: Settings, engine_with_samples: Engine) -> Console:
+    state = ConsoleState(
+        settings=console_settings,
+        engine=engine_with_samples,
+        sessions=SessionSettings(secret="test-secret", max_age_seconds=3600),
+        limiter=SignInLimiter(),
+        clock=lambda: NOW,
+    )
+    return Console(state, console_settings)
+
+
+def token(client: TestClient, path: str = "/login") -> str:
+    """The anti-forgery token of the session, as a page's forms carry it."""
+    found = CSRF.search(client.get(path).text)
+    assert found, f"no anti-forgery token on {path}"
+    return found.group(1)
+
+
+def sign_in(client: TestClient, name: str, password: str | None = None) -> None:
+    response = client.post(
+        "/login",
+        data={
+            "csrf_token": token(client),
+            "username": name,
+            "password": password or PASSWORDS[name],
+            "next": "/history",
+        },
+    )
+    assert response.status_code == 200, response.text
+    assert response.url.path == "/history"
+
+
+@pytest.fixture
+def operator_client(console: Console) -> Iterator[TestClient]:
+    with console.client() as client:
+        sign_in(client, "ops")
+        yield client
+
+
+@pytest.fixture
+def clerk_client(console: Console) -> Iterator[TestClient]:
+    with console.client() as client:
+        sign_in(client, "clerk")
+        yield client
