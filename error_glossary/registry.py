@@ -60,7 +60,7 @@ class UnknownCode(KeyError):
         self.code = code
 
     def __str__(self) -> str:
-        return f"unknown glossary code {self.code!r} (see docs/glossary.md for the list)"
+        return f"unknown glossary code {self.code!r} (`ost glossary` lists them all)"
 
 
 class _BlankForMissing(string.Formatter):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import signal
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -126,20 +127,44 @@ def run_until_stopped(
 ) -> signal.Signals:
     """Schedule until SIGTERM or SIGINT, then wait for the batch in progress; the signal.
 
-    The signals are blocked, and the main thread waits for one: no handler ever interrupts
-    the scheduler (one that shut it down while it held its own locks deadlocked). The process
-    ends when this returns, so the batch is waited for first: one still running then would
-    have its files fail ("cannot schedule new futures after interpreter shutdown"). A further
-    signal meanwhile stays pending (a service manager ends the process after its own timeout).
+    The handlers do nothing but let the interpreter write the signal's number to a socket the
+    main thread waits on: no handler ever interrupts the scheduler (one that shut it down while
+    it held its own locks deadlocked), and a signal is caught whichever thread the system gives
+    it to (polars starts threads of its own before any mask could be set: a signal given to one
+    of those, with the default disposition, killed the process). The process ends when this
+    returns, so the batch is waited for first: one still running then would have its files fail
+    ("cannot schedule new futures after interpreter shutdown"). A further signal meanwhile is
+    ignored (a service manager ends the process after its own timeout).
     """
-    # Before the scheduler's threads start, which inherit the mask: only this thread takes them.
-    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
-    scheduler.start()
-    on_start()
-    received = signal.Signals(signal.sigwait(STOP_SIGNALS))
-    log.info("stopping on %s; a batch in progress finishes first", received.name)
-    scheduler.shutdown(wait=True)
+    receiver, sender = socket.socketpair()
+    sender.setblocking(False)
+    previous = {number: signal.signal(number, ignore_signal) for number in STOP_SIGNALS}
+    previous_fd = signal.set_wakeup_fd(sender.fileno(), warn_on_full_buffer=False)
+    try:
+        scheduler.start()
+        on_start()
+        received = stop_signal_from(receiver)
+        log.info("stopping on %s; a batch in progress finishes first", received.name)
+        scheduler.shutdown(wait=True)
+    finally:
+        signal.set_wakeup_fd(previous_fd)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        receiver.close()
+        sender.close()
     return received
+
+
+def ignore_signal(number: int, frame: object) -> None:
+    """The stop signals' handler: the wake-up socket carries them to the main thread."""
+
+
+def stop_signal_from(receiver: socket.socket) -> signal.Signals:
+    """The first stop signal written to the wake-up socket (others arriving are skipped)."""
+    while True:
+        for number in receiver.recv(64):
+            if number in STOP_SIGNALS:
+                return signal.Signals(number)
 
 
 def serve(settings: Settings, echo: Callable[[str], None] = print) -> None:

@@ -7,10 +7,12 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import polars as pl
 from sqlalchemy import ColumnElement, Connection, and_, func, or_, select
 
 from pipeline.models import Applicant, CourseChange, StudentRecord, Transmission
-from pipeline.queries import applicant_view, export_courses
+from pipeline.queries import applicant_view
+from pipeline.record import courses_of, matched_records, record_from
 from pipeline.scope import Scope
 from pipeline.store import table
 
@@ -138,11 +140,13 @@ def applicant_record(
     students = own_students(conn, application_number, scope)
     if not students:
         return None
-    courses = export_courses(conn, application_number=application_number, scope=scope)
+    own = pl.col("mident").is_in(sorted(scope.midents or ()))
+    courses = courses_of(conn, application_numbers=[application_number]).filter(own)
+    record = record_from(courses, matched_records(conn, [application_number]).filter(own))
     return {
         "applicant": None,
-        "application_number": application_number,
-        "courses": courses.drop("application_number").to_dicts(),
+        "record": record,
+        "courses": record.pop("courses"),
         "students": students,
         "changes": course_changes(conn, application_number, scope),
     }

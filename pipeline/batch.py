@@ -33,7 +33,7 @@ from jobs.retry import Backoff, retrying
 from matching import ApplicantPool
 from pipeline import store
 from pipeline.config import ConfigError
-from pipeline.files import UnreadableFile, is_text, size_or_zero, text_name
+from pipeline.files import UnreadableFile, is_text, open_regular, size_or_zero, text_name
 from pipeline.ingest import (
     IngestContext,
     IngestOutcome,
@@ -50,6 +50,9 @@ from pipeline.lock import DEFAULT_STALE_AFTER, DatabaseLock, Heartbeat, holding
 from pipeline.lookahead import Lookahead, default_workers
 from pipeline.models import FINAL_STATUSES, Run, Transmission
 from pipeline.outputs import leftover_staged, safe_name
+from pipeline.printable import printable
+from pipeline.private import PRIVATE_FILE
+from pipeline.reasons import one_line
 from pipeline.rematch import RematchOutcome, rematch_held
 
 log = logging.getLogger("ost.batch")
@@ -191,8 +194,8 @@ def has_data_errors(results: Iterable[FileResult]) -> bool:
 
 def file_line(result: FileResult) -> str:
     where = f"transmission {result.transmission_id}" if result.transmission_id else "not registered"
-    line = f"{result.file}: {result.status} ({where})"
-    return f"{line}: {result.reason}" if result.reason else line
+    line = f"{printable(result.file)}: {result.status} ({where})"
+    return f"{line}: {printable(result.reason)}" if result.reason else line
 
 
 def summary_lines(summary: RunSummary) -> list[str]:
@@ -204,9 +207,10 @@ def summary_lines(summary: RunSummary) -> list[str]:
         *(f"  {file_line(result)}" for result in summary.files),
     ]
     if summary.waiting:
-        lines.append(f"still arriving, left for the next run: {', '.join(summary.waiting)}")
+        waiting = ", ".join(map(printable, summary.waiting))
+        lines.append(f"still arriving, left for the next run: {waiting}")
     if summary.ignored:
-        lines.append(f"not regular files, ignored: {', '.join(summary.ignored)}")
+        lines.append(f"not regular files, ignored: {', '.join(map(printable, summary.ignored))}")
     if summary.rematch is not None:
         merge = ", ".join(f"{k} {v}" for k, v in summary.rematch.merge.items())
         lines.append(
@@ -214,7 +218,7 @@ def summary_lines(summary: RunSummary) -> list[str]:
             f"{summary.rematch.newly_matched} newly matched; {merge}"
         )
     if summary.error:
-        lines.append(f"run failed: {summary.error}")
+        lines.append(f"run failed: {printable(summary.error)}")
     return lines
 
 
@@ -298,9 +302,9 @@ UNREADABLE_LAST = ("\uffff", "")
 def order_key(path: Path) -> tuple[str, str]:
     """`Received.order_key` from the first bytes only (a UTF-8 byte-order mark is skipped)."""
     try:
-        with path.open("rb") as stream:
+        with open_regular(path) as stream:
             head = stream.read(HEADER_PEEK).removeprefix(codecs.BOM_UTF8)
-    except OSError:  # gone or unreadable since it was listed: its own ingest says why
+    except OSError:  # gone, unreadable or a link since it was listed: its own ingest says why
         return UNREADABLE_LAST
     return Received(path.name, head, len(head), "").order_key
 
@@ -312,7 +316,7 @@ def in_spec_order(paths: Iterable[Path]) -> list[Path]:
 
 def file_digest(path: Path) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as stream:
+    with open_regular(path) as stream:
         for piece in iter(lambda: stream.read(2**20), b""):
             digest.update(piece)
     return digest.hexdigest()
@@ -332,8 +336,11 @@ def take_from_inbox(path: Path, archive: Path, transmission_id: int, sha256: str
     target = archived_path(archive, transmission_id, path.name)
     if target.exists():
         path.unlink()
-    else:
-        shutil.move(path, target)
+        return
+    shutil.move(path, target)
+    # Moved, it would keep the inbox's mode: the archive is private like everything else.
+    with open_regular(target) as moved:
+        os.fchmod(moved.fileno(), PRIVATE_FILE)
 
 
 # -- one file ------------------------------------------------------------------------------
@@ -366,7 +373,7 @@ class Attempts:
 
 def not_processed(ctx: IngestContext, path: Path, error: Exception, tries: Attempts) -> FileResult:
     """A failure before or around the transmission's own failure handling."""
-    reason = f"{type(error).__name__}: {error}"
+    reason = f"{type(error).__name__}: {one_line(error)}"
     log.error("file not processed: %s", reason, extra={"file": path.name})
     failed_id = None
     if tries.received is not None:
@@ -523,7 +530,7 @@ def run_steps(
         summary.rematch = retrying(lambda: rematch_held(ctx), options.retry, is_transient)
     except Exception as error:  # noqa: BLE001 - recorded in the run and its summary
         log.exception("run failed", extra={"run_id": summary.run_id})
-        summary.error = f"{type(error).__name__}: {error}"
+        summary.error = f"{type(error).__name__}: {one_line(error)}"
     finally:
         progress.finish()
 

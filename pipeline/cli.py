@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, ParamSpec, TypeVar
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from error_glossary import UnknownCode, entry, glossary, render_message
 from pipeline.config import ConfigError, Settings, load_settings, time_zone
@@ -28,7 +29,10 @@ from pipeline.console import MAX_CONSOLE_ROWS, make_console, print_report
 from pipeline.files import UnreadableFile, size_or_zero, validate_path
 from pipeline.labels import label
 from pipeline.logs import configure_logging
-from pipeline.privacy import mask_date, mask_oen
+from pipeline.printable import printable
+from pipeline.privacy import masked_personal_columns
+from pipeline.private import private_umask
+from pipeline.reasons import one_line
 from pipeline.reports import render_html, render_rows_csv, validation_report
 from rules.code_tables import CodeTableError
 from rules.validate import ValidationResult, packaged_code_tables
@@ -63,6 +67,12 @@ app = typer.Typer(
 )
 
 
+@app.callback()
+def private_files() -> None:
+    """Everything a command creates is readable by the operating account only (umask 0077)."""
+    private_umask()
+
+
 class Lang(StrEnum):
     en = "en"
     fr = "fr"
@@ -75,19 +85,14 @@ def expected_failures() -> tuple[type[Exception], ...]:
     return (UnreadableFile, ApplicantFileError, ConfigError, CodeTableError, UnknownCode, OSError)
 
 
-def first_line(text: str) -> str:
-    return next((line.strip() for line in text.splitlines() if line.strip()), "")
-
-
 def unforeseen(error: Exception) -> str:
     """One line for a failure no command plans for; a database error gives the server's reason
     (SQLAlchemy's own text adds the statement and a link on further lines)."""
     from sqlalchemy.exc import DBAPIError
 
     if isinstance(error, DBAPIError) and error.orig is not None:
-        reason = first_line(str(error.orig)) or type(error.orig).__name__
-        return f"the database could not be used: {reason}"
-    return f"unexpected {type(error).__name__}: {first_line(str(error))}"
+        return f"the database could not be used: {one_line(error)}"
+    return f"unexpected {type(error).__name__}: {one_line(error)}"
 
 
 def guarded(command: Callable[P, R]) -> Callable[P, R]:
@@ -114,8 +119,13 @@ def guarded(command: Callable[P, R]) -> Callable[P, R]:
 
 
 def fail(reason: str, code: int = EXIT_CANNOT_RUN) -> NoReturn:
-    typer.echo(f"ost: {reason}", err=True)
+    typer.echo(f"ost: {printable(reason)}", err=True)
     raise typer.Exit(code)
+
+
+def cell(value: object) -> Text:
+    """A table cell from stored text: shown escaped (`printable`), never read as rich markup."""
+    return Text(printable("" if value is None else value))
 
 
 def emit_json(value: Any) -> None:
@@ -148,7 +158,7 @@ def validate(
                 validate_path(path, tables=tables, today=today, max_bytes=settings.max_file_bytes)
             )
         except UnreadableFile as error:
-            typer.echo(f"ost: {error}", err=True)
+            typer.echo(f"ost: {printable(error)}", err=True)
             unreadable += 1
     if not results:
         raise typer.Exit(EXIT_CANNOT_RUN)
@@ -163,7 +173,14 @@ def validate(
         console = make_console()
         for result, report in zip(results, reports, strict=True):
             total = result.findings.height
-            print_report(console, report, lang.value, show_personal=show_personal, total=total)
+            print_report(
+                console,
+                report,
+                lang.value,
+                show_personal=show_personal,
+                total=total,
+                prospective=True,
+            )
     if unreadable:
         raise typer.Exit(EXIT_CANNOT_RUN)
     raise typer.Exit(EXIT_DATA_ERRORS if any(r["counts"]["errors"] for r in reports) else EXIT_OK)
@@ -205,7 +222,9 @@ def print_outcomes(
     console = make_console()
     for outcome in outcomes:
         if isinstance(outcome, TransmissionFailed):
-            console.print(f"[bold red]{label(lang, 'failed')}[/] {outcome}", highlight=False)
+            # The reason holds the file name: shown as text, never as markup.
+            line = Text(label(lang, "failed"), style="bold red")
+            console.print(line.append(f" {printable(outcome)}"), highlight=False)
             continue
         full_list = report_file(reports, outcome.transmission_id, lang, "csv")
         report = outcome.reports[lang]
@@ -281,7 +300,8 @@ def applicants_import(
     settings = load_settings()
     parsed = read_applicants(csv_file)
     for problem in parsed.problems.iter_rows(named=True):
-        typer.echo(f"{csv_file.name}:{problem['line']}: {problem['reason']}", err=True)
+        where = f"{printable(csv_file.name)}:{problem['line']}"
+        typer.echo(f"{where}: {printable(problem['reason'])}", err=True)
     if not parsed.problems.is_empty() and not skip_invalid:
         fail(
             f"{parsed.problems.height} invalid row(s); nothing imported "
@@ -303,8 +323,9 @@ def applicants_show(
         bool, typer.Option("--show-personal", help="Show the OEN and birth date unmasked.")
     ] = False,
 ) -> None:
-    """An applicant with their courses."""
+    """An applicant's academic record: S1 facts, courses, total credits, grade status."""
     from pipeline.queries import applicant_view
+    from pipeline.record_console import print_academic_record
 
     with opened_database(load_settings().database_url) as engine, engine.connect() as conn:
         view = applicant_view(conn, application_number)
@@ -313,30 +334,7 @@ def applicants_show(
     if as_json:
         emit_json(view)
         return
-    person = view["applicant"]
-    born, oen = str(person["birth_date"]), person["oen"] or ""
-    if not show_personal:
-        born, oen = mask_date(born), mask_oen(oen)
-    typer.echo(
-        f"{person['application_number']}  {person['first_name']} {person['last_name']}  "
-        f"born {born}  OEN {oen}"
-    )
-    console = make_console()
-    courses = Table(
-        "course", "completion", "delivery", "type", "mark", "credit", "status", "school"
-    )
-    for course in view["courses"]:
-        courses.add_row(
-            course["course_code"],
-            course["completion_date"],
-            course["delivery_type"],
-            course["grade_type"],
-            course["mark"],
-            course["credit_value"],
-            course["course_status"],
-            course["mident"],
-        )
-    console.print(courses)
+    print_academic_record(make_console(), view, show_personal)
 
 
 @app.command()
@@ -376,16 +374,16 @@ def history(
         received = row["received_at"]
         table.add_row(
             str(row["id"]),
-            row["file"],
-            row["school"] or "",
-            row["period"] or "",
+            cell(row["file"]),
+            cell(row["school"]),
+            cell(row["period"]),
             f"{received.astimezone(zone):%Y-%m-%d %H:%M %Z}" if received else "",
             row["status"],
             str(row["students"]),
             str(row["grades"]),
             str(row["errors"]),
             str(row["warnings"]),
-            row["failure_reason"] or "",
+            cell(row["failure_reason"]),
         )
     make_console().print(table)
 
@@ -400,8 +398,14 @@ def export_courses(
     mident: Annotated[str | None, typer.Option("--mident", help="Only this school")] = None,
     as_csv: Annotated[bool, typer.Option("--csv", help="CSV (the default)")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="JSON instead of CSV")] = False,
+    personal: Annotated[
+        bool, typer.Option("--personal", help="Add the student's OEN and birth date, masked.")
+    ] = False,
+    show_personal: Annotated[
+        bool, typer.Option("--show-personal", help="Add the OEN and birth date unmasked.")
+    ] = False,
 ) -> None:
-    """Every merged course with the transmission that last changed it."""
+    """Every merged course with the transmission that last changed it and the student's names."""
     from pipeline import queries
 
     if mident is not None and not MIDENT.fullmatch(mident):
@@ -410,11 +414,39 @@ def export_courses(
         fail("--csv and --json: choose one")
 
     with opened_database(load_settings().database_url) as engine, engine.connect() as conn:
-        rows = queries.export_courses(conn, mident=mident)
+        rows = queries.export_courses(conn, mident=mident, personal=personal or show_personal)
+    if personal and not show_personal:
+        rows = rows.with_columns(masked_personal_columns())
     if as_json:
         emit_json(rows.to_dicts())
     else:
         typer.echo(render_rows_csv(rows.columns, rows.rows()), nl=False)
+
+
+report_app = typer.Typer(help="Reports for schools and admissions.", no_args_is_help=True)
+app.add_typer(report_app, name="report")
+
+
+@report_app.command("applicant-status")
+@guarded
+def report_applicant_status(
+    midents: Annotated[
+        list[str], typer.Option("--mident", help="A school (repeat for a board's schools)")
+    ],
+    xlsx: Annotated[Path, typer.Option("--xlsx", help="The workbook to write")],
+) -> None:
+    """The applicant status report: one sheet per school (docs/record.md)."""
+    from pipeline.applicant_status import applicant_status_by_school
+    from pipeline.workbook import write_status_workbook
+
+    for mident in midents:
+        if not MIDENT.fullmatch(mident):
+            fail(f"--mident must be a school's six-digit MIDENT, such as 885827; not {mident!r}")
+    with opened_database(load_settings().database_url) as engine, engine.connect() as conn:
+        reports = applicant_status_by_school(conn, midents)
+    write_status_workbook(reports, xlsx)
+    counts = ", ".join(f"{mident} {report.height}" for mident, report in reports.items())
+    typer.echo(f"wrote {xlsx}: applicants per school {counts}")
 
 
 class ProgressBar:
@@ -544,8 +576,10 @@ def schedule() -> None:
     """The scheduler process: `ost run` at OST_SCHEDULE (04:00,16:00) in OST_TIMEZONE."""
     from jobs.scheduler import serve
     from pipeline.database import open_database
+    from pipeline.runtime import ensure_folders
 
     settings = load_settings()
+    ensure_folders(settings)  # the inbox is there before the first file is copied in
     configure_logging(settings.logs, echo=True)
     # Fail now, not at the first run, when the database cannot be reached.
     open_database(settings.database_url).dispose()
@@ -563,6 +597,7 @@ register_console_commands()
 
 def main() -> None:  # pragma: no cover - console entry point (tested as a process)
     """Console entry point: every failure in one line, a mistyped command line included."""
+    private_umask()
     try:
         code = app(standalone_mode=False)
     except typer.Abort:

@@ -11,6 +11,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from pipeline.config import ConfigError
+from pipeline.private import private_file, private_folder
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -57,15 +58,30 @@ def make_engine(url: str) -> Engine:
     try:
         parsed.get_dialect()
     except NoSuchModuleError:
-        kind = parsed.drivername
-        raise ConfigError(f"OST_DATABASE_URL: no database driver for {kind!r}") from None
+        raise ConfigError(no_driver(parsed.drivername)) from None
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            # Created 0600 before SQLite opens it: its -wal and -shm files take its mode.
+            private_file(private_folder(Path(parsed.database).parent) / Path(parsed.database).name)
         engine = create_engine(url)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    try:
+        return create_engine(url, pool_pre_ping=True)
+    except ModuleNotFoundError:  # a dialect whose driver is not installed (postgresql:// alone)
+        raise ConfigError(no_driver(parsed.drivername)) from None
+
+
+# The driver installed with the package, for the URLs other tools write for PostgreSQL.
+POSTGRESQL_URL = "postgresql+psycopg://user:password@host/database"
+
+
+def no_driver(drivername: str) -> str:
+    """Why a URL's driver cannot be used, and for PostgreSQL the URL that works."""
+    reason = f"OST_DATABASE_URL: no database driver for {drivername!r}"
+    if drivername.split("+")[0] in {"postgres", "postgresql"}:
+        return f"{reason}; for PostgreSQL write {POSTGRESQL_URL}"
+    return reason
 
 
 def migrate(engine: Engine) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import stat
 from datetime import date
 from pathlib import Path
@@ -35,29 +37,43 @@ def size_or_zero(path: Path) -> int:
         return 0
 
 
+def open_regular(path: Path) -> BinaryIO:
+    """The file open for reading in binary, never through a symbolic link; UnreadableFile when
+    it is not a readable regular file.
+
+    Opened once with O_NOFOLLOW (a link swapped in after the inbox was listed is refused, not
+    followed) and O_NONBLOCK (a pipe swapped in does not hang the run), then judged by `fstat`
+    on the open file itself: what is read is what was checked.
+    """
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise UnreadableFile(f"{path}: a symbolic link, not followed") from None
+        raise UnreadableFile(f"{path}: {error.strerror or error}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise UnreadableFile(f"{path}: not a regular file")
+        return os.fdopen(descriptor, "rb")
+    except BaseException:
+        os.close(descriptor)
+        raise
+
+
 def read_limited(path: Path, max_bytes: int) -> tuple[int, bytes | None]:
     """The file's size and its bytes, or None for the bytes when it is over the limit (F010)."""
+    with open_regular(path) as stream:
+        return read_open(stream, path, max_bytes)
+
+
+def read_open(stream: BinaryIO, path: Path, max_bytes: int) -> tuple[int, bytes | None]:
+    """`read_limited` on a file already open (its size from the open file)."""
     try:
-        size = path.stat().st_size
-        if not path.is_file():
-            raise UnreadableFile(f"{path}: not a regular file")
+        size = os.fstat(stream.fileno()).st_size
         if size > max_bytes:
             return size, None
-        return size, path.read_bytes()
-    except UnreadableFile:
-        raise
-    except OSError as error:
-        raise UnreadableFile(f"{path}: {error.strerror or error}") from None
-
-
-def open_regular(path: Path) -> BinaryIO:
-    """The file open for reading in binary; UnreadableFile when it is not a readable file."""
-    try:
-        if not stat.S_ISREG(path.stat().st_mode):
-            raise UnreadableFile(f"{path}: not a regular file")
-        return path.open("rb")
-    except UnreadableFile:
-        raise
+        return size, stream.read()
     except OSError as error:
         raise UnreadableFile(f"{path}: {error.strerror or error}") from None
 

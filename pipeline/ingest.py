@@ -25,12 +25,20 @@ from matching.schema import MATCHED
 from parsers.fixed_width import UTF8_BOM
 from pipeline import store
 from pipeline.config import Settings
-from pipeline.files import read_limited, text_name
-from pipeline.merge import COURSE_VALUES, EMPTY_COUNTS, merge_counts, merge_findings, plan_merge
+from pipeline.files import open_regular, read_open, text_name
+from pipeline.merge import (
+    COURSE_VALUES,
+    EMPTY_COUNTS,
+    course_school,
+    merge_counts,
+    merge_findings,
+    plan_merge,
+)
 from pipeline.models import FINAL_STATUSES, SCHOOL_TIMEZONE, Transmission
-from pipeline.notify import OutboxSender, Sender, confirmation
+from pipeline.notify import OutboxSender, Sender, confirmation, school_language
 from pipeline.outputs import LANGUAGES, Staged, archive_original, stage_reports
-from pipeline.reports import FINDING_KEYS, csv_file_bytes, validation_report
+from pipeline.reasons import one_line
+from pipeline.reports import FINDING_KEYS, validation_report
 from rules.findings import concat_findings
 from rules.validate import (
     CodeTables,
@@ -48,6 +56,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("ost.ingest")
 
+# What the history says of a transmission whose header gives no address to confirm to.
+NO_CONFIRMATION = "no confirmation e-mail sent: the contact e-mail is missing or invalid (F011)"
+
 
 class TransmissionFailed(RuntimeError):
     """The run itself broke on a transmission (it is marked `failed` and can be replayed)."""
@@ -55,7 +66,8 @@ class TransmissionFailed(RuntimeError):
     def __init__(
         self, transmission_id: int, step: str, cause: BaseException, file_name: str
     ) -> None:
-        super().__init__(f"transmission {transmission_id} ({file_name}): {step} failed: {cause}")
+        reason = one_line(cause)
+        super().__init__(f"transmission {transmission_id} ({file_name}): {step} failed: {reason}")
         self.transmission_id = transmission_id
         self.file_name = file_name
         self.step = step
@@ -193,7 +205,10 @@ def incoming_courses(grades: pl.DataFrame, decisions: pl.DataFrame) -> pl.DataFr
     matched = decisions.filter(pl.col("status") == MATCHED).select(
         pl.col("student_key").alias("student_record_id"), "application_number"
     )
-    return grades.join(matched, on="student_record_id").select(
+    joined = grades.join(matched, on="student_record_id")
+    return joined.with_columns(
+        course_school().alias("course_mident"), pl.col("supplier_mident").str.strip_chars(" ")
+    ).select(
         "application_number",
         "course_code",
         "completion_date",
@@ -279,7 +294,7 @@ def process(
     # Matched first (when not done ahead) so the records are stored with their current match.
     matched = match_ahead(result, applicants) if matched_ahead is None else matched_ahead
     store.clear_records(conn, transmission_id)
-    ids = store.save_students(conn, transmission_id, result.students, matched)
+    ids = store.save_students(conn, transmission_id, result.recorded_students, matched)
     writes = RecordWrites(transmission_id, result.grades, ids, now)
     ctx.checkpoint("records")
     if matched is None or created_at is None:
@@ -410,7 +425,7 @@ def _transmission_values(result: ValidationResult, report: dict[str, Any]) -> di
         "grades": counts["grades"],
         "errors": counts["errors"],
         "warnings": counts["warnings"],
-        "failure_reason": None,
+        "failure_reason": None if result.header.contact_email else NO_CONFIRMATION,
         "summary_json": json.dumps({"matching": report["matching"], "merge": report["merge"]}),
     }
 
@@ -452,6 +467,7 @@ def process_received(
     is not already in place (SPEC 6), so a replay goes through here too.
     """
     step = "validate"
+    published: list[Staged] = []  # reports in place, withdrawn if the commit then fails
     try:
         result, matched_ahead = validate_received(ctx, received)
         step = "merge"
@@ -487,13 +503,15 @@ def process_received(
                     discard_when_staged(staging)
                     raise
                 step = "report"
-                publish_when_staged(staging)
+                published.append(publish_when_staged(staging))
             values = _transmission_values(result, reports["en"]) | {"processed_at": ctx.clock()}
             store.update_transmission(conn, transmission_id, values)
             step = "commit"
     except Exception as error:
         failure = TransmissionFailed(transmission_id, step, error, received.name)
         log.error("%s", failure)
+        for staged in published:  # the data is not in: its reports must not say it is
+            staged.withdraw()
         try:
             mark_failed(ctx, transmission_id, str(failure))
         except Exception as unmarked:  # noqa: BLE001 - e.g. the database is still unreachable
@@ -504,9 +522,11 @@ def process_received(
     return IngestOutcome(transmission_id, reports)
 
 
-def publish_when_staged(staging: Future[Staged]) -> None:
+def publish_when_staged(staging: Future[Staged]) -> Staged:
     """The staged reports put in place once staging ends (its failure is raised here)."""
-    staging.result().publish()
+    staged = staging.result()
+    staged.publish()
+    return staged
 
 
 def discard_when_staged(staging: Future[Staged]) -> None:
@@ -521,6 +541,7 @@ def discard_when_staged(staging: Future[Staged]) -> None:
 def _duplicate(
     ctx: IngestContext, transmission_id: int, name: str, earlier_id: int
 ) -> IngestOutcome:
+    """F009: recorded, nothing done, and the school told so (every file received is confirmed)."""
     with ctx.engine.begin() as conn:
         earlier = store.get_transmission(conn, earlier_id)
         assert earlier is not None
@@ -528,6 +549,18 @@ def _duplicate(
             conn, transmission_id, {"mident": earlier.mident, "processed_at": ctx.clock()}
         )
     reports = {lang: duplicate_report(transmission_id, name, earlier, lang) for lang in LANGUAGES}
+    message = None
+    if earlier.contact_email:
+        sender = ctx.settings.mail_from
+        recipient = earlier.contact_email
+        try:
+            message = confirmation(
+                transmission_id, recipient, reports, sender=sender, now=ctx.clock()
+            )
+        except Exception as error:  # noqa: BLE001 - nothing was done; only the notice is lost
+            log.warning("transmission %s: confirmation not composed: %s", transmission_id, error)
+            return IngestOutcome(transmission_id, reports)
+    send_confirmation(ctx, transmission_id, message)
     return IngestOutcome(transmission_id, reports)
 
 
@@ -538,25 +571,34 @@ def confirmation_of(
     reports: dict[str, Any],
     now: datetime,
 ) -> EmailMessage | None:
-    """The confirmation e-mail to the header's contact (None when it gives no valid address)."""
+    """The confirmation e-mail to the header's contact (None when it gives no valid address:
+    F011)."""
     recipient = result.header.contact_email
     if not recipient:
         return None
-    csv_report = csv_file_bytes([reports["en"]])
+    grades = result.grades
+    languages: list[str | None] = (
+        grades["language"].to_list() if "language" in grades.columns else []
+    )
+    lang = school_language(languages)
     sender = ctx.settings.mail_from
-    return confirmation(transmission_id, recipient, reports, csv_report, sender=sender, now=now)
+    return confirmation(transmission_id, recipient, reports, sender=sender, now=now, lang=lang)
 
 
 def _confirm(ctx: IngestContext, transmission_id: int, notice: Future[EmailMessage | None]) -> None:
-    """Send the confirmation; a mail failure is logged, never fatal to the transmission.
-
-    A message the server did not take is kept in outbox/ as an .eml file, to be sent by hand.
-    """
+    """Send the confirmation; a mail failure is logged, never fatal to the transmission."""
     try:
         message = notice.result()
     except Exception as error:  # noqa: BLE001 - the data is in; only the notice is lost
         log.warning("transmission %s: confirmation e-mail not composed: %s", transmission_id, error)
         return
+    send_confirmation(ctx, transmission_id, message)
+
+
+def send_confirmation(
+    ctx: IngestContext, transmission_id: int, message: EmailMessage | None
+) -> None:
+    """Send `message`; one the server did not take is kept in outbox/, to be sent by hand."""
     if message is None:
         log.info("transmission %s: no confirmation e-mail: no valid contact", transmission_id)
         return
@@ -602,13 +644,14 @@ class Received:
 
 
 def receive(path: Path, max_bytes: int) -> Received:
-    """Read a file for ingest; an oversized one is hashed in pieces, never loaded whole."""
-    size, raw = read_limited(path, max_bytes)
+    """Read a file for ingest, opened once without following links (`open_regular`); an
+    oversized one is hashed in pieces from the same open file, never loaded whole."""
     name = text_name(path.name)
-    if raw is not None:
-        return Received(name, raw, size, sha256_of(raw))
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
+    with open_regular(path) as stream:
+        size, raw = read_open(stream, path, max_bytes)
+        if raw is not None:
+            return Received(name, raw, size, sha256_of(raw))
+        digest = hashlib.sha256()
         for piece in iter(lambda: stream.read(2**20), b""):
             digest.update(piece)
     return Received(name, None, size, digest.hexdigest())

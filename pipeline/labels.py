@@ -32,10 +32,14 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "the counts above are exact.",
         "more": "... {hidden} more; use --json for the full list.",
         "more saved": "... {hidden} more; the full list is in {path}.",
+        "masked": "OENs and birth dates are partly hidden (*); --show-personal shows them.",
         "glossary": "Glossary",
         "processed": "processed",
         "partially processed": "partially processed",
         "rejected": "rejected",
+        "would be processed": "would be processed",
+        "would be partially processed": "would be partially processed",
+        "would be rejected": "would be rejected",
         "failed": "failed",
         "duplicate": "duplicate",
         "received": "received",
@@ -62,6 +66,11 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "explain rejected": "Nothing in this file was accepted. Correct the file-level errors "
         "listed below and send the whole file again.",
         "explain duplicate": "This file had already been received; nothing was done with it.",
+        "more in attachment": "... and {hidden} more in the attachment.",
+        "attachment capped": "The complete report is too large to be sent: the attachment lists "
+        "the first {shown} of {total} findings. The application service keeps the complete "
+        "report with transmission {id}; ask its operations team for it.",
+        "attachment name": "report.csv",
     },
     "fr": {
         "title": "Rapport de transmission OST",
@@ -90,10 +99,15 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "les totaux ci-dessus sont exacts.",
         "more": "... {hidden} de plus; utilisez --json pour la liste complète.",
         "more saved": "... {hidden} de plus; la liste complète se trouve dans {path}.",
+        "masked": "Les NISO et les dates de naissance sont en partie masqués (*) ; "
+        "--show-personal les affiche.",
         "glossary": "Glossaire",
         "processed": "traité",
         "partially processed": "traité partiellement",
         "rejected": "rejeté",
+        "would be processed": "serait traité",
+        "would be partially processed": "serait traité partiellement",
+        "would be rejected": "serait rejeté",
         "failed": "échoué",
         "duplicate": "doublon",
         "received": "reçu",
@@ -120,6 +134,12 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "explain rejected": "Rien dans ce fichier n'a été accepté. Corrigez les erreurs de "
         "fichier listées ci-dessous et renvoyez le fichier en entier.",
         "explain duplicate": "Ce fichier avait déjà été reçu; rien n'a été fait.",
+        "more in attachment": "... et {hidden} de plus dans la pièce jointe.",
+        "attachment capped": "Le rapport complet est trop volumineux pour être envoyé : la pièce "
+        "jointe présente les {shown} premiers de {total} constats. Le service de demande "
+        "d'admission conserve le rapport complet avec la transmission {id}; demandez-le à son "
+        "équipe des opérations.",
+        "attachment name": "rapport.csv",
     },
 }
 

@@ -1,7 +1,7 @@
 """Structured log lines (JSON, one object a line) in OST_HOME/logs/ost.log, personal data masked.
 
 The commands that process transmissions (`run`, `schedule`, `ingest`, `replay`) call
-`configure_logging`; everything under the `ost` logger (and APScheduler's own messages) goes
+`configure_logging`; everything under the `ost` logger (and APScheduler's warnings) goes
 to a rotating file, and optionally as `key=value` lines to stderr.
 """
 
@@ -17,16 +17,24 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import Any
 
+from pipeline.printable import printable
+from pipeline.private import private_file, private_folder
+
 LOG_FILE = "ost.log"
 MAX_BYTES = 10 * 2**20
 BACKUP_COUNT = 10
 LOGGERS = ("ost", "apscheduler")
+# APScheduler's own information (jobs added, triggers' internals) says nothing an operator acts
+# on; its warnings (a missed run) and errors do.
+LIBRARY_LEVEL = logging.WARNING
 
 # An OEN is nine digits (SPEC 2.2); a birth date YYYYMMDD or YYYY-MM-DD. Digits on either side
-# mean a longer number (a header timestamp, an archive id), which is left alone.
+# mean a longer number (a header timestamp, an archive id), which is left alone; so is a date
+# with a time of day (a next run, a received time): a birth date never has one.
 OEN = re.compile(r"(?<!\d)\d{9}(?!\d)")
 DATE = re.compile(
-    r"(?<!\d)(?:19|20)\d\d(-?)(?:0[1-9]|1[0-2])\1(?:0[1-9]|[12]\d|3[01])(?!\d)",
+    r"(?<!\d)(?:19|20)\d\d(-?)(?:0[1-9]|1[0-2])\1(?:0[1-9]|[12]\d|3[01])(?!\d)"
+    r"(?![T ]\d{1,2}:\d\d)",
 )
 OEN_MASK = "#########"
 DATE_MASK = "####-##-##"
@@ -40,7 +48,8 @@ _installed: list[logging.Handler] = []
 
 
 def mask(text: str) -> str:
-    """`text` with nine-digit numbers (OENs) and calendar dates replaced by a mask."""
+    """`text` with nine-digit numbers (OENs) and calendar dates without a time (birth dates)
+    replaced by a mask."""
     return DATE.sub(DATE_MASK, OEN.sub(OEN_MASK, text))
 
 
@@ -86,7 +95,8 @@ class KeyValueLines(logging.Formatter):
         when = datetime.fromtimestamp(record.created, UTC).strftime("%H:%M:%S")
         fields = {k: v for k, v in fields_of(record).items() if v is not None}
         pairs = " ".join(f"{k}={json.dumps(v, default=str)}" for k, v in fields.items())
-        text = f"{when} {record.levelname.lower()} {record.getMessage()}"
+        # One record, one line: a newline or escape sequence in a file name is shown escaped.
+        text = f"{when} {record.levelname.lower()} {printable(record.getMessage())}"
         return f"{text} {pairs}".rstrip()
 
 
@@ -104,8 +114,7 @@ class StderrLines(logging.Handler):
 def configure_logging(logs: Path, *, echo: bool = False, level: int = logging.INFO) -> Path:
     """Log to `logs/ost.log` (rotating), and to stderr when `echo`; replaces an earlier setup."""
     reset_logging()
-    logs.mkdir(parents=True, exist_ok=True)
-    path = logs / LOG_FILE
+    path = private_file(private_folder(logs) / LOG_FILE)
     to_file = RotatingFileHandler(
         path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8"
     )
@@ -120,7 +129,7 @@ def configure_logging(logs: Path, *, echo: bool = False, level: int = logging.IN
         for name in LOGGERS:
             logging.getLogger(name).addHandler(handler)
     for name in LOGGERS:
-        logging.getLogger(name).setLevel(level)
+        logging.getLogger(name).setLevel(max(level, LIBRARY_LEVEL) if name != "ost" else level)
     _installed.extend(handlers)
     return path
 

@@ -23,6 +23,9 @@ COURSE_VALUES = (
     "course_status",
     "course_type",
     "notes",
+    "course_mident",
+    "supplier_mident",
+    "course_title",
 )
 STORED_PREFIX = "stored_"
 
@@ -52,6 +55,12 @@ def grade_rank(column: str) -> pl.Expr:
     """P < C < M < F (SPEC 6): a course's grade type may only move forwards."""
     order = allowed("G1", "grade_type_order")
     return pl.col(column).replace_strict(order, list(range(len(order))), default=None)
+
+
+def course_school() -> pl.Expr:
+    """docs/format.md, G1 layout: a blank or 000000 course MIDENT is the sending school."""
+    own = pl.col("course_mident").str.strip_chars(" ")
+    return pl.when(own.is_in(["", "000000"])).then(pl.col("mident")).otherwise(own)
 
 
 def stored_courses_schema() -> dict[str, pl.DataType]:
@@ -143,7 +152,8 @@ def _newest_other_change() -> list[pl.Expr]:
 def _action(created_at: datetime) -> pl.Expr:
     exists = pl.col("stored_id").is_not_null()
     deleting = pl.col("course_status") == "D"
-    stored_final = pl.col("stored_grade_type").is_in(["M", "F"])
+    # docs/rules.md: D deletes a stored P, C or M grade, never a stored final (M002).
+    stored_final = ~pl.col("stored_grade_type").is_in(allowed("G1", "deletable_grade_types"))
     same = pl.all_horizontal(
         pl.col(name).eq_missing(pl.col(STORED_PREFIX + name)) for name in COURSE_VALUES
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Column, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 # SPEC 2.2: header timestamps are the school's local time (Ontario); they are stored in UTC.
@@ -68,6 +68,13 @@ class StudentRecord(SQLModel, table=True):
     middle_name: str | None = Field(default=None, max_length=20)
     birth_date: date | None = None
     gender: str | None = Field(default=None, max_length=1)
+    # docs/record.md: the S1 facts of the record (migration 0007); null when not reported or
+    # ignored for an invalid value (S007, S008).
+    community_involvement: str | None = Field(default=None, max_length=1)
+    literacy_requirement: str | None = Field(default=None, max_length=1)
+    grad_status: str | None = Field(default=None, max_length=1)
+    ossd_issue_date: date | None = None
+    shsm_sector: str | None = Field(default=None, max_length=3)
     accepted: bool
     match_status: str | None = Field(default=None, max_length=16)
     application_number: str | None = Field(default=None, max_length=32, index=True)
@@ -149,6 +156,13 @@ class Course(SQLModel, table=True):
     course_status: str = Field(max_length=1)
     course_type: str = Field(max_length=1)
     notes: str = Field(max_length=5)
+    # The school where the course was taken (the sending school for a blank or 000000 course
+    # MIDENT), the supplier school (blank when none) and the title (migration 0007).
+    # Blank in the database for rows written without them; no default on the Python side,
+    # so that a statement written for an older schema stays valid.
+    course_mident: str = Field(sa_column=Column(String(6), nullable=False, server_default=""))
+    supplier_mident: str = Field(sa_column=Column(String(6), nullable=False, server_default=""))
+    course_title: str = Field(sa_column=Column(String(40), nullable=False, server_default=""))
     transmission_id: int  # kept by the ingest's transaction (migration 0002)
     source_created_at: datetime  # header timestamp of the transmission that last changed it
 

@@ -6,6 +6,7 @@ no name taken from a file or the network is used as a path without being checked
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline.files import open_regular
 from pipeline.reports import csv_file_bytes, render_html
 from rules.validate import ValidationResult
 
@@ -44,7 +46,7 @@ def stage_atomic(path: Path, data: bytes | Path) -> Path:
     try:
         with os.fdopen(handle, "wb") as stream:
             if isinstance(data, Path):
-                with data.open("rb") as source:
+                with open_regular(data) as source:
                     shutil.copyfileobj(source, stream)
             else:
                 stream.write(data)
@@ -87,6 +89,13 @@ class Staged:
     def discard(self) -> None:
         for temporary, _final in self.files:
             temporary.unlink(missing_ok=True)
+
+    def withdraw(self) -> None:
+        """Published files removed again (their transmission failed after all); never fatal."""
+        for temporary, final in self.files:
+            for path in (temporary, final):
+                with contextlib.suppress(OSError):
+                    path.unlink(missing_ok=True)
 
 
 def stage_files(contents: Mapping[Path, bytes]) -> Staged:

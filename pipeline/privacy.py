@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
+
+import polars as pl
 
 PERSONAL_FIELDS = frozenset({"oen", "birth_date"})
 # A004 and A003 also show the applicant's declared OEN as the expected value.
@@ -25,10 +28,25 @@ def mask_date(value: str | None) -> str:
     return text[:4] + "*" * (len(text) - 4) if len(text) > 4 else "*" * len(text)
 
 
+def is_calendar_date(value: str) -> bool:
+    """YYYYMMDD or YYYY-MM-DD naming a day that exists."""
+    for layout in ("%Y%m%d", "%Y-%m-%d"):
+        try:
+            datetime.strptime(value, layout)
+        except ValueError:
+            continue
+        return True
+    return False
+
+
 def mask_value(field: str | None, value: str | None) -> str | None:
+    """A personal value masked; a birth date that is no date at all (20080631) is nobody's,
+    and shown: it is the very thing the clerk must correct."""
     if value is None or field not in PERSONAL_FIELDS:
         return value
-    return mask_oen(value) if field == "oen" else mask_date(value)
+    if field == "oen":
+        return mask_oen(value)
+    return mask_date(value) if is_calendar_date(value.strip()) else value
 
 
 def mask_finding(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -52,7 +70,35 @@ def mask_report(report: Mapping[str, Any]) -> dict[str, Any]:
     return {**report, "findings": [mask_finding(row) for row in report["findings"]]}
 
 
+def masks_anything(report: Mapping[str, Any], masked: Mapping[str, Any]) -> bool:
+    """Whether masking changed any finding of `report` (the clerk is then told how to see)."""
+    return any(a != b for a, b in zip(report["findings"], masked["findings"], strict=True))
+
+
 def mask_text(text: str) -> str:
     """Free text for logs: nine-digit numbers and dates masked wherever they appear."""
     text = OEN_PATTERN.sub(lambda m: mask_oen(m.group()), text)
     return DATE_PATTERN.sub(lambda m: mask_date(m.group()), text)
+
+
+def masked_personal_columns() -> list[pl.Expr]:
+    """The `oen` and `birth_date` columns of an export masked as `mask_oen` and `mask_date`."""
+    oen, born = pl.col("oen").fill_null(""), pl.col("birth_date").fill_null("")
+    return [
+        pl.when(oen.str.len_chars() > 3)
+        .then(
+            pl.concat_str(
+                pl.lit("*").repeat_by(oen.str.len_chars() - 3).list.join(""), oen.str.slice(-3)
+            )
+        )
+        .otherwise(pl.lit("*").repeat_by(oen.str.len_chars()).list.join(""))
+        .alias("oen"),
+        pl.when(born.str.len_chars() > 4)
+        .then(
+            pl.concat_str(
+                born.str.slice(0, 4), pl.lit("*").repeat_by(born.str.len_chars() - 4).list.join("")
+            )
+        )
+        .otherwise(pl.lit("*").repeat_by(born.str.len_chars()).list.join(""))
+        .alias("birth_date"),
+    ]

@@ -11,11 +11,11 @@ from sqlalchemy import Connection, select
 from pipeline.models import (
     SCHOOL_TIMEZONE,
     Applicant,
-    Course,
     MatchDecision,
     StudentRecord,
     Transmission,
 )
+from pipeline.record import academic_record, courses_of, matched_records
 from pipeline.scope import EVERY_SCHOOL, Scope
 from pipeline.store import frame, table
 
@@ -48,6 +48,10 @@ EXPORT_COLUMNS = (
     "transmission_id",
     "transmission_file",
 )
+# docs/record.md: what the export gained, after the columns it always had.
+EXTRA_COLUMNS = ("course_type", "notes", "course_mident", "supplier_mident", "course_title")
+NAME_COLUMNS = ("surname", "first_name", "middle_name")
+PERSONAL_COLUMNS = ("oen", "birth_date")
 
 
 def history(
@@ -112,7 +116,7 @@ def applicant_view(conn: Connection, application_number: str) -> dict[str, Any] 
     applicant = {
         k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row._mapping.items()
     }
-    courses = export_courses(conn, application_number=application_number)
+    record = academic_record(conn, application_number)
     students = conn.execute(
         select(
             s.c.id,
@@ -135,9 +139,11 @@ def applicant_view(conn: Connection, application_number: str) -> dict[str, Any] 
             .order_by(decisions.c.id)
         )
     }
+    courses = record.pop("courses")
     return {
         "applicant": applicant,
-        "courses": courses.drop("application_number").to_dicts(),
+        "record": record,
+        "courses": courses,
         "students": [{**dict(r._mapping), "reason": reasons.get(r.id)} for r in students],
     }
 
@@ -146,24 +152,23 @@ def export_courses(
     conn: Connection,
     mident: str | None = None,
     application_number: str | None = None,
-    scope: Scope = EVERY_SCHOOL,
+    *,
+    personal: bool = False,
 ) -> pl.DataFrame:
-    """Every merged course (sent by a school in `scope`) with the transmission that last
-    changed it."""
-    c, t = table(Course), table(Transmission)
-    query = (
-        select(
-            *(c.c[name] for name in EXPORT_COLUMNS[:-1]),
-            t.c.file_name,
-        )
-        .join(t, t.c.id == c.c.transmission_id)
-        .order_by(c.c.application_number, c.c.course_code, c.c.completion_date)
+    """Every merged course with the transmission that last changed it, the course's own
+    school, supplier and title, and the student's names as the school sent them; with
+    `personal`, the student's OEN and birth date too (docs/record.md)."""
+    numbers = None if application_number is None else [application_number]
+    courses = courses_of(conn, mident=mident, application_numbers=numbers)
+    records = matched_records(conn, numbers)
+    student = ["application_number", "mident", "student_number"]
+    names = records.unique(student, keep="last", maintain_order=True).select(
+        *student, *NAME_COLUMNS, *(PERSONAL_COLUMNS if personal else ())
     )
-    query = query.where(scope.where(c.c.mident))
-    if mident:
-        query = query.where(c.c.mident == mident)
-    if application_number:
-        query = query.where(c.c.application_number == application_number)
-    schema: dict[str, pl.DataType] = {name: pl.Utf8() for name in EXPORT_COLUMNS}
-    schema["transmission_id"] = pl.Int64()
-    return frame(conn, query, schema)
+    exported = courses.join(names, on=student, how="left", maintain_order="left")
+    return exported.select(
+        *EXPORT_COLUMNS,
+        *EXTRA_COLUMNS,
+        *NAME_COLUMNS,
+        *(pl.col(name).cast(pl.Utf8) for name in (PERSONAL_COLUMNS if personal else ())),
+    )

@@ -6,6 +6,7 @@ from pipeline.config import Settings
 from pipeline.database import open_database
 from pipeline.ingest import IngestContext
 from pipeline.notify import make_sender
+from pipeline.private import private_folder
 from rules.validate import packaged_code_tables
 
 
@@ -17,7 +18,7 @@ def ensure_folders(settings: Settings) -> None:
         settings.outbox,
         settings.logs,
     ):
-        folder.mkdir(parents=True, exist_ok=True)
+        private_folder(folder)
 
 
 def ingest_context(settings: Settings) -> IngestContext:

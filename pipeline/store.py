@@ -166,6 +166,15 @@ def student_values() -> list[pl.Expr]:
     ]
 
 
+def student_facts() -> list[pl.Expr]:
+    """docs/record.md: an S1 record's facts as stored; blank (not reported) as null."""
+    blank_as_null = ("community_involvement", "literacy_requirement", "grad_status", "shsm_sector")
+    return [
+        *(pl.col(name).replace("", None) for name in blank_as_null),
+        pl.col("ossd_issue_date").str.to_date("%Y%m%d", strict=False),
+    ]
+
+
 def save_students(
     conn: Connection,
     transmission_id: int,
@@ -181,6 +190,7 @@ def save_students(
         pl.lit(transmission_id).alias("transmission_id"),
         pl.col("line").cast(pl.Int64),
         *student_values(),
+        *student_facts(),
         "accepted",
     )
     if decisions is not None:

@@ -18,14 +18,6 @@ def is_zero_or_blank(value: pl.Expr, count: int) -> pl.Expr:
     return value.str.contains(f"^(?: *|0{{{count}}})$")
 
 
-# A deliberately plain address shape: one @, a dot in the domain, no blanks (SPEC 4 F008).
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-
-
-def is_email(value: pl.Expr) -> pl.Expr:
-    return value.str.contains(EMAIL_PATTERN)
-
-
 def has_digits(value: pl.Expr, count: int) -> pl.Expr:
     return value.str.contains(f"^[0-9]{{{count}}}$")
 

@@ -7,7 +7,8 @@ from datetime import date, datetime
 
 import polars as pl
 
-from rules.checks import as_date, has_digits, is_email, is_time
+from rules.checks import as_date, has_digits, is_time
+from rules.contact import contact_address
 
 
 @dataclass(frozen=True)
@@ -55,12 +56,12 @@ def read_header(t1: pl.DataFrame) -> Header:
         .then(as_date(pl.col("creation_date")).dt.combine(_time(pl.col("creation_time"))))
         .alias("created_at"),
         pl.col("contact_name"),
-        # Only a valid address is ever written to (the confirmation e-mail goes there).
-        pl.when(is_email(pl.col("contact_email")))
-        .then(pl.col("contact_email"))
-        .alias("contact_email"),
+        pl.col("contact_email"),
     )
-    return Header(**row.row(0, named=True))
+    values = row.row(0, named=True)
+    # Only the parsed address is ever written to (the confirmation e-mail goes there): F011.
+    values["contact_email"] = contact_address(values["contact_email"])
+    return Header(**values)
 
 
 def _time(value: pl.Expr) -> pl.Expr:

@@ -124,7 +124,11 @@ def _grade_rules(
         *_mark_rules(),
         *_credit_rules(),
         _coded("G009", "course_status"),
-        FieldRule("G010", "grade_type", (status != "D") | grade_type.is_in(["P", "C"])),
+        FieldRule(
+            "G010",
+            "grade_type",
+            (status != "D") | grade_type.is_in(allowed("G1", "deletable_grade_types")),
+        ),
         _coded("G011", "delivery_type"),
         _coded("G012", "course_type"),
         _mident_rule("course_mident"),

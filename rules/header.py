@@ -1,4 +1,4 @@
-"""T1 header field rules (F008)."""
+"""T1 header field rules (F008, and F011 for the contact e-mail)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,15 @@ from functools import lru_cache
 
 import polars as pl
 
-from rules.checks import as_date, has_digits, is_email, is_time
+from rules.checks import as_date, has_digits, is_time
 from rules.codes import allowed
+from rules.contact import is_contact_address
 from rules.context import RuleContext
 from rules.schema import FieldRule, validate_fields
 
 
 def header_rules(context: RuleContext) -> tuple[FieldRule, ...]:
-    """SPEC 4 F008: MIDENT, centre, transmission number, date, time, e-mail."""
+    """docs/rules.md F008: MIDENT, centre, transmission number, date, time; F011: e-mail."""
     return _header_rules(context.today)
 
 
@@ -35,7 +36,7 @@ def _header_rules(today: date) -> tuple[FieldRule, ...]:
             & (as_date(pl.col("creation_date")) <= latest),
         ),
         FieldRule("F008", "creation_time", is_time(pl.col("creation_time"))),
-        FieldRule("F008", "contact_email", is_email(pl.col("contact_email"))),
+        FieldRule("F011", "contact_email", is_contact_address(pl.col("contact_email"))),
     )
 
 

@@ -95,3 +95,31 @@ def _student_rules(
 
 def validate_students(s1: pl.DataFrame, context: RuleContext) -> pl.DataFrame:
     return validate_fields("S1", s1, student_rules(context))
+
+
+# docs/record.md: the S1 facts kept for the academic record; a value S007 or S008 flags is
+# ignored, as those warnings say.
+STUDENT_FACTS = (
+    "community_involvement",
+    "literacy_requirement",
+    "grad_status",
+    "ossd_issue_date",
+    "shsm_sector",
+)
+IGNORING_CODES = ("S007", "S008")
+
+
+def without_ignored_facts(s1: pl.DataFrame, findings: pl.DataFrame) -> pl.DataFrame:
+    """The S1 records with each fact that a warning says is ignored made blank."""
+    ignored = findings.filter(
+        pl.col("code").is_in(IGNORING_CODES) & pl.col("field").is_in(STUDENT_FACTS)
+    )
+    if ignored.is_empty():
+        return s1
+    return s1.with_columns(
+        pl.when(pl.col("line").is_in(ignored.filter(pl.col("field") == name)["line"].implode()))
+        .then(pl.lit(""))
+        .otherwise(pl.col(name))
+        .alias(name)
+        for name in STUDENT_FACTS
+    )

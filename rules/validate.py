@@ -11,6 +11,7 @@ import polars as pl
 from error_glossary import severities
 from parsers.fixed_width import Source, parse, source_size
 from parsers.layout import Layout, default_layout
+from rules.attempts import delivery_types_differ, repeat_on_higher_mark
 from rules.code_tables import load_countries, load_course_codes, load_shsm_sectors
 from rules.context import Header, RuleContext, read_header
 from rules.filename import check_file_name
@@ -26,7 +27,7 @@ from rules.structure import (
     record_shape,
     trailer_counts,
 )
-from rules.students import validate_students
+from rules.students import validate_students, without_ignored_facts
 
 DEFAULT_MAX_FILE_MB = 256
 # polars' default engine choice (streaming, for most queries) pays a fixed cost per query that
@@ -102,6 +103,11 @@ class ValidationResult:
     def accepted_grades(self) -> pl.DataFrame:
         return self.grades.filter("accepted")
 
+    @property
+    def recorded_students(self) -> pl.DataFrame:
+        """Every S1 as it is recorded: the facts a warning ignores made blank (S007, S008)."""
+        return without_ignored_facts(self.students, self.findings)
+
 
 def megabytes(count: int) -> str:
     """A size in MB as a message shows it: 0.00211, 1.04, 312.4, 65536 (never 6.55e+04)."""
@@ -166,6 +172,8 @@ def _validate(
             orphan_grades(owned),
             validate_grades(owned, context),
             duplicate_courses(owned),
+            delivery_types_differ(owned),
+            repeat_on_higher_mark(owned),
         ]
     )
     return _result(file_name, header, parsed.encoding, findings, (parsed.of("S1"), owned))

@@ -25,7 +25,7 @@ TODAY = "2026-11-20"
 MIDENT = "885827"
 FILE_NAME = f"S{MIDENT}.C1"
 # SPEC 4: the codes whose records are still accepted.
-WARNINGS = frozenset({"S007", "S008", "S009", "G017", "G018", "G019"})
+WARNINGS = frozenset({"F011", "S007", "S008", "S009", "G017", "G018", "G019", "G021", "G022"})
 
 Record = tuple[str, dict[str, str]]
 Expected = tuple[str, int | None, str | None, str | None]
@@ -442,10 +442,28 @@ def file_cases() -> list[Case]:
             file_name="S999999.C1",
         ),
         Case(
-            "f008_contact_email",
-            "the contact e-mail is not an address",
+            "f011_contact_email_not_an_address",
+            "the contact e-mail is not an address: a warning, the file is processed",
             utf8(school(line_1={"contact_email": "guidance office"})),
-            [("F008", 1, "contact_email", "guidance office")],
+            [("F011", 1, "contact_email", "guidance office")],
+        ),
+        Case(
+            "f011_contact_email_list",
+            "the contact e-mail is a list of two addresses",
+            utf8(school(line_1={"contact_email": "postmaster,guidance@school.example.ca"})),
+            [("F011", 1, "contact_email", "postmaster,guidance@school.example.ca")],
+        ),
+        Case(
+            "f011_contact_email_escape",
+            "the contact e-mail holds a terminal escape sequence",
+            utf8(school(line_1={"contact_email": "guid\x1b[31mance@school.example.ca"})),
+            [("F011", 1, "contact_email", "guid\x1b[31mance@school.example.ca")],
+        ),
+        Case(
+            "f011_contact_email_missing",
+            "the contact e-mail is blank",
+            utf8(school(line_1={"contact_email": ""})),
+            [("F011", 1, "contact_email", "")],
         ),
         Case(
             "f008_creation_date",
@@ -714,12 +732,59 @@ def grade_cases() -> list[Case]:
     ]
 
 
+# Another attempt at Émilie's courses, placed after the course it repeats or doubles.
+FEF4U_FIRST_ATTEMPT = ("FEF4U", "202506", "F", "055", {"language": "F"})
+MHF4U_AT_NIGHT = ("MHF4U", "202701", "C", "", {"delivery_type": "N"})
+
+
+def attempt_cases() -> list[Case]:
+    """Courses sent twice for one student (G021) and repeated attempts (G022)."""
+    records = school_records()
+    first_attempt = grade("4471002", FEF4U_FIRST_ATTEMPT)
+    repeated = grade("4471002", (*FEF4U_FIRST_ATTEMPT[:4], {"course_status": "R"}))
+    repeated[1].update(credit_value="0000", language="F")
+    at_night = grade("4471002", MHF4U_AT_NIGHT)
+    night_deleted = grade("4471002", (*MHF4U_AT_NIGHT[:4], {"delivery_type": "N"}))
+    night_deleted[1]["course_status"] = "D"
+    higher_repeated = changed(records, 3, course_status="R", credit_value="0000")
+    return [
+        Case(
+            "clean_delete_midterm",
+            "status D on a midterm grade: P, C and M grades can be deleted",
+            utf8(school(line_5={"course_status": "D"})),
+        ),
+        Case(
+            "g021_two_delivery_types",
+            "MHF4U 202701 for Émilie in day school and again at night",
+            utf8(with_trailer(inserted(records, 5, at_night))),
+            [("G021", 4, "delivery_type", "D"), ("G021", 5, "delivery_type", "N")],
+        ),
+        Case(
+            "clean_two_delivery_types_one_deleted",
+            "MHF4U 202701 in day school, and the night record sent again as deleted",
+            utf8(with_trailer(inserted(records, 5, night_deleted))),
+        ),
+        Case(
+            "g022_repeated_on_higher_mark",
+            "FEF4U passed with 91 marked repeated, the first attempt (55) counted",
+            utf8(with_trailer(inserted(higher_repeated, 4, first_attempt))),
+            [("G022", 3, "mark", "091")],
+        ),
+        Case(
+            "clean_repeated_on_lower_mark",
+            "FEF4U: the first attempt (55) marked repeated, the second (91) counted",
+            utf8(with_trailer(inserted(records, 4, repeated))),
+        ),
+    ]
+
+
 CASE_GROUPS: list[Callable[[], list[Case]]] = [
     clean_cases,
     file_cases,
     record_cases,
     student_cases,
     grade_cases,
+    attempt_cases,
 ]
 
 

@@ -33,6 +33,7 @@ SPEC_SEVERITIES = {
     "F008": "error",
     "F009": "info",
     "F010": "error",
+    "F011": "warning",
     "R001": "error",
     "R002": "error",
     "R003": "error",
@@ -67,6 +68,8 @@ SPEC_SEVERITIES = {
     "G018": "warning",
     "G019": "warning",
     "G020": "error",
+    "G021": "warning",
+    "G022": "warning",
     "A001": "info",
     "A002": "warning",
     "A003": "warning",
@@ -171,7 +174,7 @@ def test_unknown_code_is_a_key_error_with_a_one_line_message() -> None:
     with pytest.raises(UnknownCode) as caught:
         entry("G999")
     assert isinstance(caught.value, KeyError)
-    assert str(caught.value) == ("unknown glossary code 'G999' (see docs/glossary.md for the list)")
+    assert str(caught.value) == ("unknown glossary code 'G999' (`ost glossary` lists them all)")
     with pytest.raises(UnknownCode):
         render_message("X001", "en", {})
     with pytest.raises(UnknownCode):

@@ -22,6 +22,7 @@ class Student:
     birth_date: str  # YYYYMMDD
     oen: str = ""
     grades: list[dict[str, str]] = field(default_factory=list)
+    facts: dict[str, str] = field(default_factory=dict)  # more S1 fields (grad_status, ...)
 
     def record(self, mident: str) -> dict[str, str]:
         return {
@@ -35,6 +36,7 @@ class Student:
             "home_school": "Y",
             "citizenship": "CAN",
             "first_language": "E",
+            **self.facts,
         }
 
 
@@ -47,6 +49,7 @@ def grade(
     course_status: str = "",
     delivery_type: str = "D",
     credit_value: str = "0100",
+    **more: str,
 ) -> dict[str, str]:
     return {
         "course_code": course_code,
@@ -58,6 +61,7 @@ def grade(
         "delivery_type": delivery_type,
         "course_type": "R",
         "language": "E",
+        **more,
     }
 
 

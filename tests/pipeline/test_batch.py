@@ -435,7 +435,7 @@ def test_a_run_removes_the_temporaries_a_killed_run_left(
     left = [
         settings.archive / f".{killed:08d}-S885827.C1.k2x9q1.tmp",
         settings.reports / str(killed) / ".report.fr.json.p0w3zz.tmp",
-        settings.outbox / f".{killed}-S885827.C1.eml.q8sj1l.tmp",
+        settings.outbox / f".{killed:08d}.eml.q8sj1l.tmp",
     ]
     kept = [
         settings.archive / f"{killed:08d}-S885827.C1",

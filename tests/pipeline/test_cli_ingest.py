@@ -68,7 +68,16 @@ def test_import_ingest_history_show_export(ost_env: dict[str, str]) -> None:
         "course_status",
         "transmission_id",
         "transmission_file",
+        "course_type",
+        "notes",
+        "course_mident",
+        "supplier_mident",
+        "course_title",
+        "surname",
+        "first_name",
+        "middle_name",
     ]
+    assert all(row["surname"] and row["course_mident"] for row in rows)
     number = rows[0]["application_number"]
     code, out, _ = ost(ost_env, "applicants", "show", number, "--json")
     view = json.loads(out)
@@ -159,11 +168,16 @@ def _missing_database() -> str:
             "ost: OST_DATABASE_URL: no database driver for 'nosuchdb'",
         ),
         (
+            lambda: "postgres://ost:s3cret@host/ost",
+            "ost: OST_DATABASE_URL: no database driver for 'postgres'; for PostgreSQL write "
+            "postgresql+psycopg://user:password@host/database",
+        ),
+        (
             lambda: "s3cret, not a URL",
             "ost: OST_DATABASE_URL is not a database URL (dialect://...)",
         ),
     ],
-    ids=["refused", "no-such-database", "unknown-driver", "not-a-url"],
+    ids=["refused", "no-such-database", "unknown-driver", "postgres", "not-a-url"],
 )
 def test_a_database_that_cannot_be_opened_is_one_line_and_exit_2(
     tmp_path: Path, url: Callable[[], str], reason: str
@@ -184,7 +198,7 @@ def test_a_database_that_cannot_be_opened_is_one_line_and_exit_2(
     [
         (
             ["glossary", "ZZZ"],
-            "ost: unknown glossary code 'ZZZ' (see docs/glossary.md for the list)",
+            "ost: unknown glossary code 'ZZZ' (`ost glossary` lists them all)",
         ),
         (
             ["history", "--status", "done"],

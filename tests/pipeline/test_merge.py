@@ -113,11 +113,12 @@ def test_m002_final_grade_cannot_be_deleted(ctx_with_emilie: IngestContext) -> N
     assert courses(ctx_with_emilie).height == 1
 
 
-@pytest.mark.parametrize("grade_type", ["P", "C"])
-def test_status_d_deletes_a_projected_or_current_course(
+@pytest.mark.parametrize("grade_type", ["P", "C", "M"])
+def test_status_d_deletes_a_projected_current_or_midterm_course(
     ctx_with_emilie: IngestContext, grade_type: str
 ) -> None:
-    send(ctx_with_emilie, "20261101090000", "1", grade("SBI4U", "202701", grade_type))
+    mark = "" if grade_type == "P" else "074"
+    send(ctx_with_emilie, "20261101090000", "1", grade("SBI4U", "202701", grade_type, mark))
     outcome = send(
         ctx_with_emilie, "20261110090000", "2", grade("SBI4U", "202701", "P", course_status="D")
     )

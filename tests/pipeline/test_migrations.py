@@ -110,3 +110,70 @@ def test_a_percent_sign_in_the_url_reaches_the_migrations(tmp_path: Path) -> Non
         assert "transmission" in inspect(engine).get_table_names()
     finally:
         engine.dispose()
+
+
+def test_courses_on_record_gain_their_own_school_and_title_from_0006(database_url: str) -> None:
+    engine = make_engine(database_url)
+    config = alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0006")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO transmission (id, file_name, sha256, size, status, received_at, "
+                "created_at, students, grades, errors, warnings) "
+                "VALUES (1, 'S885827.C1', :sha, 1, 'processed', :now, :now, 1, 2, 0, 0)"
+            ),
+            {"sha": "0" * 64, "now": NOW},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO studentrecord (id, transmission_id, line, mident, student_number, "
+                "surname, first_name, accepted, match_status, application_number) "
+                "VALUES (1, 1, 2, '885827', '77', 'NG', 'LI', :yes, 'matched', 'A1')"
+            ),
+            {"yes": True},
+        )
+        # Line 3: taken at another school, supplied by a virtual one; line 4: at home (blank).
+        for line, code, taken_at, supplier, title in (
+            (3, "MCV4U", "881234", "880999", "Calculus and Vectors"),
+            (4, "ENG4U", "      ", "      ", ""),
+        ):
+            conn.execute(
+                text(
+                    "INSERT INTO graderecord (transmission_id, student_record_id, line, "
+                    "student_number, course_code, completion_date, grade_type, mark, "
+                    "credit_value, course_status, delivery_type, course_type, course_mident, "
+                    "language, notes, supplier_mident, course_title, accepted) VALUES (1, 1, "
+                    ":line, '77', :code, '202606', 'F', '085', '0100', '', 'D', 'R', :taken_at, "
+                    "'E', '', :supplier, :title, :yes)"
+                ),
+                {"line": line, "code": code, "taken_at": taken_at, "supplier": supplier}
+                | {"title": title, "yes": True},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO course (application_number, course_code, completion_date, "
+                    "delivery_type, mident, student_number, grade_type, mark, credit_value, "
+                    "course_status, course_type, notes, transmission_id, source_created_at) "
+                    "VALUES ('A1', :code, '202606', 'D', '885827', '77', 'F', '085', '0100', "
+                    "'', 'R', '', 1, :now)"
+                ),
+                {"code": code, "now": NOW},
+            )
+    migrate(engine)
+    c = table(Course)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                c.c.course_code, c.c.course_mident, c.c.supplier_mident, c.c.course_title
+            ).order_by(c.c.course_code)
+        ).all()
+        facts = conn.execute(text("SELECT grad_status, ossd_issue_date FROM studentrecord")).all()
+    assert [tuple(row) for row in rows] == [
+        ("ENG4U", "885827", "", ""),
+        ("MCV4U", "881234", "880999", "Calculus and Vectors"),
+    ]
+    assert [tuple(row) for row in facts] == [(None, None)]  # not kept before: not reported
+    engine.dispose()

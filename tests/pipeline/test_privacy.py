@@ -13,12 +13,18 @@ def test_finding_values_and_messages_are_masked() -> None:
     row = {
         "code": "S004",
         "field": "birth_date",
-        "value": "20080631",
-        "message": "Student 1 has the invalid birth date '20080631'.",
+        "value": "20210115",
+        "message": "Student 1 has the invalid birth date '20210115' (age under 10).",
     }
     masked = mask_finding(row)
-    assert masked["value"] == "2008****"
-    assert "20080631" not in masked["message"] and "2008****" in masked["message"]
+    assert masked["value"] == "2021****"
+    assert "20210115" not in masked["message"] and "2021****" in masked["message"]
+
+
+def test_a_birth_date_that_is_no_date_is_shown_it_is_what_to_correct() -> None:
+    for value in ("20080631", "2008-13-01", "2008O501"):
+        row = {"code": "S004", "field": "birth_date", "value": value, "message": f"'{value}'"}
+        assert mask_finding(row) == row
 
 
 def test_applicant_oen_in_a004_message_is_masked() -> None:
@@ -53,5 +59,13 @@ def test_validate_console_masks_unless_asked() -> None:
     sample = str(SAMPLES / "S871234.C1")
     masked = CliRunner().invoke(app, ["validate", sample]).stdout
     shown = CliRunner().invoke(app, ["validate", sample, "--show-personal"]).stdout
-    assert "20080631" not in masked and "2008****" in masked
-    assert "20080631" in shown
+    assert "75846729" not in masked and "*****729" in masked
+    assert "'20080631'" in masked  # June 31st: no one's birth date, and what to correct
+    assert "75846729" in shown
+    hint = "OENs and birth dates are partly hidden (*); --show-personal shows them."
+    assert hint in masked and hint not in shown
+
+
+def test_nothing_masked_nothing_said() -> None:
+    clean = CliRunner().invoke(app, ["validate", str(SAMPLES / "S885827.C1")]).stdout
+    assert "--show-personal" not in clean

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from error_glossary import render_message
 from rules.context import Header
 from rules.filename import check_file_name
 
@@ -61,3 +62,12 @@ def test_a_name_that_disagrees_with_a_valid_header_field_is_f007(
 )
 def test_a_part_the_header_does_not_validly_give_is_not_compared(name: str, header: Header) -> None:
     assert check_file_name(name, header) == []
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_message_suggests_the_name_the_header_gives_never_the_rejected_one(lang: str) -> None:
+    # A copy of S885827.C1 saved as S885827.C2: the message names C1, and C2 only as the value.
+    [finding] = check_file_name("S885827.C2", Header(mident="885827", transmission_number="1"))
+    message = render_message("F007", lang, {"value": finding.value, "expected": finding.expected})
+    assert "S885827.C1" in message
+    assert message.count("S885827.C2") == 1

@@ -26,7 +26,7 @@ VALIDATION_CODES = frozenset(
     + ["F010"]
     + [f"R00{n}" for n in range(1, 6)]
     + [f"S00{n}" for n in range(1, 10)]
-    + [f"G{n:03d}" for n in range(1, 21)]
+    + [f"G{n:03d}" for n in range(1, 23)]
 )
 
 

@@ -1,0 +1,101 @@
+"""Every command of `ost`, once, as the wheel installed alone in a new environment runs it on
+the sample files: no missing module, no traceback, the exit codes the command line promises.
+
+A new command is one more line in STEPS.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.packaging.installed import (
+    BROKEN,
+    Step,
+    build_wheel,
+    clean_env,
+    install_alone,
+    problems,
+    run_step,
+)
+
+pytestmark = pytest.mark.installed
+
+# In order: each step runs in the OST_HOME the previous ones left.
+STEPS = [
+    Step("--help", 0, stdout_has="validate"),
+    Step("validate {samples}/S885827.C1", 0, stdout_has="No errors detected in the data"),
+    Step("validate {samples}/S871234.C1", 1, stdout_has="S871234.C1"),
+    Step("validate {samples}/S871234.C1 --html {work}/report.html", 1),
+    Step("validate {samples}/S871234.C1 --html {work}/missing/report.html", 2, stderr_has="ost: "),
+    Step("validate {samples}/S880012.C3 --json", 1, stdout_has='"status": "rejected"'),
+    Step("validate {samples}/S885827.C1 --lang fr", 0),
+    Step("glossary G004", 0, stdout_has="G004"),
+    Step("glossary ZZZ9", 2, stderr_has="`ost glossary` lists them all"),
+    Step("applicants import {samples}/applicants.csv", 0, stdout_has="imported 60 applicant"),
+    Step("ingest {samples}/S885827.C1", 0),
+    Step("ingest {samples}/S880012.C3 --json", 1, stdout_has='"id"'),
+    Step("run", 1, inbox=("S871234.C1",)),
+    Step("history", 0, stdout_has="S871234.C1"),
+    Step("history --json", 0, stdout_has='"status"'),
+    Step("applicants show 2026-104037", 0, stdout_has="2026-104037"),
+    Step("applicants show 2026-104037 --json", 0, stdout_has='"courses"'),
+    Step("applicants show 2099-000000", 1, stderr_has="no applicant"),
+    Step("export courses --csv", 0, stdout_has="application_number"),
+    Step("export courses --mident 885827 --json", 0, stdout_has="885827"),
+    Step("replay --failed", 0, stdout_has="nothing to replay"),
+    Step("replay 1", 0),
+]
+
+
+@pytest.fixture(scope="module")
+def installed_bin(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The `bin/` of a new environment holding only the wheel and its dependencies."""
+    wheel = build_wheel(tmp_path_factory.mktemp("wheel"))
+    return install_alone(wheel, tmp_path_factory.mktemp("env") / "venv")
+
+
+@pytest.fixture(scope="module")
+def ost_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("ost-home")
+
+
+def test_the_environment_has_no_development_tool(installed_bin: Path) -> None:
+    for module in ("pandas", "pytest", "ost_pipeline_tests"):
+        probe = f"import importlib.util as u, sys; sys.exit(u.find_spec({module!r}) is not None)"
+        assert subprocess.run([installed_bin / "python", "-c", probe], check=False).returncode == 0
+
+
+@pytest.mark.parametrize("step", STEPS, ids=lambda step: step.args.split("{")[0].strip())
+def test_every_command_runs_as_installed(
+    installed_bin: Path, ost_home: Path, tmp_path: Path, step: Step
+) -> None:
+    run = run_step(installed_bin, step, ost_home, tmp_path)
+    assert problems(step, run) == [], f"ost {step.args}\n{run.stdout[-3000:]}\n{run.stderr}"
+
+
+def test_schedule_starts_and_stops_on_sigterm(installed_bin: Path, tmp_path: Path) -> None:
+    ost_home = tmp_path / "home"  # new: the scheduler makes the inbox the files are copied into
+    process = subprocess.Popen(
+        [installed_bin / "ost", "schedule"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=clean_env(ost_home),
+        cwd=tmp_path,
+    )
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()  # blocks until the scheduler has started
+        process.send_signal(signal.SIGTERM)
+        rest, errors = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    output = first + rest + errors
+    assert first.startswith("next run: "), output
+    assert process.returncode == 0, output
+    assert not any(text in output for text in BROKEN), output
+    assert (ost_home / "inbox").is_dir()
