@@ -23,6 +23,7 @@ from pipeline.web.routes import (
     auth,
     glossary,
     history,
+    reports,
     transmissions,
     upload,
 )
@@ -31,7 +32,7 @@ from pipeline.web.state import ConsoleState
 
 log = logging.getLogger("ost.console")
 STATIC = Path(__file__).parent / "static"
-ROUTERS = (auth, upload, history, transmissions, applicants, glossary)
+ROUTERS = (auth, upload, history, transmissions, applicants, reports, glossary)
 
 
 def create_app(state: ConsoleState) -> FastAPI:

@@ -132,3 +132,16 @@ def test_a_school_cannot_upload_another_schools_file(
     )
     assert renamed.status_code == 403
     assert list(console.settings.inbox.iterdir()) == []
+
+
+# Pages that take a school in their query rather than in their path.
+SCHOOL_IN_QUERY = {"/reports/applicant-status.xlsx": "mident"}
+
+
+def test_pages_taking_a_school_in_the_query_are_not_found_for_another_school(
+    clerk_client: TestClient,
+) -> None:
+    for path, parameter in SCHOOL_IN_QUERY.items():
+        response = clerk_client.get(f"{path}?{parameter}={OTHER_SCHOOL}")
+        assert response.status_code == 404, path
+        assert clerk_client.get(f"{path}?{parameter}={CLERK_SCHOOL}").status_code == 200

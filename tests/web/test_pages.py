@@ -199,3 +199,29 @@ def test_times_are_shown_on_the_operators_clock(
     received = {row[4] for row in rows}
     assert all(re.fullmatch(r"2026-\d\d-\d\d \d\d:\d\d E[SD]T", value) for value in received)
     assert datetime.now(UTC)  # the received times are the real ones of the ingest
+
+
+def test_a_school_downloads_the_applicant_status_workbook_of_its_schools(
+    console: Console, operator_client: TestClient
+) -> None:
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from tests.web.conftest import sign_in
+
+    with console.client() as board:
+        sign_in(board, "board")
+        assert 'value="871234"' in board.get("/reports").text
+        response = board.get("/reports/applicant-status.xlsx")
+        assert response.status_code == 200
+        book = load_workbook(BytesIO(response.content))
+        assert book.sheetnames == ["871234", "880012"]
+        numbers = {row[0] for row in book["871234"].iter_rows(min_row=2, values_only=True)}
+        assert merged_applicants(console.state.engine, "871234") <= numbers
+        assert board.get("/reports/applicant-status.xlsx?mident=885827").status_code == 404
+        mixed = "/reports/applicant-status.xlsx?mident=871234&mident=885827"
+        assert board.get(mixed).status_code == 404
+    everyone = operator_client.get("/reports/applicant-status.xlsx?mident=885827")
+    assert load_workbook(BytesIO(everyone.content)).sheetnames == ["885827"]
+    assert operator_client.get("/reports/applicant-status.xlsx?mident=12").status_code == 400
