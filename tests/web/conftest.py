@@ -4,14 +4,18 @@ PostgreSQL), accounts of each kind, and a signed-in test client."""
 from __future__ import annotations
 
 import re
+import shutil
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
 
 from pipeline.accounts import add_account
 from pipeline.applicants import read_applicants, upsert_applicants
@@ -53,20 +57,11 @@ def console_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iter
         yield url
 
 
-@pytest.fixture
-def console_settings(tmp_path: Path, console_database_url: str) -> Settings:
-    settings = load_settings(
-        {"OST_HOME": str(tmp_path / "home"), "OST_DATABASE_URL": console_database_url}
-    )
-    ensure_folders(settings)
-    return settings
-
-
-@pytest.fixture
-def engine_with_samples(console_settings: Settings) -> Iterator[Engine]:
+def seed(settings: Settings) -> None:
     """The sample applicants and the three sample transmissions, ingested; three accounts:
     an operator, a school (885827) and a board (871234 and 880012)."""
-    engine = open_database(console_settings.database_url)
+    ensure_folders(settings)
+    engine = open_database(settings.database_url)
     with engine.begin() as conn:
         upsert_applicants(conn, read_applicants(SAMPLES / "applicants.csv").applicants, NOW)
         add_account(conn, "ops", "operator", [], PASSWORDS["ops"], NOW)
@@ -74,12 +69,69 @@ def engine_with_samples(console_settings: Settings) -> Iterator[Engine]:
         add_account(conn, "board", "school", ["871234", "880012"], PASSWORDS["board"], NOW)
     context = IngestContext(
         engine=engine,
-        settings=console_settings,
+        settings=settings,
         tables=packaged_code_tables(),
         sender=Mailbox(),
         clock=lambda: NOW,
     )
     ingest_paths(context, sorted(SAMPLES.glob("S*.C*")))
+    engine.dispose()
+
+
+def home_settings(home: Path, url: str) -> Settings:
+    return load_settings({"OST_HOME": str(home), "OST_DATABASE_URL": url})
+
+
+@pytest.fixture(scope="session")
+def sqlite_seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seeded OST_HOME (its SQLite database inside), built once and copied per test."""
+    home = tmp_path_factory.mktemp("seed") / "home"
+    seed(home_settings(home, f"sqlite:///{home / 'ost.sqlite3'}"))
+    return home
+
+
+@pytest.fixture(scope="session")
+def postgres_seed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+    """The seeded OST_HOME and a PostgreSQL database to copy per test (as a template)."""
+    home = tmp_path_factory.mktemp("seed-postgres") / "home"
+    with fresh_database() as url:
+        seed(home_settings(home, url))
+        yield home, url
+
+
+@contextmanager
+def copied_database(template_url: str) -> Iterator[str]:
+    """A new PostgreSQL database made from the template's; dropped afterwards."""
+    server = make_url(template_url)
+    name = f"ost_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{server.database}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def console_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
+    """A copy of the seeded home and database for one test."""
+    home = tmp_path / "home"
+    if request.param == "sqlite":
+        shutil.copytree(request.getfixturevalue("sqlite_seed"), home)
+        yield home_settings(home, f"sqlite:///{home / 'ost.sqlite3'}")
+        return
+    seeded_home, template = request.getfixturevalue("postgres_seed")
+    shutil.copytree(seeded_home, home)
+    with copied_database(template) as url:
+        yield home_settings(home, url)
+
+
+@pytest.fixture
+def engine_with_samples(console_settings: Settings) -> Iterator[Engine]:
+    engine = open_database(console_settings.database_url)
     yield engine
     engine.dispose()
 

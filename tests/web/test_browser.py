@@ -66,7 +66,7 @@ def page(chromium: Browser, base_url: str) -> Iterator[Page]:
 
 def keep(page: Page, name: str, request: pytest.FixtureRequest) -> None:
     """A full-page screenshot, named after the test's database and the page."""
-    kind = request.node.callspec.params.get("console_database_url", "db")
+    kind = request.node.callspec.params.get("console_settings", "db")
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTEFACTS / f"{kind}-{name}.png"), full_page=True)
 
