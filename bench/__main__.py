@@ -5,6 +5,7 @@
     python -m bench linkage   [--students N]         match_students vs a naive rule vs Splink
     python -m bench e2e       [--scale 1]            ost run into SQLite and PostgreSQL
     python -m bench growth    [--scales .25,.5,1]    e2e at several sizes: is the cost linear?
+    python -m bench startup   [--repeat 5] [--label L] ost as installed vs python's own start-up
     python -m bench console   [--clients 8]          the web console's pages and a 5 MB upload
     python -m bench report    [--write]              RESULTS.md from the stored results
     python -m bench all       [--write]              everything above, then the report
@@ -100,6 +101,13 @@ def cmd_validate(args: argparse.Namespace) -> None:
     store(args.work, "validate", compare_parsing(folder, args.repeat, product_ost, log))
 
 
+def cmd_startup(args: argparse.Namespace) -> None:
+    from bench.startup import compare_startup
+
+    name = f"startup-{args.label}" if args.label else "startup"
+    store(args.work, name, compare_startup(args.work, args.repeat, log, args.label))
+
+
 def cmd_linkage(args: argparse.Namespace) -> None:
     from bench.linkage import compare_linkage
 
@@ -178,6 +186,7 @@ def cmd_all(args: argparse.Namespace) -> None:
     steps: list[tuple[str, Callable[[argparse.Namespace], None]]] = [
         ("generate", cmd_generate),
         ("validate", cmd_validate),
+        ("startup", cmd_startup),
         ("linkage", cmd_linkage),
         ("e2e", cmd_e2e),
         ("growth", cmd_growth),
@@ -221,9 +230,20 @@ def parser() -> argparse.ArgumentParser:
     main.add_argument("--requests", type=int, default=20, help="requests per page and client")
     main.add_argument("--write", action="store_true", help="write the report file")
     main.add_argument("--results", type=Path, default=RESULTS_PATH)
+    main.add_argument("--label", default="", help="startup: a name for this measurement")
     main.add_argument(
         "command",
-        choices=["generate", "validate", "linkage", "e2e", "growth", "console", "report", "all"],
+        choices=[
+            "generate",
+            "validate",
+            "startup",
+            "linkage",
+            "e2e",
+            "growth",
+            "console",
+            "report",
+            "all",
+        ],
     )
     return main
 
@@ -231,6 +251,7 @@ def parser() -> argparse.ArgumentParser:
 COMMANDS: dict[str, Callable[[argparse.Namespace], None]] = {
     "generate": cmd_generate,
     "validate": cmd_validate,
+    "startup": cmd_startup,
     "linkage": cmd_linkage,
     "e2e": cmd_e2e,
     "growth": cmd_growth,

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from bench.linkage_data import LinkageSet, generate_linkage_set
+from bench.linkage_data import LinkageSet
+from bench.linkage_noise import hard_linkage_set
 from matching import match_students
 
 
@@ -23,6 +24,17 @@ class Evaluation:
     outcomes: dict[str, int]
     seconds: float
     decisions: pl.DataFrame
+    found_in_review: int = 0  # true links held for review with the true applicant proposed
+    queue: int = 0  # students an operator has to look at
+
+    @property
+    def recall_with_review(self) -> float:
+        found = self.correct_links + self.found_in_review
+        return found / self.true_links if self.true_links else 1.0
+
+    @property
+    def queue_share(self) -> float:
+        return self.queue / self.decisions.height if self.decisions.height else 0.0
 
     @property
     def precision(self) -> float:
@@ -48,6 +60,15 @@ def judged(decisions: pl.DataFrame, linkage: LinkageSet) -> pl.DataFrame:
     )
 
 
+HELD = ("review", "ambiguous", "not_merged")
+
+
+def in_queue() -> pl.Expr:
+    """A student the review queue shows: held for review, tied, an OEN conflict, or a lost claim."""
+    lost = (pl.col("status") == "pending") & pl.col("reason").str.contains(" better$")
+    return pl.col("status").is_in(HELD) | lost
+
+
 def evaluate(linkage: LinkageSet) -> Evaluation:
     """Run match_students on the set and score its links against the truth."""
     started = time.perf_counter()
@@ -55,7 +76,14 @@ def evaluate(linkage: LinkageSet) -> Evaluation:
     seconds = time.perf_counter() - started
     frame = judged(decisions, linkage)
     outcomes = dict(frame.group_by("status").len().sort("status").iter_rows())
+    proposed = (pl.col("application_number") == pl.col("true_application_number")).fill_null(
+        False
+    ) | pl.col("candidates").list.contains(pl.col("true_application_number")).fill_null(False)
+    queued = frame.filter(in_queue())
+    found = queued.filter(pl.col("true_link") & proposed)
     return Evaluation(
+        found_in_review=found.height,
+        queue=queued.height,
         predicted_links=int(frame["predicted"].sum()),
         correct_links=int(frame["correct"].sum()),
         true_links=int(frame["true_link"].sum()),
@@ -109,11 +137,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--show-errors", type=int, default=0, metavar="N")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    linkage = generate_linkage_set(args.students, args.seed)
+    linkage = hard_linkage_set(args.students, args.seed)
     generated = time.perf_counter() - started
     evaluation = evaluate(linkage)
     print(f"students {linkage.students.height}, applicants {linkage.applicants.height}")
     print(f"generated in {generated:.1f} s; match_students in {evaluation.seconds:.2f} s")
+    print(
+        f"recall with the review zone {evaluation.recall_with_review:.5f}, "
+        f"queue {evaluation.queue} ({evaluation.queue_share:.2%} of students)"
+    )
     quality = (evaluation.precision, evaluation.recall, evaluation.f1)
     print("precision {:.5f}  recall {:.5f}  F1 {:.5f}".format(*quality))
     print(

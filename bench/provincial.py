@@ -3,7 +3,8 @@
     python -m bench.provincial [--scale 1] [--out bench/work/provincial-1] [--big-grades 1000000]
 
 At scale 1: about 900 school files, 150,000 students, 4,000,000 grades and 250,000 applicants
-(SPEC 5 CSV). Students and applicants come from `bench.linkage_data` (name variants, OEN and
+(docs/matching.md CSV). Students and applicants come from `bench.linkage_data` (name variants, OEN
+and
 birth-date slips, students who never apply, international applicants, applicants in no file);
 the courses are drawn from the packaged course-code table by pathway and grade, with grade
 types by term relative to each file's creation date; about 1% of the S1 and G1 records carry
@@ -12,7 +13,7 @@ and the records are formatted by the layout table, as `parsers.writer` does one 
 
 Written under the output folder:
     inbox/S<MIDENT>.C<n>     the transmissions
-    applicants.csv           the applicants (SPEC 5)
+    applicants.csv           the applicants (docs/matching.md)
     truth/students.parquet   each S1: file, line, student key, true application, rejected or not
     truth/defects.parquet    each injected defect: file, line, glossary code
     manifest.json            sizes, seed and generation time
@@ -238,7 +239,7 @@ def students_frame(
         *coded,
         record_type=pl.lit("S1"),
         mident=pl.col("mident"),
-        # SPEC 2.2 S1: the school's own student number, unique in the school.
+        # docs/format.md S1: the school's own student number, unique in the school.
         student_number=pl.format(
             "{}{}",
             pl.col("mident").str.slice(0, 3),
@@ -822,7 +823,7 @@ APPLICANT_COLUMNS = (
 
 
 def applicants_csv(rng: np.random.Generator, applicants: pl.DataFrame, path: Path) -> None:
-    """The applicants in the SPEC 5 CSV columns."""
+    """The applicants in the docs/matching.md CSV columns."""
     n = applicants.height
     applicants.select(
         "application_number",

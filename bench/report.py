@@ -10,13 +10,16 @@ from typing import Any
 
 from bench.end_to_end import hot_spots, postgres_version, stage_times
 from bench.machine import machine, versions
+from bench.startup import startup_section
 
 RESULTS_PATH = Path(__file__).parent / "RESULTS.md"
 GOALS = {
     "read_fwf_over_validate": 10.0,
     "validate_over_floor": 3.0,
     "precision": 0.999,
-    "recall": 0.985,
+    "recall": 0.99,
+    "recall_with_review": 0.998,
+    "queue_share": 0.02,
     "e2e_seconds": 180.0,
     "e2e_peak_rss_bytes": 3_000_000_000,
 }
@@ -135,9 +138,19 @@ def linkage_goals(result: dict[str, Any] | None) -> list[list[str]]:
             _yes(ours["precision"] >= GOALS["precision"]),
         ],
         [
-            "linkage recall >= 0.985",
+            "linkage recall >= 0.99 (automatic)",
             f"{ours['recall']:.6f}",
             _yes(ours["recall"] >= GOALS["recall"]),
+        ],
+        [
+            "linkage recall >= 0.998 counting the review zone",
+            f"{ours.get('recall_with_review', 0.0):.6f}",
+            _yes(ours.get("recall_with_review", 0.0) >= GOALS["recall_with_review"]),
+        ],
+        [
+            "review queue < 2% of students",
+            f"{ours.get('queue', 0):,} students, {ours.get('queue_share', 0.0):.2%}",
+            _yes(ours.get("queue_share", 1.0) < GOALS["queue_share"]),
         ],
     ]
     if "error" in splink:
@@ -273,43 +286,77 @@ def _quality_row(name: str, q: dict[str, Any]) -> list[Any]:
     ]
 
 
-def linkage_section(result: dict[str, Any] | None) -> list[str]:
-    lines = ["## Linkage (`python -m bench linkage`)", ""]
-    if result is None:
-        return [*lines, MISSING, ""]
-    lines += [
-        f"The labelled set of `bench.linkage_data` (seed {result['seed']}): "
-        f"{result['students']:,} students, {result['applicants']:,} applicants, "
-        f"{result['match_students']['true_links']:,} true links (students who applied, not as "
-        "international applicants). Links to international applicants are dropped from every "
-        "method (SPEC 5, A005).",
-        "",
-    ]
+def _set_tables(result: dict[str, Any]) -> list[str]:
+    """The methods side by side on one labelled set, and the product's review zone."""
+    ours = result["match_students"]
     rows = [
-        _quality_row("match_students", result["match_students"]),
+        _quality_row("match_students (merged automatically)", ours),
         _quality_row(
             "naive: exact OEN, else exact first + last name + birth date", result["naive"]
         ),
     ]
     splink = result["splink"]
+    notes: list[str] = []
     if "error" in splink:
-        lines += _table(["method", "precision", "recall", "F1", "correct / links", "time"], rows)
-        return [*lines, "", f"Splink could not run here: {splink['error']}", ""]
-    rows.append(_quality_row(f"Splink {splink['version']}, p >= {splink['threshold']}", splink))
-    best = {**splink["best_f1"], "seconds": splink["seconds"]}
-    rows.append(_quality_row(f"Splink, best-F1 threshold {best['threshold']}", best))
-    lines += _table(["method", "precision", "recall", "F1", "correct / links", "time"], rows)
+        notes = ["", f"Splink could not run here: {splink['error']}"]
+    else:
+        rows.append(_quality_row(f"Splink {splink['version']}, p >= {splink['threshold']}", splink))
+        best = {**splink["best_f1"], "seconds": splink["seconds"]}
+        rows.append(_quality_row(f"Splink, best-F1 threshold {best['threshold']}", best))
+    lines = _table(["method", "precision", "recall", "F1", "correct / links", "time"], rows)
+    if "recall_with_review" in ours:
+        lines += [
+            "",
+            f"Review zone of match_students: {ours['queue']:,} students held for an operator "
+            f"({ours['queue_share']:.2%} of the students); {ours['found_in_review']:,} true links "
+            f"among them with the true applicant proposed; recall counting them "
+            f"{ours['recall_with_review']:.6f}. Outcomes: "
+            + ", ".join(f"{k} {v:,}" for k, v in ours["outcomes"].items())
+            + ".",
+        ]
+    return [*lines, *notes, ""]
+
+
+def linkage_section(result: dict[str, Any] | None) -> list[str]:
+    lines = ["## Linkage (`python -m bench linkage`)", ""]
+    if result is None:
+        return [*lines, MISSING, ""]
     lines += [
+        "Hard labelled sets of `bench.linkage_noise` (the errors of `bench.linkage_data`, plus "
+        "birth dates typed wrong, OEN and birth date both wrong, names swapped, two typing errors, "
+        "blank names, birth dates and OENs on both sides, and two kinds no rule is designed "
+        "around: OCR letter confusions and names cut short). The weights and thresholds were "
+        f"estimated on training seeds only (`python -m bench weights`); seed {result['seed']} is "
+        "held out, used for this measurement only. Links to international applicants are "
+        "dropped from every method (A005).",
         "",
-        f"Splink (DuckDB): names cleaned (case, accents, punctuation); blocking on birth date "
-        "and on OEN; Jaro-Winkler levels on first, middle and last name, the birth-date "
-        "comparison, OEN within 1 or 2 edits; λ from deterministic rules, u by random sampling "
-        "(10^7 pairs), m by EM blocked on birth date and on OEN; each student's most probable "
-        f"applicant. Training {splink['training_seconds']:,.1f} s, prediction "
-        f"{splink['predict_seconds']:,.1f} s, {splink['scored_pairs']:,} pairs above p = 0.01. "
-        "The best-F1 threshold is chosen with the truth, so it flatters Splink.",
+        f"### Held-out set (seed {result['seed']}): {result['students']:,} students, "
+        f"{result['applicants']:,} applicants, "
+        f"{result['match_students']['true_links']:,} true links",
         "",
+        *_set_tables(result),
     ]
+    training = result.get("training")
+    if training:
+        lines += [
+            f"### Training set (seed {training['seed']}): {training['students']:,} students, "
+            f"{training['applicants']:,} applicants, "
+            f"{training['match_students']['true_links']:,} true links",
+            "",
+            *_set_tables(training),
+        ]
+    splink = result["splink"]
+    if "error" not in splink:
+        lines += [
+            f"Splink (DuckDB): names cleaned (case, accents, punctuation); blocking on birth date "
+            "and on OEN; Jaro-Winkler levels on first, middle and last name, the birth-date "
+            "comparison, OEN within 1 or 2 edits; λ from deterministic rules, u by random "
+            "sampling (10^7 pairs), m by EM blocked on birth date and on OEN; each student's most "
+            f"probable applicant. Training {splink['training_seconds']:,.1f} s, prediction "
+            f"{splink['predict_seconds']:,.1f} s, {splink['scored_pairs']:,} pairs above "
+            "p = 0.01. The best-F1 threshold is chosen with the truth, so it flatters Splink.",
+            "",
+        ]
     return lines
 
 
@@ -485,6 +532,7 @@ def render(results: dict[str, dict[str, Any]], postgres_url: str, scale: float, 
     sections: list[Callable[[], list[str]]] = [
         lambda: goals_section(results, scale),
         lambda: validate_section(results.get("validate")),
+        lambda: startup_section(results),
         lambda: linkage_section(results.get("linkage")),
         lambda: e2e_section(results, scale, work),
         lambda: growth_section(results.get("growth")),

@@ -1,4 +1,4 @@
-"""The registry of glossary codes (SPEC section 4), loaded from glossary.toml."""
+"""The registry of glossary codes (docs/rules.md), loaded from glossary.toml."""
 
 from __future__ import annotations
 
@@ -150,7 +150,7 @@ def _sample(where: str, sample: object) -> Mapping[str, str]:
 
 @cache
 def glossary() -> Mapping[str, GlossaryEntry]:
-    """Every code of the package's glossary, in the order of the SPEC."""
+    """Every code of the package's glossary, in the order of docs/rules.md."""
     return MappingProxyType(load_glossary())
 
 

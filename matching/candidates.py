@@ -2,6 +2,7 @@
 
 import polars as pl
 
+from matching.keys import APPLICANT_NAMES, name_keys, name_pairs, oen_slip_keys, slip_pairs
 from matching.variants import variant_pairs
 
 PAIRS_SCHEMA: dict[str, pl.DataType] = {"s_idx": pl.UInt32(), "a_idx": pl.UInt32()}
@@ -10,9 +11,18 @@ PAIRS_SCHEMA: dict[str, pl.DataType] = {"s_idx": pl.UInt32(), "a_idx": pl.UInt32
 KEY_LENGTH = 3
 
 
-def _word_keys(words: pl.Expr, namespace: str) -> pl.Expr:
-    """`namespace:` plus the first letters of every word in a list of words."""
-    return words.list.eval(pl.lit(namespace) + pl.element().str.slice(0, KEY_LENGTH))
+def _word_keys(words: pl.Expr) -> pl.Expr:
+    """The first letters of every word in a list of words, and its last ones.
+
+    Surnames and given names share the namespace, so that names swapped between the two fields
+    meet; the last letters catch a typing error in the first ones.
+    """
+    heads = words.list.eval(pl.lit("n:") + pl.element().str.slice(0, KEY_LENGTH))
+    tails = words.list.eval(
+        pl.lit("e:")
+        + pl.element().filter(pl.element().str.len_chars() > KEY_LENGTH + 1).str.slice(-KEY_LENGTH)
+    )
+    return pl.concat_list(heads, tails)
 
 
 def _first_name_variants(students: pl.DataFrame) -> pl.DataFrame:
@@ -41,12 +51,10 @@ def student_keys(students: pl.DataFrame) -> pl.DataFrame:
         students,
         "s_idx",
         "s_bd",
-        _word_keys(pl.col("s_sur_core"), "s:"),
-        _word_keys(pl.concat_list("s_first_t", "s_middle_t"), "f:"),
+        _word_keys(pl.col("s_sur_core")),
+        _word_keys(pl.concat_list("s_first_t", "s_middle_t")),
     )
-    variants = _keys(
-        _first_name_variants(students), "s_idx", "s_bd", _word_keys(pl.col("words"), "f:")
-    )
+    variants = _keys(_first_name_variants(students), "s_idx", "s_bd", _word_keys(pl.col("words")))
     return pl.concat([names, variants]).unique()
 
 
@@ -56,13 +64,13 @@ def applicant_keys(applicants: pl.DataFrame) -> pl.DataFrame:
         applicants,
         "a_idx",
         "a_bd",
-        _word_keys(pl.concat_list("a_last_core", "a_prev_core"), "s:"),
-        _word_keys(pl.concat_list("a_first_t", "a_middle_t"), "f:"),
+        _word_keys(pl.concat_list("a_last_core", "a_prev_core")),
+        _word_keys(pl.concat_list("a_first_t", "a_middle_t")),
     )
 
 
 def oen_pairs(students: pl.DataFrame, applicants: pl.DataFrame) -> pl.DataFrame:
-    """Pairs whose OENs are equal (SPEC 5: the first blocking key)."""
+    """Pairs whose OENs are equal (docs/matching.md: the first blocking key)."""
     return (
         students.select("s_idx", oen="s_oen")
         .drop_nulls()
@@ -85,9 +93,23 @@ def birth_date_pairs(students: pl.DataFrame, keys: pl.DataFrame) -> pl.DataFrame
 
 
 def candidate_pairs(
-    students: pl.DataFrame, applicants: pl.DataFrame, keys: pl.DataFrame | None = None
+    students: pl.DataFrame,
+    applicants: pl.DataFrame,
+    keys: pl.DataFrame | None = None,
+    more: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """Every candidate pair: equal OEN, or equal birth date with a shared name key."""
+    """Every candidate pair: equal OEN, equal birth date with a shared name key, and `more`.
+
+    `more`: pairs found on the other keys (an OEN one digit off, the names without the birth
+    date); computed here from `applicants` when not given.
+    """
     keys = applicant_keys(applicants) if keys is None else keys
-    both = [oen_pairs(students, applicants), birth_date_pairs(students, keys)]
-    return pl.concat(both).unique().sort("s_idx", "a_idx").cast(PAIRS_SCHEMA)  # type: ignore[arg-type]
+    if more is None:
+        more = pl.concat(
+            [
+                slip_pairs(students, oen_slip_keys(applicants, "a_idx", "a_oen")),
+                name_pairs(students, name_keys(applicants, "a_idx", *APPLICANT_NAMES)),
+            ]
+        )
+    found = [oen_pairs(students, applicants), birth_date_pairs(students, keys), more]
+    return pl.concat(found).unique().sort("s_idx", "a_idx").cast(PAIRS_SCHEMA)  # type: ignore[arg-type]

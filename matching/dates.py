@@ -41,7 +41,7 @@ def date_slip(student: pl.Expr, applicant: pl.Expr) -> pl.Expr:
 
 
 def birth_date_level(slip: pl.Expr, equal: pl.Expr, oen_equal: pl.Expr) -> pl.Expr:
-    """EXACT, TOLERATED (a slip, and only with an agreeing OEN: SPEC 5) or DIFFERENT."""
+    """EXACT, TOLERATED (a slip, and only with an agreeing OEN: docs/matching.md) or DIFFERENT."""
     return (
         pl.when(equal)
         .then(pl.lit(EXACT, pl.Int8))

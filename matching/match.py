@@ -1,53 +1,152 @@
-"""match_students: each student record against the applicants, one decision and its reason."""
+"""match_students: each student record against the applicants, one decision and its evidence."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import polars as pl
 
 from matching import reasons
-from matching.candidates import applicant_keys, candidate_pairs
-from matching.decide import decide
-from matching.prepare import prepare_applicants, prepare_students
-from matching.schema import INTERNATIONAL, MATCH_SCHEMA, MATCHED, NOT_MERGED
+from matching.decide import beaten, by_account, decide, outranked, rivalries
+from matching.pool import ApplicantPool, rows_with
+from matching.prepare import prepare_students
+from matching.schema import (
+    AMBIGUOUS,
+    INTERNATIONAL,
+    MATCH_SCHEMA,
+    MATCHED,
+    NOT_MERGED,
+    PENDING,
+    REVIEW,
+)
 from matching.scoring import DIMENSIONS, pair_evidence
+from matching.weights import Zones, evidence_of
 
-_EVIDENCE = (*DIMENSIONS, "sur_kind", "first_kind", "bd_slip", "oen_match", "score")
-_STUDENT = ("s_idx", "student_key", "mident", "s_oen", "s_bd", "s_surname", "s_first")
+__all__ = ["ApplicantPool", "match_students", "rows_with"]
+
+# Students matched at a time: the memory a match needs is bounded by the block, not the file.
+BLOCK_STUDENTS = 20_000
+
+_EVIDENCE = (
+    *DIMENSIONS, "sur_kind", "first_kind", "bd_slip", "oen_match", "score", "weight",
+    "evidence_fields",
+)  # fmt: skip
+_STUDENT = (
+    "s_idx", "student_key", "mident", "s_oen", "s_bd", "s_surname", "s_first", "s_number",
+    "s_sur_c", "s_first_c",
+)  # fmt: skip
 _APPLICANT = ("a_idx", "application_number", "a_oen", "a_bd", "a_last", "a_prev", "a_first")
 
 
-def _application_numbers(decisions: pl.DataFrame, applicants: pl.DataFrame) -> pl.DataFrame:
-    """s_idx and `candidates`: the application numbers of the tied candidates."""
-    numbers = applicants.select(candidate_idx="a_idx", number="application_number")
-    tied = decisions.select("s_idx", "candidate_idx").explode("candidate_idx").drop_nulls()
-    joined = tied.join(numbers, on="candidate_idx", how="left", maintain_order="left")
-    return joined.group_by("s_idx").agg(candidates=pl.col("number"))
+def _numbers(applicants: pl.DataFrame, column: str) -> pl.Expr:
+    """The application numbers of a list column of applicant indexes."""
+    lookup = dict(zip(applicants["a_idx"], applicants["application_number"], strict=True))
+    return pl.col(column).list.eval(
+        pl.element().replace_strict(lookup, default=None, return_dtype=pl.String)
+    )
 
 
-def _explained(
+def _explained_block(
     decisions: pl.DataFrame,
     evidence: pl.DataFrame,
     students: pl.DataFrame,
     applicants: pl.DataFrame,
 ) -> pl.DataFrame:
-    """Decisions with the student, the applicant spoken of and that pair's evidence."""
-    # A rival is named by the school's student number: what the school's report can show.
-    rivals = students.select(rival_idx="s_idx", rival_number="s_number")
+    """Decisions with the student, the applicant spoken of, that pair's evidence and the beaten."""
     return (
         decisions.join(students.select(_STUDENT), on="s_idx", how="left")
         .join(applicants.select(_APPLICANT), on="a_idx", how="left")
         .join(evidence.select("s_idx", "a_idx", *_EVIDENCE), on=["s_idx", "a_idx"], how="left")
-        .join(_application_numbers(decisions, applicants), on="s_idx", how="left")
-        .join(rivals, on="rival_idx", how="left")
-        .with_columns(pl.col("candidates").fill_null([]))
-        .sort("s_idx")
+        .join(beaten(evidence, decisions), on="s_idx", how="left")
+        .with_columns(
+            candidates=_numbers(applicants, "candidate_idx"),
+            beaten_numbers=_numbers(applicants, "beaten_idx"),
+        )
+        .drop("candidate_idx", "beaten_idx")
+    )
+
+
+def _match_block(
+    students: pl.DataFrame, pool: ApplicantPool, zones: Zones, excluded: pl.DataFrame | None
+) -> pl.DataFrame:
+    pairs, applicants = pool.candidates(students)
+    if excluded is not None and not excluded.is_empty():
+        pairs = _without(pairs, excluded, students, applicants)
+    evidence = pair_evidence(students, applicants, pairs).with_columns(
+        evidence_fields=evidence_of()
+    )
+    evidence = by_account(evidence)
+    decisions = decide(evidence, students["s_idx"], zones)
+    return _explained_block(decisions, evidence, students, applicants)
+
+
+def _without(
+    pairs: pl.DataFrame, excluded: pl.DataFrame, students: pl.DataFrame, applicants: pl.DataFrame
+) -> pl.DataFrame:
+    """The pairs an operator did not reject (`excluded`: student_key, application_number)."""
+    named = excluded.join(students.select("s_idx", "student_key"), on="student_key").join(
+        applicants.select("a_idx", "application_number"), on="application_number"
+    )
+    return pairs.join(named.select("s_idx", "a_idx"), on=["s_idx", "a_idx"], how="anti")
+
+
+def _settle_rivalries(explained: pl.DataFrame, zones: Zones) -> pl.DataFrame:
+    """Claims of two people on one applicant: the weaker loses it (pending), close ones tie.
+
+    Merged decisions are settled first; then a decision held for review whose applicant
+    another person is merged into, with more weight by the margin, is pending instead.
+    """
+    claims = rivalries(explained.filter(pl.col("status") == MATCHED), zones)
+    joined = explained.drop("rival_idx").join(claims, on="s_idx", how="left")
+    rivalled = pl.col("rival_idx").is_not_null()
+    lost = pl.col("lost").fill_null(False)
+    settled = joined.with_columns(
+        status=pl.when(rivalled & lost)
+        .then(pl.lit(PENDING))
+        .when(rivalled)
+        .then(pl.lit(AMBIGUOUS))
+        .otherwise("status"),
+        candidates=pl.when(rivalled & ~lost)
+        .then(pl.concat_list(pl.col("application_number")))
+        .otherwise("candidates"),
+    )
+    beaten_by = outranked(
+        settled.filter(pl.col("status") == REVIEW),
+        settled.filter(pl.col("status") == MATCHED),
+        zones,
+    )
+    settled = settled.join(beaten_by, on="s_idx", how="left").with_columns(
+        status=pl.when(pl.col("outranked_by").is_not_null())
+        .then(pl.lit(PENDING))
+        .otherwise("status"),
+        rival_idx=pl.coalesce("rival_idx", "outranked_by"),
+    )
+    rivals = explained.select(rival_idx="s_idx", rival_number="s_number")
+    return settled.join(rivals, on="rival_idx", how="left").drop("lost", "outranked_by")
+
+
+def _evidence_json() -> pl.Expr:
+    """A decision's evidence as JSON: total weight, fields (level, weight), candidates beaten."""
+    beaten_list = pl.concat_list(
+        pl.struct(
+            application_number=pl.col("beaten_numbers").list.get(i, null_on_oob=True),
+            weight=pl.col("beaten_weight").list.get(i, null_on_oob=True).round(2),
+        )
+        for i in range(5)
+    ).list.eval(pl.element().filter(pl.element().struct.field("application_number").is_not_null()))
+    return (
+        pl.when(pl.col("weight").is_not_null())
+        .then(
+            pl.struct(
+                weight=pl.col("weight").round(2),
+                fields="evidence_fields",
+                beaten=beaten_list,
+            ).struct.json_encode()
+        )
+        .otherwise(pl.lit(None, pl.String))
     )
 
 
 def _output(explained: pl.DataFrame) -> pl.DataFrame:
-    shown = pl.col("status").is_in([MATCHED, INTERNATIONAL, NOT_MERGED])
+    shown = pl.col("status").is_in([MATCHED, INTERNATIONAL, NOT_MERGED, REVIEW])
     return explained.select(
         "student_key",
         "status",
@@ -55,78 +154,33 @@ def _output(explained: pl.DataFrame) -> pl.DataFrame:
         codes=reasons.codes(),
         agreed=reasons.agreed(),
         reason=reasons.reason(),
-        candidates="candidates",
+        candidates=pl.col("candidates").fill_null([]),
         score=pl.col("score").fill_null(0.0),
+        weight="weight",
+        evidence=_evidence_json(),
     ).cast(MATCH_SCHEMA)  # type: ignore[arg-type]
 
 
-def rows_with(ordered: pl.DataFrame, column: str, values: pl.Series) -> pl.DataFrame:
-    """The rows of `ordered` (sorted on `column`) whose `column` is one of `values`.
-
-    Two binary searches per value instead of a scan, so that the cost of a small file does
-    not grow with the number of applicants.
-    """
-    values = values.drop_nulls().unique()
-    if values.is_empty():
-        return ordered.clear()
-    sorted_column = ordered[column]
-    bounds = pl.DataFrame(
-        {
-            "start": sorted_column.search_sorted(values, side="left"),
-            "end": sorted_column.search_sorted(values, side="right"),
-        }
-    )
-    positions = bounds.select(pl.int_ranges("start", "end", dtype=pl.UInt32)).explode("start")
-    return ordered[positions.to_series().drop_nulls()]
-
-
-@dataclass(frozen=True)
-class ApplicantPool:
-    """Applicants prepared once for many `match_students` calls (every file of a batch).
-
-    Beside the prepared applicants (row `a_idx` at position `a_idx`): their OENs and their
-    blocking keys, each sorted, and the applicants as given sorted by application number, to
-    find what a file needs by binary search rather than by scanning every applicant.
-    """
-
-    by_number: pl.DataFrame
-    prepared: pl.DataFrame
-    by_oen: pl.DataFrame
-    keys: pl.DataFrame
-
-    @classmethod
-    def of(cls, applicants: pl.DataFrame) -> ApplicantPool:
-        prepared = prepare_applicants(applicants)
-        return cls(
-            applicants.sort("application_number"),
-            prepared,
-            by_oen=prepared.select("a_idx", "a_oen").drop_nulls("a_oen").sort("a_oen"),
-            keys=applicant_keys(prepared).sort("birth_date"),
-        )
-
-    def candidates(self, students: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-        """The students' candidate pairs, and the prepared applicants those pairs name.
-
-        The pairs are found on the narrow OEN and key tables; only the applicants in some
-        pair are then taken whole.
-        """
-        oens = rows_with(self.by_oen, "a_oen", students["s_oen"])
-        keys = rows_with(self.keys, "birth_date", students["s_bd"])
-        pairs = candidate_pairs(students, oens, keys)
-        return pairs, self.prepared[pairs["a_idx"].unique().sort()]
-
-    def applicants(self, numbers: pl.Series) -> pl.DataFrame:
-        """The applicants (as given) with these application numbers."""
-        return rows_with(self.by_number, "application_number", numbers)
-
-
 def match_students(
-    students: pl.DataFrame, applicants: pl.DataFrame | ApplicantPool
+    students: pl.DataFrame,
+    applicants: pl.DataFrame | ApplicantPool,
+    zones: Zones | None = None,
+    excluded: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """One decision per student (MATCH_SCHEMA), in the students' order (SPEC 5)."""
+    """One decision per student (MATCH_SCHEMA), in the students' order (docs/matching.md).
+
+    `zones`: the thresholds (the defaults of `Zones` when not given); `excluded`: pairs
+    (student_key, application_number) an operator rejected, never proposed again. Students
+    are matched in blocks of BLOCK_STUDENTS, so that memory does not grow with their number.
+    """
+    zones = Zones() if zones is None else zones
     pool = applicants if isinstance(applicants, ApplicantPool) else ApplicantPool.of(applicants)
-    prepared_students = prepare_students(students)
-    pairs, prepared_applicants = pool.candidates(prepared_students)
-    evidence = pair_evidence(prepared_students, prepared_applicants, pairs)
-    decisions = decide(evidence, prepared_students.height)
-    return _output(_explained(decisions, evidence, prepared_students, prepared_applicants))
+    prepared = prepare_students(students)
+    blocks = [
+        _match_block(prepared.slice(start, BLOCK_STUDENTS), pool, zones, excluded)
+        for start in range(0, prepared.height, BLOCK_STUDENTS)
+    ]
+    if not blocks:
+        return pl.DataFrame(schema=MATCH_SCHEMA)
+    explained = _settle_rivalries(pl.concat(blocks, how="diagonal_relaxed"), zones)
+    return _output(explained.sort("s_idx"))

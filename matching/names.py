@@ -16,7 +16,7 @@ PARTICLES = (
 
 
 def folded(name: pl.Expr) -> pl.Expr:
-    """Lower-case, accent-free letters separated by single spaces (SPEC 5)."""
+    """Lower-case, accent-free letters separated by single spaces (docs/matching.md)."""
     letters = (
         name.fill_null("")
         .str.normalize("NFKD")

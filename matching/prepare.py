@@ -3,11 +3,12 @@
 import polars as pl
 
 from matching.names import accented, compact, core_words, folded, initials, words
-from matching.schema import APPLICANTS_SCHEMA, STUDENTS_SCHEMA
+from matching.schema import ACCOUNT_SCHEMA, APPLICANTS_SCHEMA, STUDENTS_SCHEMA
 
 
 def normalised_oen(column: str) -> pl.Expr:
-    """Nine digits, or null when blank, all zeros or malformed (SPEC 2.2: 000000000 = none)."""
+    """Nine digits, or null when blank, all zeros or malformed (docs/format.md: 000000000 =
+    none)."""
     digits = pl.col(column).str.replace_all(r"[^0-9]", "")
     valid = (digits.str.len_chars() == 9) & (digits != "000000000")
     return pl.when(valid).then(digits)
@@ -56,19 +57,46 @@ def prepare_students(students: pl.DataFrame) -> pl.DataFrame:
     ).drop("s_sur_f", "s_first_f", "s_middle_f")
 
 
+def with_accounts(applicants: pl.DataFrame) -> pl.DataFrame:
+    """The applicants with `account_number` and `paid`, null and false when not given."""
+    missing = {
+        name: pl.lit(None, dtype) for name, dtype in ACCOUNT_SCHEMA.items()
+        if name not in applicants.columns
+    }  # fmt: skip
+    return applicants.with_columns(**missing).cast(ACCOUNT_SCHEMA)  # type: ignore[arg-type]
+
+
+def representatives() -> pl.Expr:
+    """`a_rep`: the application that speaks for its account: the paid one, the latest if several.
+
+    Applications are numbered in the order they were made, so the latest has the highest
+    number. An application without an account speaks for itself.
+    """
+    order = pl.struct(pl.col("a_paid"), pl.col("application_number"))
+    best = pl.col("a_idx").sort_by(order, descending=True).first().over("a_account")
+    return pl.when(pl.col("a_account").is_null()).then(pl.col("a_idx")).otherwise(best)
+
+
 def prepare_applicants(applicants: pl.DataFrame) -> pl.DataFrame:
     """Applicants with `a_`-prefixed raw and normalised columns and their row index `a_idx`."""
-    frame = applicants.cast(APPLICANTS_SCHEMA).select(  # type: ignore[arg-type]
-        pl.int_range(pl.len(), dtype=pl.UInt32).alias("a_idx"),
-        "application_number",
-        a_oen=normalised_oen("oen"),
-        a_bd="birth_date",
-        a_last="last_name",
-        a_prev="previous_last_name",
-        a_first="first_name",
-        a_middle="middle_name",
-        a_schools=pl.col("school_midents").fill_null([]),
-        a_international=pl.col("international").fill_null(False),
+    typed = applicants.cast(APPLICANTS_SCHEMA)  # type: ignore[arg-type]
+    frame = (
+        with_accounts(typed)
+        .select(
+            pl.int_range(pl.len(), dtype=pl.UInt32).alias("a_idx"),
+            "application_number",
+            a_oen=normalised_oen("oen"),
+            a_bd="birth_date",
+            a_last="last_name",
+            a_prev="previous_last_name",
+            a_first="first_name",
+            a_middle="middle_name",
+            a_schools=pl.col("school_midents").fill_null([]),
+            a_international=pl.col("international").fill_null(False),
+            a_account=pl.col("account_number").str.strip_chars().replace("", None),
+            a_paid=pl.col("paid").fill_null(False),
+        )
+        .with_columns(a_rep=representatives())
     )
     names = {"a_last": "a_last", "a_prev": "a_prev", "a_first": "a_first", "a_middle": "a_middle"}
     frame = _folded(frame, names)

@@ -3,10 +3,16 @@
 import polars as pl
 
 from matching import dates, first_names, middle_names, oen, surnames
-from matching.schema import AMBIGUOUS, INTERNATIONAL, MATCHED, NOT_MERGED, PENDING
+from matching.schema import AMBIGUOUS, INTERNATIONAL, MATCHED, NOT_MERGED, PENDING, REVIEW
 from matching.scoring import SCHOOL_AGREES, middle_confirms
 
-STATUS_CODES = {PENDING: "A001", AMBIGUOUS: "A002", NOT_MERGED: "A003", INTERNATIONAL: "A005"}
+STATUS_CODES = {
+    PENDING: "A001",
+    AMBIGUOUS: "A002",
+    NOT_MERGED: "A003",
+    INTERNATIONAL: "A005",
+    REVIEW: "A009",
+}
 OEN_DIFFERS = "A004"
 NAME_VARIANT = "A006"
 
@@ -101,11 +107,43 @@ def _first_note() -> pl.Expr:
     return pl.when(pl.col("first_level") < first_names.TYPO).then(differs).otherwise(varied)
 
 
+def weight_note() -> pl.Expr:
+    """`evidence weight W (OEN equal +17.2, birth date one_digit +3.1, ...)`."""
+    fields = pl.col("evidence_fields").list.eval(
+        pl.concat_str(
+            pl.element().struct.field("field").str.replace("_", " "),
+            pl.lit(" "),
+            pl.element().struct.field("level"),
+            pl.lit(" "),
+            pl.when(pl.element().struct.field("weight") >= 0)
+            .then(pl.lit("+"))
+            .otherwise(pl.lit("")),
+            pl.element().struct.field("weight").round(1).cast(pl.String),
+        )
+    )
+    return _text(
+        "evidence weight ",
+        pl.col("weight").round(1).cast(pl.String),
+        " (",
+        fields.list.join(", "),
+        ")",
+    )
+
+
 def _merged_reason() -> pl.Expr:
     international = pl.when(_status == INTERNATIONAL).then(
         pl.lit("applied as an international applicant: grades not merged")
     )
-    parts = [_basis(), _oen_note(), _surname_note(), _first_note(), international]
+    parts = [_basis(), _oen_note(), _surname_note(), _first_note(), international, weight_note()]
+    return pl.concat_str(parts, separator="; ", ignore_nulls=True)
+
+
+def _review_reason() -> pl.Expr:
+    held = _text(
+        "applicant ", pl.col("application_number"),
+        " is probable, but the evidence is below the automatic threshold: held for review",
+    )  # fmt: skip
+    parts = [held, _oen_note(), _surname_note(), _first_note(), weight_note()]
     return pl.concat_str(parts, separator="; ", ignore_nulls=True)
 
 
@@ -161,5 +199,7 @@ def reason() -> pl.Expr:
         .then(_ambiguous_reason())
         .when(_status == NOT_MERGED)
         .then(_not_merged_reason())
+        .when(_status == REVIEW)
+        .then(_review_reason())
         .otherwise(_pending_reason())
     )

@@ -27,6 +27,12 @@ APPLICANTS_SCHEMA: dict[str, pl.DataType] = {
     "international": pl.Boolean(),
 }
 
+# Optional applicant columns: applications of one account are one person (docs/matching.md).
+ACCOUNT_SCHEMA: dict[str, pl.DataType] = {
+    "account_number": pl.String(),
+    "paid": pl.Boolean(),
+}
+
 MATCH_SCHEMA: dict[str, pl.DataType] = {
     "student_key": pl.Int64(),
     "status": pl.String(),
@@ -36,6 +42,8 @@ MATCH_SCHEMA: dict[str, pl.DataType] = {
     "reason": pl.String(),
     "candidates": pl.List(pl.String()),
     "score": pl.Float64(),
+    "weight": pl.Float64(),
+    "evidence": pl.String(),
 }
 
 MATCHED = "matched"
@@ -43,3 +51,4 @@ PENDING = "pending"
 AMBIGUOUS = "ambiguous"
 NOT_MERGED = "not_merged"
 INTERNATIONAL = "international"
+REVIEW = "review"  # a probable applicant below the automatic threshold (A009)

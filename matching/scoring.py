@@ -1,9 +1,11 @@
-"""Evidence of each candidate pair, and whether it supports a match (SPEC 5)."""
+"""Evidence of each candidate pair, and whether it supports a match (docs/matching.md)."""
 
 import polars as pl
 
 from matching import dates, first_names, middle_names, oen, surnames
 from matching.candidates import candidate_pairs
+from matching.fields import field_levels, with_swaps
+from matching.weights import default_weights, with_weights
 
 # Fields compared, each a level where higher is stronger; a candidate beats another only when it
 # is at least as strong on every one of them and stronger on one.
@@ -27,7 +29,7 @@ _WEIGHTS = {
 _FIRST_STAGE = (
     "s_idx", "mident", "s_oen", "s_bd", "s_sur_c", "s_sur_core", "s_sur_a",
     "a_idx", "a_oen", "a_bd", "a_last_c", "a_last_core", "a_last_a", "a_prev_c", "a_prev_core",
-    "a_schools",
+    "a_schools", "a_rep", "a_international",
 )  # fmt: skip
 
 
@@ -90,7 +92,8 @@ def _with_names(
 
 
 def _confirmed() -> pl.Expr:
-    """Evidence beyond name and birth date, which namesakes share (SPEC 5: when in doubt, hold)."""
+    """Evidence beyond name and birth date, which namesakes share (docs/matching.md: when in doubt,
+    hold)."""
     school = pl.col("school") == SCHOOL_AGREES
     return school | (pl.col("oen_level") == oen.SLIP) | middle_confirms()
 
@@ -102,6 +105,27 @@ def middle_confirms() -> pl.Expr:
     return unopposed & (pl.col("first_kind") != first_names.MIDDLE).fill_null(True)
 
 
+def _floor() -> pl.Expr:
+    """Whether nothing in the pair speaks of another person: it may merge automatically.
+
+    The weights add up evidence field by field; some combinations are a sibling, a twin or a
+    namesake whatever the total (docs/matching.md): another first name, unless the OEN and the
+    birth date both agree; both names different (same exception); or, without an agreeing OEN,
+    a school listed by the applicant that is not the student's and no middle name in common.
+    """
+    first_differs = pl.col("first_level") == first_names.NONE
+    sur_differs = (pl.col("sur_level") == surnames.NONE) & (pl.col("a_last_c") != "")
+    swapped = pl.col("swapped")
+    oen_agrees = pl.col("oen_level").is_in([oen.EQUAL, oen.SLIP])
+    bd_equal = pl.col("bd_equal").fill_null(False)
+    vouched = oen_agrees & bd_equal  # an OEN and birth date that agree are a match on their own
+    sibling = first_differs & ~swapped & ~vouched
+    stranger = first_differs & sur_differs & ~swapped & ~vouched
+    namesake = ~oen_agrees & (pl.col("school") == SCHOOL_DIFFERS)
+    namesake = namesake & (pl.col("middle_level") != middle_names.SAME)
+    return ~(sibling | stranger | namesake).fill_null(False)
+
+
 def _support() -> dict[str, pl.Expr]:
     """What each pair supports: a match, a tie, a near miss, an OEN conflict; and its score."""
     oen_equal = pl.col("oen_level") == oen.EQUAL
@@ -110,17 +134,20 @@ def _support() -> dict[str, pl.Expr]:
     # enough: a brother or sister may have typed the student's OEN.
     strong_name = (sur >= surnames.VARIANT) & (first >= first_names.VARIANT)
     strong_name = strong_name & (pl.col("first_kind") != first_names.MIDDLE).fill_null(True)
-    # SPEC 5: an OEN match with an agreeing birth date (slips tolerated) or name is a match. A
-    # slipped birth date also needs the first name: a sibling's birthday can be one digit away.
+    # docs/matching.md: an OEN match with an agreeing birth date (slips tolerated) or name is a
+    # match. A slipped birth date also needs the first name: a sibling's birthday can be one digit
+    # away.
     bd_exact = pl.col("bd_level") == dates.EXACT
     bd_slip = (pl.col("bd_level") == dates.TOLERATED) & (first >= first_names.TYPO)
     oen_match = oen_equal & (bd_exact | bd_slip | strong_name)
-    # SPEC 5: without the OEN, an exact birth date and a compatible surname and first name.
+    # docs/matching.md: without the OEN, an exact birth date and a compatible surname and first
+    # name.
     named = bd_exact & (sur >= surnames.TYPO)
     name_match = named & (first >= first_names.TYPO) & _confirmed()
     unnamed = named & (first == first_names.WEAK) & _confirmed()
     names_agree = (sur >= surnames.TYPO) & (first >= first_names.TYPO)
     return {
+        "floor": _floor(),
         "oen_match": oen_match,
         # OEN, birth date (slips tolerated) and name all agree: no namesake can contest it.
         "oen_consistent": oen_match & (pl.col("bd_level") >= dates.TOLERATED) & names_agree,
@@ -133,16 +160,18 @@ def _support() -> dict[str, pl.Expr]:
 
 
 def pair_evidence(
-    students: pl.DataFrame, applicants: pl.DataFrame, pairs: pl.DataFrame | None = None
+    students: pl.DataFrame,
+    applicants: pl.DataFrame,
+    pairs: pl.DataFrame | None = None,
+    weights: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """One row per candidate pair with every field's level, how names agreed, and the verdict.
+    """One row per candidate pair: every field's level and weight, the total `weight`.
 
-    `pairs`: the candidate pairs when found beforehand (`ApplicantPool.candidates`).
+    `pairs`: the candidate pairs when found beforehand (`ApplicantPool.candidates`);
+    `weights`: a weights table (`matching.weights`), the shipped one when not given.
     """
+    weights = default_weights() if weights is None else weights
     pairs = candidate_pairs(students, applicants) if pairs is None else pairs
-    frame = _paired(students, applicants, pairs)
-    could_match = pl.col("oen_equal") | (
-        pl.col("bd_equal") & (pl.col("sur_level") >= surnames.TYPO)
-    )
-    frame = _with_levels(frame.filter(could_match))
-    return _with_names(frame, students, applicants).with_columns(**_support())
+    frame = _with_levels(_paired(students, applicants, pairs))
+    frame = with_swaps(_with_names(frame, students, applicants)).with_columns(**_support())
+    return with_weights(frame.with_columns(**field_levels()), weights)

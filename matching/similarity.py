@@ -1,5 +1,7 @@
 """Typing errors: bulk Damerau-Levenshtein distances (rapidfuzz), and how many edits to tolerate."""
 
+from typing import Any
+
 import numpy as np
 import polars as pl
 from rapidfuzz.distance import DamerauLevenshtein
@@ -12,17 +14,23 @@ SHORT_NAME = 4
 LONG_NAME = 9
 
 
-def edit_distances(left: pl.Series, right: pl.Series) -> pl.Series:
-    """Damerau-Levenshtein distance of each (left, right) pair, scored in bulk."""
+def pairwise(left: pl.Series, right: pl.Series, scorer: Any, float_scores: bool) -> pl.Series:
+    """`scorer` (a rapidfuzz scorer) of each (left, right) pair, in bulk; nulls are empty."""
+    dtype = pl.Float64 if float_scores else pl.Int32
     if left.len() == 0:
-        return pl.Series(dtype=pl.Int32)
-    distances = cpdist(
+        return pl.Series(dtype=dtype)
+    scores = cpdist(
         left.fill_null("").to_list(),
         right.fill_null("").to_list(),
-        scorer=DamerauLevenshtein.distance,
-        dtype=np.int32,
+        scorer=scorer,
+        dtype=np.float64 if float_scores else np.int32,
     )
-    return pl.Series(distances, dtype=pl.Int32)
+    return pl.Series(scores, dtype=dtype)
+
+
+def edit_distances(left: pl.Series, right: pl.Series) -> pl.Series:
+    """Damerau-Levenshtein distance of each (left, right) pair, scored in bulk."""
+    return pairwise(left, right, DamerauLevenshtein.distance, float_scores=False)
 
 
 def tolerated_edits(left: pl.Expr, right: pl.Expr) -> pl.Expr:

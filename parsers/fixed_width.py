@@ -13,7 +13,7 @@ import polars as pl
 from parsers.layout import RECORD_LENGTH, FieldSpec, Layout, default_layout
 
 UTF8_BOM = b"\xef\xbb\xbf"
-RECORD_TYPE_LENGTH = 2  # SPEC 2.2: every record starts with its two-character type
+RECORD_TYPE_LENGTH = 2  # docs/format.md: every record starts with its two-character type
 LINE_SCHEMA = {"line": pl.UInt32, "record_type": pl.Utf8, "length": pl.UInt32, "excess": pl.Utf8}
 
 # A transmission's bytes, or an open binary file holding them. A regular file is read in place
@@ -76,7 +76,7 @@ def _mapped(handle: BinaryIO) -> mmap.mmap | None:
 
 
 def read_text_lines(source: Source) -> tuple[pl.DataFrame, str] | None:
-    """Lines and encoding: UTF-8 when valid, else Windows-1252 (SPEC 2.1).
+    """Lines and encoding: UTF-8 when valid, else Windows-1252 (docs/format.md).
 
     None when the bytes are not text: NUL bytes, or undecodable in both encodings.
     """
@@ -137,7 +137,7 @@ def _field(spec: FieldSpec) -> pl.Expr:
 
 
 def slice_records(lines: pl.LazyFrame, layout: Layout) -> list[pl.LazyFrame]:
-    """One plan per record type: `line` and every field, A fields right-trimmed (SPEC 2.1).
+    """One plan per record type: `line` and every field, A fields right-trimmed (docs/format.md).
 
     A line cut short reads as if padded with blanks: a field past its end slices to "" and a
     partly cut numeric field keeps only its digits, so each is judged by its own rule.

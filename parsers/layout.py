@@ -1,4 +1,4 @@
-"""The OST record layout (SPEC 2.2), loaded from the declarative table in parsers/data/."""
+"""The OST record layout (docs/format.md), loaded from the declarative table in parsers/data/."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ class LayoutError(ValueError):
 
 @dataclass(frozen=True)
 class FieldSpec:
-    """One field of one record type: 1-based inclusive positions, as printed in the spec."""
+    """One field of one record type: 1-based inclusive positions, as docs/format.md prints them."""
 
     record_type: str
     name: str

@@ -1,4 +1,4 @@
-"""`ost applicants import`: applicants from the application system's CSV (SPEC 5)."""
+"""`ost applicants import`: applicants from the application system's CSV (docs/matching.md)."""
 
 from __future__ import annotations
 

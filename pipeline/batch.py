@@ -1,7 +1,8 @@
 """`ost run` and `ost replay`: a batch over the inbox, and transmissions processed again.
 
 A run, under the run lock: the files in `inbox/` that have finished arriving, in school and
-header-timestamp order (SPEC 6), each ingested (transient failures retried with backoff, any
+header-timestamp order (docs/merging.md), each ingested (transient failures retried with backoff,
+any
 other failure leaves that transmission `failed` and the batch goes on); then the held students
 are matched again. What happened is stored in the `run` table.
 
@@ -138,7 +139,7 @@ class FileResult:
     """What became of one file (or one replayed transmission)."""
 
     file: str
-    status: str  # a SPEC 3 status, or UNPROCESSED
+    status: str  # a docs/rules.md status, or UNPROCESSED
     transmission_id: int | None = None
     errors: int = 0
     reason: str | None = None
@@ -310,7 +311,7 @@ def order_key(path: Path) -> tuple[str, str]:
 
 
 def in_spec_order(paths: Iterable[Path]) -> list[Path]:
-    """SPEC 6: school, then header creation timestamp (then name, for a stable order)."""
+    """docs/merging.md: school, then header creation timestamp (then name, for a stable order)."""
     return sorted(paths, key=lambda path: (order_key(path), path.name))
 
 
@@ -486,7 +487,7 @@ def process_inbox(
     heartbeat: Heartbeat,
     progress: Progress,
 ) -> None:
-    """Every settled inbox file, in SPEC 6 order, into `summary`."""
+    """Every settled inbox file, in docs/merging.md order, into `summary`."""
     candidates, summary.ignored = inbox_files(ctx.settings.inbox)
     ready, waiting = settled(candidates, options.settle_seconds, options.sleep)
     summary.waiting = [path.name for path in waiting]
@@ -678,7 +679,7 @@ def failed_transmission_ids(ctx: IngestContext) -> list[int]:
 
 
 def replay_order(ctx: IngestContext, transmission_ids: Iterable[int]) -> list[int]:
-    """SPEC 6 order: school, then header timestamp (unknown last), then id."""
+    """docs/merging.md order: school, then header timestamp (unknown last), then id."""
     t = store.table(Transmission)
     wanted = sorted(set(transmission_ids))
     with ctx.engine.connect() as conn:
@@ -727,7 +728,7 @@ def replay_transmissions(
     options: BatchOptions,
     progress: Progress | None = None,
 ) -> list[FileResult]:
-    """Replay these transmissions, or every failed one when None (SPEC 6 order), under the
+    """Replay these transmissions, or every failed one when None (docs/merging.md order), under the
     run lock; raises LockHeld."""
     progress = progress or QuietProgress()
     results: list[FileResult] = []

@@ -1,57 +1,57 @@
-"""The `ost` command line (SPEC 7): a thin layer over pipeline/ and the pure packages."""
+"""The `ost` command line (docs/commands.md): a thin layer over pipeline/ and the pure packages."""
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import importlib
 import json
-import os
-import re
 import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
-from datetime import UTC, date, datetime
-from enum import StrEnum
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
-from error_glossary import UnknownCode, entry, glossary, render_message
-from pipeline.config import ConfigError, Settings, load_settings, time_zone
-from pipeline.console import MAX_CONSOLE_ROWS, make_console, print_report
-from pipeline.files import UnreadableFile, size_or_zero, validate_path
+from pipeline.cli_shared import (
+    EXIT_CANNOT_RUN,
+    EXIT_DATA_ERRORS,
+    EXIT_FAILED,
+    EXIT_LOCKED,
+    EXIT_OK,
+    MIDENT,
+    Lang,
+    cell,
+    emit_json,
+    fail,
+    guarded,
+    opened_database,
+)
+from pipeline.config import (
+    Settings,
+    load_settings,
+    local_today,
+    time_zone,
+    utc_now,
+)
 from pipeline.labels import label
-from pipeline.logs import configure_logging
 from pipeline.printable import printable
-from pipeline.privacy import masked_personal_columns
 from pipeline.private import private_umask
-from pipeline.reasons import one_line
-from pipeline.reports import render_html, render_rows_csv, validation_report
-from rules.code_tables import CodeTableError
-from rules.validate import ValidationResult, packaged_code_tables
 
-# The database, matching and scheduling stack is imported by the commands that use it:
-# `ost validate` and `ost glossary` start without paying for sqlalchemy, alembic and the rest.
+T = TypeVar("T")
+
+# What a command needs is imported by that command: `ost --help` and `ost glossary` start
+# without polars, `ost validate` without sqlalchemy, alembic and the matching stack.
 if TYPE_CHECKING:
+    from rich.console import Console
     from rich.progress import TaskID
-    from sqlalchemy import Engine
 
     from pipeline.batch import FileResult, QuietProgress
     from pipeline.ingest import IngestContext, IngestOutcome, TransmissionFailed
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-EXIT_OK, EXIT_DATA_ERRORS, EXIT_CANNOT_RUN, EXIT_FAILED = 0, 1, 2, 4
-EXIT_LOCKED = 3  # another run holds the run lock
-MIDENT = re.compile(r"[0-9]{6}")  # SPEC 2.2: a school's ministry identifier
+    from rules.validate import ValidationResult
 
 # pandera (and the pandas it brings) takes about half a second to import and is needed as soon
 # as a record fails a rule: for a large file it is imported on another thread during the parse.
@@ -73,70 +73,11 @@ def private_files() -> None:
     private_umask()
 
 
-class Lang(StrEnum):
-    en = "en"
-    fr = "fr"
-
-
-def expected_failures() -> tuple[type[Exception], ...]:
-    """Failures a user can act on, with their own one-line reason."""
-    from pipeline.applicants import ApplicantFileError
-
-    return (UnreadableFile, ApplicantFileError, ConfigError, CodeTableError, UnknownCode, OSError)
-
-
-def unforeseen(error: Exception) -> str:
-    """One line for a failure no command plans for; a database error gives the server's reason
-    (SQLAlchemy's own text adds the statement and a link on further lines)."""
-    from sqlalchemy.exc import DBAPIError
-
-    if isinstance(error, DBAPIError) and error.orig is not None:
-        return f"the database could not be used: {one_line(error)}"
-    return f"unexpected {type(error).__name__}: {one_line(error)}"
-
-
-def guarded(command: Callable[P, R]) -> Callable[P, R]:
-    """Any failure ends in one line on stderr and exit 2, never a traceback."""
-
-    @functools.wraps(command)
-    def run(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return command(*args, **kwargs)
-        except (typer.Exit, typer.Abort, SystemExit):
-            raise
-        except BrokenPipeError:
-            # The reader went away (`ost glossary | head`): nothing left to say to anyone.
-            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps the interpreter quiet at exit
-            raise typer.Exit(EXIT_OK) from None
-        except Exception as error:  # noqa: BLE001 - the promise is one line, never a traceback
-            if not isinstance(error, expected_failures()):
-                fail(unforeseen(error))
-            if isinstance(error, OSError) and error.filename is not None and error.strerror:
-                fail(f"{error.filename}: {error.strerror}")  # not "[Errno 21] Is a directory: ..."
-            fail(str(error))
-
-    return run
-
-
-def fail(reason: str, code: int = EXIT_CANNOT_RUN) -> NoReturn:
-    typer.echo(f"ost: {printable(reason)}", err=True)
-    raise typer.Exit(code)
-
-
-def cell(value: object) -> Text:
-    """A table cell from stored text: shown escaped (`printable`), never read as rich markup."""
-    return Text(printable("" if value is None else value))
-
-
-def emit_json(value: Any) -> None:
-    typer.echo(json.dumps(value, ensure_ascii=False, indent=2))
-
-
 @app.command()
 @guarded
 def validate(
     files: Annotated[list[Path], typer.Argument(help="OST files, e.g. S885827.C2")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the SPEC JSON report.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     html: Annotated[Path | None, typer.Option("--html", help="Write an HTML report here.")] = None,
     lang: Annotated[Lang, typer.Option("--lang", help="Report language.")] = Lang.en,
     show_personal: Annotated[
@@ -144,11 +85,16 @@ def validate(
     ] = False,
 ) -> None:
     """Check files as the upload would (no database): exit 0 clean, 1 errors, 2 cannot run."""
+    from pipeline.console import MAX_CONSOLE_ROWS, make_console, print_report
+    from pipeline.files import UnreadableFile, size_or_zero, validate_path
+    from pipeline.reports import render_html, validation_report
+    from rules.validate import packaged_code_tables
+
     settings = load_settings()
     if sum(size_or_zero(path) for path in files) >= BACKGROUND_IMPORT_BYTES:
         import_in_background(FAILURE_CASES_MODULE)
     tables = packaged_code_tables()
-    today = date.today()
+    today = local_today(utc_now(), settings.timezone)
     results: list[ValidationResult] = []
     unreadable = 0
     for path in files:
@@ -202,9 +148,11 @@ def import_in_background(module: str) -> threading.Thread:
 @guarded
 def show_glossary(
     code: Annotated[str | None, typer.Argument(help="One code, e.g. G004")] = None,
-    lang: Annotated[Lang, typer.Option("--lang")] = Lang.en,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the glossary.")] = Lang.en,
 ) -> None:
     """The glossary: every code, or one, with its severity, message and corrective action."""
+    from error_glossary import entry, glossary, render_message
+
     entries = [entry(code.upper())] if code else list(glossary().values())
     for item in entries:
         typer.echo(f"{item.code}  {label(lang.value, item.severity)}  {item.title[lang.value]}")
@@ -216,6 +164,7 @@ def print_outcomes(
     outcomes: list[IngestOutcome | TransmissionFailed], lang: str, reports: Path
 ) -> None:
     """Each ingested file's findings and counts; `reports` holds their full reports."""
+    from pipeline.console import make_console, print_report
     from pipeline.ingest import TransmissionFailed
     from pipeline.outputs import report_file
 
@@ -223,6 +172,8 @@ def print_outcomes(
     for outcome in outcomes:
         if isinstance(outcome, TransmissionFailed):
             # The reason holds the file name: shown as text, never as markup.
+            from rich.text import Text
+
             line = Text(label(lang, "failed"), style="bold red")
             console.print(line.append(f" {printable(outcome)}"), highlight=False)
             continue
@@ -253,12 +204,15 @@ def outcome_exit_code(outcomes: list[IngestOutcome | TransmissionFailed]) -> int
 @guarded
 def ingest(
     files: Annotated[list[Path], typer.Argument(help="OST files to process now")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the SPEC JSON per file.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the report of each file as JSON.")
+    ] = False,
     lang: Annotated[Lang, typer.Option("--lang", help="Console language.")] = Lang.en,
 ) -> None:
     """Register, validate, match, merge and report the given files now."""
     from pipeline.batch import batch_options, ingest_locked
     from pipeline.ingest import IngestOutcome
+    from pipeline.logs import configure_logging
 
     settings = load_settings()
     configure_logging(settings.logs)
@@ -289,7 +243,9 @@ app.add_typer(applicants_app, name="applicants")
 @applicants_app.command("import")
 @guarded
 def applicants_import(
-    csv_file: Annotated[Path, typer.Argument(help="CSV in the SPEC 5 columns")],
+    csv_file: Annotated[
+        Path, typer.Argument(help="CSV with the applicant columns of docs/matching.md")
+    ],
     skip_invalid: Annotated[
         bool, typer.Option("--skip-invalid", help="Import the valid rows even if some are bad.")
     ] = False,
@@ -317,13 +273,16 @@ def applicants_import(
 @applicants_app.command("show")
 @guarded
 def applicants_show(
-    application_number: Annotated[str, typer.Argument()],
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    application_number: Annotated[
+        str, typer.Argument(help="The applicant's application number, e.g. 2026-104037")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="The applicant as JSON.")] = False,
     show_personal: Annotated[
         bool, typer.Option("--show-personal", help="Show the OEN and birth date unmasked.")
     ] = False,
 ) -> None:
     """An applicant's academic record: S1 facts, courses, total credits, grade status."""
+    from pipeline.console import make_console
     from pipeline.queries import applicant_view
     from pipeline.record_console import print_academic_record
 
@@ -335,16 +294,21 @@ def applicants_show(
         emit_json(view)
         return
     print_academic_record(make_console(), view, show_personal)
+    if not show_personal:
+        typer.echo(label("en", "masked"))
 
 
 @app.command()
 @guarded
 def history(
     status: Annotated[str | None, typer.Option("--status", help="Only this status")] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="The history as JSON.")] = False,
 ) -> None:
     """The upload history: file, school, period, received, status, counts."""
+    from rich.table import Table
+
     from pipeline import queries
+    from pipeline.console import make_console
     from pipeline.models import TRANSMISSION_STATUSES
 
     if status is not None and status not in TRANSMISSION_STATUSES:
@@ -407,6 +371,7 @@ def export_courses(
 ) -> None:
     """Every merged course with the transmission that last changed it and the student's names."""
     from pipeline import queries
+    from pipeline.reports import render_rows_csv
 
     if mident is not None and not MIDENT.fullmatch(mident):
         fail(f"--mident must be a school's six-digit MIDENT, such as 885827; not {mident!r}")
@@ -416,6 +381,8 @@ def export_courses(
     with opened_database(load_settings().database_url) as engine, engine.connect() as conn:
         rows = queries.export_courses(conn, mident=mident, personal=personal or show_personal)
     if personal and not show_personal:
+        from pipeline.privacy import masked_personal_columns
+
         rows = rows.with_columns(masked_personal_columns())
     if as_json:
         emit_json(rows.to_dicts())
@@ -473,23 +440,14 @@ class ProgressBar:
 
 def batch_output(logs: Path) -> ProgressBar | QuietProgress:
     """A progress bar on a terminal; plain log lines on stderr otherwise."""
+    from rich.console import Console
+
     from pipeline.batch import QuietProgress
+    from pipeline.logs import configure_logging
 
     console = Console(stderr=True)
     configure_logging(logs, echo=not console.is_terminal)
     return ProgressBar(console) if console.is_terminal else QuietProgress()
-
-
-@contextmanager
-def opened_database(url: str) -> Iterator[Engine]:
-    """A migrated database for one command; its connections closed at the end."""
-    from pipeline.database import open_database
-
-    engine = open_database(url)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
 
 
 @contextmanager
@@ -504,7 +462,7 @@ def batch_context(settings: Settings) -> Iterator[IngestContext]:
         context.engine.dispose()
 
 
-def unless_locked(call: Callable[[], R]) -> R:
+def unless_locked(call: Callable[[], T]) -> T:
     """`call()`; when another run holds the lock, one line and exit 3."""
     from pipeline.lock import LockHeld
 
@@ -576,6 +534,7 @@ def schedule() -> None:
     """The scheduler process: `ost run` at OST_SCHEDULE (04:00,16:00) in OST_TIMEZONE."""
     from jobs.scheduler import serve
     from pipeline.database import open_database
+    from pipeline.logs import configure_logging
     from pipeline.runtime import ensure_folders
 
     settings = load_settings()
@@ -586,13 +545,24 @@ def schedule() -> None:
     serve(settings, echo=typer.echo)
 
 
-def register_console_commands() -> None:
+def _review_commands() -> None:
+    """`ost review ...` (pipeline/review_cli.py), registered once the helpers above exist."""
+    from pipeline.review_cli import review_app
+
+    app.add_typer(review_app, name="review")
+
+
+_review_commands()
+
+
+def _console_commands() -> None:
+    """`ost users ...` and `ost serve` (pipeline/cli_console.py)."""
     from pipeline.cli_console import register
 
     register(app)
 
 
-register_console_commands()
+_console_commands()
 
 
 def main() -> None:  # pragma: no cover - console entry point (tested as a process)

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from pipeline.cli import EXIT_DATA_ERRORS, fail, guarded, opened_database
+from pipeline.cli_shared import EXIT_DATA_ERRORS, fail, guarded, opened_database
 from pipeline.config import load_settings
 
 DEFAULT_HOST = "127.0.0.1"

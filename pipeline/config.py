@@ -1,15 +1,16 @@
-"""Settings from the environment (SPEC 7), read once per command."""
+"""Settings from the environment (docs/commands.md), read once per command."""
 
 from __future__ import annotations
 
 import math
 import os
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from email.utils import parseaddr
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from rules.validate import DEFAULT_MAX_FILE_MB
+from rules.limits import DEFAULT_MAX_FILE_MB
 
 DEFAULT_MAIL_FROM = "ost-pipeline@localhost"
 
@@ -80,6 +81,15 @@ def time_zone(name: str) -> ZoneInfo:
         raise ConfigError(
             f"OST_TIMEZONE must be a time zone such as America/Toronto, not {name!r}"
         ) from None
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def local_today(now: datetime, zone_name: str) -> date:
+    """The date on the OST_TIMEZONE clock at `now`: every command judges dates by it."""
+    return now.astimezone(time_zone(zone_name)).date()
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:

@@ -24,7 +24,7 @@ from matching import ApplicantPool, match_students
 from matching.schema import MATCHED
 from parsers.fixed_width import UTF8_BOM
 from pipeline import store
-from pipeline.config import Settings
+from pipeline.config import Settings, local_today
 from pipeline.files import open_regular, read_open, text_name
 from pipeline.merge import (
     COURSE_VALUES,
@@ -36,6 +36,7 @@ from pipeline.merge import (
 )
 from pipeline.models import FINAL_STATUSES, SCHOOL_TIMEZONE, Transmission
 from pipeline.notify import OutboxSender, Sender, confirmation, school_language
+from pipeline.operator_decisions import respected
 from pipeline.outputs import LANGUAGES, Staged, archive_original, stage_reports
 from pipeline.reasons import one_line
 from pipeline.reports import FINDING_KEYS, validation_report
@@ -101,8 +102,9 @@ class IngestContext:
     lookahead: Lookahead | None = None
 
     def today(self) -> date:
-        """The date in Ontario, against which the rules judge dates (SPEC 4)."""
-        return self.clock().astimezone(SCHOOL_TIMEZONE).date()
+        """The date on the OST_TIMEZONE clock, against which the rules judge dates
+        (docs/rules.md)."""
+        return local_today(self.clock(), self.settings.timezone)
 
 
 @dataclass(frozen=True)
@@ -144,7 +146,8 @@ def students_for_matching(result: ValidationResult) -> pl.DataFrame:
 
 
 def is_matched(result: ValidationResult) -> bool:
-    """Whether a transmission's students are matched: not rejected, and dated (SPEC 3, 6)."""
+    """Whether a transmission's students are matched: not rejected, and dated (docs/rules.md,
+    docs/merging.md)."""
     return result.status != "rejected" and created_at_utc(result) is not None
 
 
@@ -220,7 +223,7 @@ def incoming_courses(grades: pl.DataFrame, decisions: pl.DataFrame) -> pl.DataFr
 
 
 def plan_courses(conn: Connection, incoming: pl.DataFrame, created_at: datetime) -> pl.DataFrame:
-    """The merge plan of one transmission's courses against those on record (SPEC 6)."""
+    """The merge plan of one transmission's courses against those on record (docs/merging.md)."""
     applicants = incoming["application_number"].unique().to_list()
     stored = store.stored_courses(conn, applicants)
     deleted = store.deleted_courses(conn, applicants)
@@ -267,7 +270,8 @@ def matching_counts(decisions: pl.DataFrame) -> dict[str, int]:
     return {
         "matched": int((status == "matched").sum()),
         "pending": int((status == "pending").sum()),
-        "ambiguous": int((status == "ambiguous").sum()),
+        # Held for an operator's review (A002 ties and A009 probable matches) count as ambiguous.
+        "ambiguous": int(status.is_in(["ambiguous", "review"]).sum()),
         "not_merged": int(status.is_in(["not_merged", "international"]).sum()),
     }
 
@@ -293,6 +297,8 @@ def process(
     created_at = created_at_utc(result)
     # Matched first (when not done ahead) so the records are stored with their current match.
     matched = match_ahead(result, applicants) if matched_ahead is None else matched_ahead
+    if matched is not None:  # an operator's link or rejection outweighs the matcher
+        matched = respected(conn, students_for_matching(result), matched, applicants)
     store.clear_records(conn, transmission_id)
     ids = store.save_students(conn, transmission_id, result.recorded_students, matched)
     writes = RecordWrites(transmission_id, result.grades, ids, now)
@@ -324,7 +330,8 @@ def full_findings(result: ValidationResult, extra: pl.DataFrame) -> pl.DataFrame
 
 
 def final_status(result: ValidationResult, findings: pl.DataFrame) -> str:
-    """SPEC 3; a course refused at merge (M001, M002) also makes a file partially processed."""
+    """docs/rules.md; a course refused at merge (M001, M002) also makes a file partially
+    processed."""
     if result.status == "rejected":
         return "rejected"
     has_errors = (findings["severity"] == "error").any()
@@ -339,7 +346,7 @@ def ingest_report(
     merge: dict[str, int],
     lang: str,
 ) -> dict[str, Any]:
-    """SPEC 7: the validate object plus id, matching and merge counts."""
+    """docs/commands.md: the validate object plus id, matching and merge counts."""
     full = ValidationResult(
         result.file_name, result.header, result.encoding, findings, result.students, result.grades
     )
@@ -464,7 +471,7 @@ def process_received(
     """Validate, match, merge and report `received` as the registered `transmission_id`.
 
     Earlier records of the same transmission are replaced, and the merge applies only what
-    is not already in place (SPEC 6), so a replay goes through here too.
+    is not already in place (docs/merging.md), so a replay goes through here too.
     """
     step = "validate"
     published: list[Staged] = []  # reports in place, withdrawn if the commit then fails
@@ -638,7 +645,7 @@ class Received:
 
     @property
     def order_key(self) -> tuple[str, str]:
-        """(MIDENT, creation timestamp) from the T1 positions, for SPEC 6 ordering."""
+        """(MIDENT, creation timestamp) from the T1 positions, for docs/merging.md ordering."""
         first = (self.raw or b"").removeprefix(UTF8_BOM)[:200].decode("latin-1")
         return first[2:8], first[10:24]
 
@@ -660,7 +667,8 @@ def receive(path: Path, max_bytes: int) -> Received:
 def ingest_paths(
     ctx: IngestContext, paths: Sequence[Path]
 ) -> list[IngestOutcome | TransmissionFailed]:
-    """Each file in school and header-timestamp order (SPEC 6); failures do not stop the rest.
+    """Each file in school and header-timestamp order (docs/merging.md); failures do not stop the
+    rest.
 
     A file over the size limit is archived too, copied as it is: once the limit is raised,
     `ost replay` processes it from there.

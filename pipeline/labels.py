@@ -49,7 +49,7 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "info": "info",
         "matching": "Matching",
         "merge": "Merge",
-        # SPEC 7 "matching" and "merge" counts
+        # docs/commands.md "matching" and "merge" counts
         "matched": "matched",
         "pending": "held (no applicant yet)",
         "ambiguous": "ambiguous",

@@ -28,7 +28,7 @@ LOGGERS = ("ost", "apscheduler")
 # on; its warnings (a missed run) and errors do.
 LIBRARY_LEVEL = logging.WARNING
 
-# An OEN is nine digits (SPEC 2.2); a birth date YYYYMMDD or YYYY-MM-DD. Digits on either side
+# An OEN is nine digits (docs/format.md); a birth date YYYYMMDD or YYYY-MM-DD. Digits on either side
 # mean a longer number (a header timestamp, an archive id), which is left alone; so is a date
 # with a time of day (a next run, a received time): a birth date never has one.
 OEN = re.compile(r"(?<!\d)\d{9}(?!\d)")

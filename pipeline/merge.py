@@ -1,4 +1,4 @@
-"""Merge planning (SPEC 6): incoming courses against stored ones -> one action per course.
+"""Merge planning (docs/merging.md): incoming courses against stored ones -> one action per course.
 
 Pure column logic; `pipeline/store.py` carries the plan out inside the transmission's
 transaction.
@@ -52,7 +52,7 @@ REFUSED_CODES = tuple(ACTION_CODES[action] for action in REFUSED)
 
 
 def grade_rank(column: str) -> pl.Expr:
-    """P < C < M < F (SPEC 6): a course's grade type may only move forwards."""
+    """P < C < M < F (docs/merging.md): a course's grade type may only move forwards."""
     order = allowed("G1", "grade_type_order")
     return pl.col(column).replace_strict(order, list(range(len(order))), default=None)
 
@@ -133,9 +133,9 @@ def _newest_other_change() -> list[pl.Expr]:
     carried_later = pl.col("carried_at").is_not_null() & (
         changed_at.is_null() | (pl.col("carried_at") > changed_at)
     )
-    # In SPEC 6 order the newer record comes after this one. It would have replaced this one
-    # unless its grade type is behind (refused then, M001, and this one stays); after a
-    # deletion it would have put the course back.
+    # In docs/merging.md order the newer record comes after this one. It would have replaced this
+    # one unless its grade type is behind (refused then, M001, and this one stays); after a deletion
+    # it would have put the course back.
     replaces = (pl.col("course_status") == "D") | (
         grade_rank("carried_grade_type") >= grade_rank("grade_type")
     )
@@ -180,7 +180,7 @@ EMPTY_COUNTS = {"inserted": 0, "updated": 0, "deleted": 0, "unchanged": 0, "refu
 
 
 def merge_counts(plan: pl.DataFrame) -> dict[str, int]:
-    """SPEC 7 "merge" counts: inserted, updated, deleted, unchanged, refused."""
+    """docs/commands.md "merge" counts: inserted, updated, deleted, unchanged, refused."""
     action = plan["action"]
 
     def count(*names: str) -> int:

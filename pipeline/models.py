@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Column, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-# SPEC 2.2: header timestamps are the school's local time (Ontario); they are stored in UTC.
+# docs/format.md: header timestamps are the school's local time (Ontario); they are stored in UTC.
 SCHOOL_TIMEZONE = ZoneInfo("America/Toronto")
 
-# SPEC 3: what became of a received file.
+# docs/rules.md: what became of a received file.
 TRANSMISSION_STATUSES = (
     "received",
     "processing",
@@ -29,7 +29,7 @@ UNFINISHED_STATUSES = ("received", "processing", "failed")
 
 
 class Transmission(SQLModel, table=True):
-    """One received file and what became of it (SPEC 3 statuses)."""
+    """One received file and what became of it (docs/rules.md statuses)."""
 
     id: int | None = Field(default=None, primary_key=True)
     file_name: str = Field(max_length=255)
@@ -108,7 +108,7 @@ class GradeRecord(SQLModel, table=True):
 
 
 class Applicant(SQLModel, table=True):
-    """A college applicant (imported from the application system, SPEC 5)."""
+    """A college applicant (imported from the application system, docs/matching.md)."""
 
     application_number: str = Field(primary_key=True, max_length=32)
     account_number: str | None = Field(default=None, max_length=32)
@@ -126,7 +126,7 @@ class Applicant(SQLModel, table=True):
 
 
 class Course(SQLModel, table=True):
-    """A course on an applicant's academic record, identified as in SPEC 6.
+    """A course on an applicant's academic record, identified as in docs/merging.md.
 
     On PostgreSQL its key columns, here and in `CourseChange`, are in the "C" collation
     (migration 0005): a comparison with a column of another collation needs an explicit COLLATE.
@@ -168,7 +168,8 @@ class Course(SQLModel, table=True):
 
 
 class CourseChange(SQLModel, table=True):
-    """Every change to an applicant's courses, with the transmission that made it (SPEC 6)."""
+    """Every change to an applicant's courses, with the transmission that made it
+    (docs/merging.md)."""
 
     id: int | None = Field(default=None, primary_key=True)
     application_number: str = Field(max_length=32, index=True)
@@ -184,7 +185,7 @@ class CourseChange(SQLModel, table=True):
 
 
 class MatchDecision(SQLModel, table=True):
-    """Every match decision taken for a student record, with its reason (SPEC 5)."""
+    """Every match decision taken for a student record, with its reason (docs/matching.md)."""
 
     id: int | None = Field(default=None, primary_key=True)
     student_record_id: int = Field(foreign_key="studentrecord.id", index=True)
@@ -195,6 +196,29 @@ class MatchDecision(SQLModel, table=True):
     reason: str = ""
     candidates: str = ""
     decided_at: datetime
+    weight: float | None = None  # the total weight of the evidence (migration 0008)
+    evidence: str | None = None  # JSON: fields with level and weight, candidates beaten
+
+
+class ReviewDecision(SQLModel, table=True):
+    """An operator's decision on a held student (docs/review.md), kept for good.
+
+    Keyed by the school and the student number, so that it holds for the student's later
+    records too; `student_record_id` is the record the operator looked at.
+    """
+
+    __table_args__ = (Index("ix_reviewdecision_student", "mident", "student_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    mident: str = Field(max_length=6)
+    student_number: str = Field(max_length=12)
+    student_record_id: int | None = None
+    action: str = Field(max_length=8)  # accept | reject | link | unlink
+    application_number: str = Field(max_length=32)
+    decided_by: str = Field(max_length=64)
+    decided_at: datetime
+    reason: str
+    evidence: str | None = None  # JSON: what the operator was shown
 
 
 class MergeFinding(SQLModel, table=True):

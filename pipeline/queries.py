@@ -1,4 +1,4 @@
-"""Read-only views for operators: history, one applicant, the course export (SPEC 7)."""
+"""Read-only views for operators: history, one applicant, the course export (docs/commands.md)."""
 
 from __future__ import annotations
 

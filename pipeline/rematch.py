@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import polars as pl
 from sqlalchemy import Connection
@@ -12,6 +13,7 @@ from matching.schema import MATCHED
 from pipeline import store
 from pipeline.ingest import IngestContext, incoming_courses, merge_courses
 from pipeline.merge import EMPTY_COUNTS
+from pipeline.operator_decisions import decisions_for, excluded_pairs
 from rules.findings import concat_findings
 
 
@@ -35,14 +37,14 @@ def changed_decisions(decisions: pl.DataFrame, held: pl.DataFrame) -> pl.DataFra
     )
 
 
-def merge_held(ctx: IngestContext, conn: Connection, decisions: pl.DataFrame) -> dict[str, int]:
-    """The held courses of newly matched students, transmission by transmission (SPEC 6 order)."""
+def merge_held(conn: Connection, decisions: pl.DataFrame, now: datetime) -> dict[str, int]:
+    """The held courses of newly matched students, transmission by transmission (in the order
+    of docs/merging.md)."""
     matched = decisions.filter(pl.col("status") == MATCHED)
     totals = dict(EMPTY_COUNTS)
     if matched.is_empty():
         return totals
     grades = store.held_grades(conn, matched["student_key"].to_list())
-    now = ctx.clock()
     for (transmission_id,), part in grades.sort("created_at").group_by(
         "transmission_id", maintain_order=True
     ):
@@ -67,11 +69,13 @@ def rematch_held(ctx: IngestContext) -> RematchOutcome:
         competing = pl.concat([held, settled]).drop(
             "transmission_id", "line", "match_status", "application_number"
         )
-        decisions = match_students(competing, applicants).filter(
+        # Never proposed again: the applicants operators rejected or unlinked for a student.
+        excluded = excluded_pairs(competing, decisions_for(conn, held))
+        decisions = match_students(competing, applicants, excluded=excluded).filter(
             pl.col("student_key").is_in(held["student_key"].implode())
         )
         changed = changed_decisions(decisions, held)
         store.save_decisions(conn, changed, ctx.clock())
-        merge = merge_held(ctx, conn, changed)
+        merge = merge_held(conn, changed, ctx.clock())
     newly = int((changed["status"] == MATCHED).sum())
     return RematchOutcome(held.height, newly, merge)

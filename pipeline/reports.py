@@ -1,4 +1,5 @@
-"""Per-file reports: the SPEC 7 JSON object, CSV and HTML (jinja2), in English or French."""
+"""Per-file reports: the docs/commands.md JSON object, CSV and HTML (jinja2), in English or
+French."""
 
 from __future__ import annotations
 
@@ -52,7 +53,8 @@ def _environment() -> Environment:
 def finding_rows(
     findings: pl.DataFrame, lang: str, limit: int | None = None
 ) -> list[dict[str, Any]]:
-    """Findings as dictionaries in SPEC 7 order, each with its message rendered in `lang`."""
+    """Findings as dictionaries in docs/commands.md order, each with its message rendered in
+    `lang`."""
     frame = findings if limit is None else findings.head(limit)
     context_only = [name for name in ("expected", "application_number") if name in frame.columns]
     rows = frame.select(*(k for k in FINDING_KEYS if k != "message"), *context_only).to_dicts()
@@ -66,7 +68,7 @@ def finding_rows(
 def validation_report(
     result: ValidationResult, lang: str = "en", limit: int | None = None
 ) -> dict[str, Any]:
-    """The SPEC 7 `ost validate --json` object for one file.
+    """The docs/commands.md `ost validate --json` object for one file.
 
     `limit` lists only the first findings (a terminal shows no more); the counts stay exact.
     """

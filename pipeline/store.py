@@ -11,7 +11,7 @@ import polars as pl
 from sqlalchemy import Connection, Engine, Table, delete, func, insert, select, text, update
 
 from matching import ApplicantPool
-from matching.schema import APPLICANTS_SCHEMA
+from matching.schema import ACCOUNT_SCHEMA, APPLICANTS_SCHEMA
 from pipeline.bulk import bulk_insert, bulk_update
 from pipeline.merge import (
     COURSE_KEY,
@@ -329,25 +329,32 @@ def matched_students(conn: Connection, midents: Sequence[str]) -> pl.DataFrame:
 # -- applicants ----------------------------------------------------------------------------
 
 
-def load_applicants(conn: Connection) -> pl.DataFrame:
-    """Every applicant, in the matcher's input schema."""
+def load_applicants(conn: Connection, numbers: Sequence[str] | None = None) -> pl.DataFrame:
+    """Every applicant (or those with these application numbers), in the matcher's schema."""
     a = table(Applicant)
-    raw = frame(
-        conn,
-        select(
-            a.c.application_number,
-            a.c.first_name,
-            a.c.middle_name,
-            a.c.last_name,
-            a.c.previous_last_name,
-            a.c.birth_date,
-            a.c.oen,
-            a.c.gender,
-            a.c.school_midents,
-            a.c.international,
-        ),
-        {**APPLICANTS_SCHEMA, "school_midents": pl.Utf8()},
+    query = select(
+        a.c.application_number,
+        a.c.first_name,
+        a.c.middle_name,
+        a.c.last_name,
+        a.c.previous_last_name,
+        a.c.birth_date,
+        a.c.oen,
+        a.c.gender,
+        a.c.school_midents,
+        a.c.international,
+        a.c.account_number,
+        a.c.paid,
     )
+    schema = {**APPLICANTS_SCHEMA, "school_midents": pl.Utf8(), **ACCOUNT_SCHEMA}
+    if numbers is None:
+        raw = frame(conn, query, schema)
+    else:
+        parts = [
+            frame(conn, query.where(a.c.application_number.in_(list(part))), schema)
+            for part in chunks(sorted(set(numbers)))
+        ]
+        raw = pl.concat([pl.DataFrame(schema=schema), *parts])
     return raw.with_columns(
         pl.col("school_midents").str.split(";").list.eval(pl.element().filter(pl.element() != ""))
     )
@@ -391,6 +398,7 @@ def save_decisions(
         "reason",
         "candidates",
         pl.lit(now).alias("decided_at"),
+        *(pl.col(name) for name in ("weight", "evidence") if name in joined.columns),
     )
     insert_rows(conn, MatchDecision, rows)
 

@@ -6,7 +6,7 @@ import polars as pl
 
 
 def is_blank(value: pl.Expr) -> pl.Expr:
-    """Blank or cut off (SPEC 2.1: a short line reads as padded with blanks)."""
+    """Blank or cut off (docs/format.md: a short line reads as padded with blanks)."""
     return value.str.strip_chars(" ") == ""
 
 

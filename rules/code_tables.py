@@ -14,7 +14,7 @@ DATA_DIR = Path(__file__).parent / "data"
 COURSE_CODE_COLUMNS = ("code", "title", "discipline", "grade", "course_type")
 SHSM_COLUMNS = ("code", "name_en", "name_fr")
 COUNTRY_COLUMNS = ("alpha3", "name_en")
-# SPEC 2.3: three letters, grade 1-4 or language level A-E, one course-type letter.
+# docs/format.md: three letters, grade 1-4 or language level A-E, one course-type letter.
 COURSE_CODE_PATTERN = r"^[A-Z]{3}[1-4A-E][A-Z]$"
 
 
@@ -38,14 +38,14 @@ def load_course_codes(path: Path | None = None) -> pl.DataFrame:
 
 @functools.lru_cache(maxsize=1)
 def load_shsm_sectors() -> frozenset[str]:
-    """The SHSM sector codes (SPEC 2.2, S1 shsm_sector)."""
+    """The SHSM sector codes (docs/format.md, S1 shsm_sector)."""
     table = _read_table(DATA_DIR / "shsm_sectors.csv", SHSM_COLUMNS)
     return frozenset(table["code"].drop_nulls().to_list())
 
 
 @functools.lru_cache(maxsize=1)
 def load_countries() -> frozenset[str]:
-    """The ISO 3166-1 alpha-3 country codes (SPEC 2.2, S1 citizenship)."""
+    """The ISO 3166-1 alpha-3 country codes (docs/format.md, S1 citizenship)."""
     table = _read_table(DATA_DIR / "countries.csv", COUNTRY_COLUMNS)
     return frozenset(table["alpha3"].drop_nulls().to_list())
 

@@ -1,4 +1,4 @@
-"""The small code tables of SPEC 2.2 (rules/data/codes.toml)."""
+"""The small code tables of docs/format.md (rules/data/codes.toml)."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ def expected_name(header: Header) -> str:
 
 
 def check_file_name(name: str, header: Header) -> list[Finding]:
-    """SPEC 2.1: the name follows the pattern (any case) and agrees with the T1 header.
+    """docs/format.md: the name follows the pattern (any case) and agrees with the T1 header.
 
     Each part is compared with the header's own value when that value is valid: a name that
     disagrees with a valid MIDENT is F007 even if the transmission number is F008.

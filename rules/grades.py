@@ -16,10 +16,10 @@ from rules.schema import FieldRule, validate_fields
 FIRST_COMPLETION_YEAR = 1990
 MAX_CREDIT_HUNDREDTHS = 400
 MAX_MARK = 100
-# SPEC 2.3: five characters from the table, then an optional local character.
+# docs/format.md: five characters from the table, then an optional local character.
 MINISTRY_CODE_SHAPE = "[A-Z0-9]{5}"
 LOCAL_CHARACTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-# SPEC 6: a course is identified by these three fields.
+# docs/merging.md: a course is identified by these three fields.
 COURSE_IDENTITY = ("course_code", "completion_date", "delivery_type")
 
 
@@ -160,5 +160,5 @@ def duplicate_courses(owned_grades: pl.DataFrame) -> pl.DataFrame:
         .filter(pl.col("owner_line").is_not_null() & candidates)
         .filter(pl.len().over(identity) > 1)
     )
-    # SPEC 7: the finding names the course; the completion date goes into the message.
+    # docs/commands.md: the finding names the course; the completion date goes into the message.
     return rows_as_findings(rows, "G015", "G1", "course_code", expected=pl.col("completion_date"))

@@ -77,7 +77,7 @@ def mident_agreement(parsed: ParsedFile, header_mident: str | None) -> pl.DataFr
 def trailer_counts(parsed: ParsedFile, layout: Layout) -> pl.DataFrame:
     """F005: the first B1's counts against the records actually in the file.
 
-    A count is read only when it fills its field with digits (SPEC 2.1: N fields are
+    A count is read only when it fills its field with digits (docs/format.md: N fields are
     zero-padded; a field cut short reads as padded with blanks).
     """
     trailer = parsed.of("B1")

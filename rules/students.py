@@ -77,7 +77,7 @@ def _student_rules(
         FieldRule("S002", "surname", ~is_blank(pl.col("surname"))),
         FieldRule("S003", "first_name", ~is_blank(pl.col("first_name"))),
         _birth_date_rule(reference_date),
-        # SPEC 2.2: 000000000 (nine digits too) or blank means "not reported".
+        # docs/format.md: 000000000 (nine digits too) or blank means "not reported".
         FieldRule("S005", "oen", is_blank_or_digits(pl.col("oen"), 9)),
         FieldRule("S006", "gender", pl.col("gender").is_in(allowed("S1", "gender"))),
         *(_coded(name) for name in CODED_DEMOGRAPHICS),

@@ -1,4 +1,5 @@
-"""A whole transmission through every rule: findings, dispositions and status (SPEC 2-4)."""
+"""A whole transmission through every rule: findings, dispositions and status (docs/format.md,
+docs/rules.md)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from rules.filename import check_file_name
 from rules.findings import Finding, concat_findings, findings_frame
 from rules.grades import duplicate_courses, validate_grades
 from rules.header import validate_header
+from rules.limits import DEFAULT_MAX_FILE_MB
 from rules.structure import (
     assign_owners,
     duplicate_students,
@@ -29,7 +31,6 @@ from rules.structure import (
 )
 from rules.students import validate_students, without_ignored_facts
 
-DEFAULT_MAX_FILE_MB = 256
 # polars' default engine choice (streaming, for most queries) pays a fixed cost per query that
 # only large inputs repay. Measured over whole validations: in memory is faster up to 38 MiB
 # (64 ms against 72 ms for a 2 MiB file), the default from 95 MiB (1.01 s against 1.22 s for
@@ -79,7 +80,8 @@ class ValidationResult:
 
     @property
     def status(self) -> str:
-        """SPEC 3: rejected (file error), partially processed (a record rejected), processed."""
+        """docs/rules.md: rejected (file error), partially processed (a record rejected),
+        processed."""
         errors = self.findings.filter(pl.col("severity") == "error")
         if errors.filter(pl.col("code").str.starts_with("F")).height:
             return "rejected"
@@ -133,7 +135,7 @@ def validate_file(
     max_bytes: int = DEFAULT_MAX_FILE_MB * 2**20,
     layout: Layout | None = None,
 ) -> ValidationResult:
-    """Every rule of SPEC 4 except the ingest-only ones (F009, A and M codes).
+    """Every rule of docs/rules.md except the ingest-only ones (F009, A and M codes).
 
     `source` is the file's bytes or the open file itself (read in place; see parsers).
     """
@@ -219,7 +221,7 @@ def with_severity(findings: pl.DataFrame) -> pl.DataFrame:
 def _dispositions(
     findings: pl.DataFrame, students: pl.DataFrame, grades: pl.DataFrame
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """SPEC 3: an S1 error rejects the student and their G1s; a G1 error rejects that G1."""
+    """docs/rules.md: an S1 error rejects the student and their G1s; a G1 error rejects that G1."""
     errors = findings.filter(pl.col("severity") == "error")
     file_rejected = errors.filter(pl.col("code").str.starts_with("F"))
     rejected_lines = errors["line"].drop_nulls().unique()

@@ -161,7 +161,7 @@ GRADE_12 = {
 GRADE_10_HISTORY = {"university": "CHC2D", "college": "CHC2P"}
 CO_OP_COURSES = {"university": "TEJ4M", "college": "HPD4C"}
 FRENCH_COURSES = ("FSF", "FEF", "FIF", "FRA")
-# SPEC 2.2: the completion month of each term, relative to the creation month 202611.
+# docs/format.md: the completion month of each term, relative to the creation month 202611.
 TERMS = {
     "grade 9": "202306",
     "grade 10": "202406",
@@ -243,7 +243,7 @@ def new_student(
         middle_name=middle_name,
         gender=gender,
         birth_date=f"{year}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}",
-        # SPEC 2.2: 000000000 = OEN not reported (some students' records lack it).
+        # docs/format.md: 000000000 = OEN not reported (some students' records lack it).
         oen="000000000" if index % 11 == 7 else f"{rng.randint(100_000_000, 999_999_999)}",
         postal_code=postal_code(rng, school),
         phone="" if index % 6 == 5 else f"{school.area_code}555{rng.randint(1000, 9999)}",
@@ -576,7 +576,8 @@ def sudbury_records(
     return [*records[:deleted], *records[deleted + 1 :]], students
 
 
-# --- applicants (SPEC 5) -----------------------------------------------------------------------
+# --- applicants (docs/matching.md)
+# -----------------------------------------------------------------------
 
 APPLICANT_COLUMNS = [
     "application_number", "account_number", "first_name", "middle_name", "last_name",

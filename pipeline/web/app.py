@@ -24,6 +24,7 @@ from pipeline.web.routes import (
     glossary,
     history,
     reports,
+    review,
     transmissions,
     upload,
 )
@@ -32,7 +33,7 @@ from pipeline.web.state import ConsoleState
 
 log = logging.getLogger("ost.console")
 STATIC = Path(__file__).parent / "static"
-ROUTERS = (auth, upload, history, transmissions, applicants, reports, glossary)
+ROUTERS = (auth, upload, history, transmissions, review, applicants, reports, glossary)
 
 
 def create_app(state: ConsoleState) -> FastAPI:

@@ -1,6 +1,7 @@
 """The benchmark harness at a tiny size: it runs end to end and writes well-formed results.
 
-Only the shape of the results is checked here, never the speed (STYLE: speed is measured in
+Only the shape of the results is checked here, never the speed (README.md, Benchmarks: speed is
+measured in
 bench/, not in timed tests).
 """
 
@@ -61,6 +62,7 @@ def bench_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return work, report
 
 
+@pytest.mark.postgres
 def test_generated_batch_has_its_truth(bench_run: tuple[Path, Path]) -> None:
     work, _ = bench_run
     batch = work / f"provincial-{SCALE:g}"
@@ -72,6 +74,7 @@ def test_generated_batch_has_its_truth(bench_run: tuple[Path, Path]) -> None:
     assert (batch / "truth" / "defects.parquet").exists()
 
 
+@pytest.mark.postgres
 def test_validate_result_is_well_formed(bench_run: tuple[Path, Path]) -> None:
     result = _results(bench_run[0])["validate"]
     assert set(result["seconds"]) == {
@@ -88,6 +91,7 @@ def test_validate_result_is_well_formed(bench_run: tuple[Path, Path]) -> None:
     assert result["defects"]["detected"] == result["defects"]["injected"]
 
 
+@pytest.mark.postgres
 def test_linkage_result_is_well_formed(bench_run: tuple[Path, Path]) -> None:
     result = _results(bench_run[0])["linkage"]
     for method in ("match_students", "naive"):
@@ -98,6 +102,7 @@ def test_linkage_result_is_well_formed(bench_run: tuple[Path, Path]) -> None:
     assert "error" in splink or 0 <= splink["best_f1"]["f1"] <= 1
 
 
+@pytest.mark.postgres
 def test_end_to_end_results_are_well_formed(bench_run: tuple[Path, Path]) -> None:
     results = _results(bench_run[0])
     for backend in ("sqlite", "postgres"):
@@ -113,6 +118,7 @@ def test_end_to_end_results_are_well_formed(bench_run: tuple[Path, Path]) -> Non
     assert isinstance(growth["linear"], bool)
 
 
+@pytest.mark.postgres
 def test_report_states_every_goal(bench_run: tuple[Path, Path]) -> None:
     text = bench_run[1].read_text(encoding="utf-8")
     for heading in (

@@ -2,8 +2,10 @@
 
 Each folder holds a transmission (named `S<MIDENT>.C<n>` unless the name is the point) and
 `expected.json`: the file name, the `today` passed to the rules, the transmission status and the
-findings `{code, line, field, value}` that SPEC sections 2-4 call for, sorted by line then code.
-The expectations are written here by hand from the SPEC, never taken from the rules' output.
+findings `{code, line, field, value}` that docs/format.md and docs/rules.md call for, sorted by line
+then code.
+The expectations are written here by hand from docs/format.md and docs/rules.md, never taken from
+the rules' output.
 
     python tests/data/make_golden.py        # regenerate every case; review with `git diff`
 
@@ -24,7 +26,7 @@ HERE = Path(__file__).parent
 TODAY = "2026-11-20"
 MIDENT = "885827"
 FILE_NAME = f"S{MIDENT}.C1"
-# SPEC 4: the codes whose records are still accepted.
+# docs/rules.md: the codes whose records are still accepted.
 WARNINGS = frozenset({"F011", "S007", "S008", "S009", "G017", "G018", "G019", "G021", "G022"})
 
 Record = tuple[str, dict[str, str]]
@@ -128,7 +130,8 @@ def school_records() -> list[Record]:
 
 
 def with_trailer(records: Sequence[Record], **changes: str) -> list[Record]:
-    """The records and a B1 whose counts agree with them (SPEC 2.2), unless `changes` say so."""
+    """The records and a B1 whose counts agree with them (docs/format.md), unless `changes` say
+    so."""
     kinds = [kind for kind, _ in records]
     counts = {
         "mident": MIDENT,
@@ -188,7 +191,7 @@ class Case:
 
     @property
     def status(self) -> str:
-        """SPEC 3: a file-level error rejects the file, any other error rejects records."""
+        """docs/rules.md: a file-level error rejects the file, any other error rejects records."""
         errors = [code for code, *_ in self.findings if code not in WARNINGS]
         if any(code.startswith("F") for code in errors):
             return "rejected"
@@ -244,7 +247,7 @@ def clean_cases() -> list[Case]:
         ),
         Case(
             "clean_lowercase_file_name",
-            "the file name in lower case (SPEC 2.1: case-insensitive)",
+            "the file name in lower case (docs/format.md: case-insensitive)",
             utf8(base),
             file_name=FILE_NAME.lower(),
         ),
@@ -577,7 +580,7 @@ def student_cases() -> list[Case]:
         ),
         Case(
             "s007_codes_without_a_blank_value",
-            "home school, citizenship and first language blank: SPEC 2.2 allows no blank there",
+            "home school, citizenship and first language blank: docs/format.md has no blank there",
             utf8(school(line_2={"home_school": "", "citizenship": "", "first_language": ""})),
             [
                 ("S007", 2, "home_school", ""),
@@ -719,7 +722,7 @@ def grade_cases() -> list[Case]:
         ),
         Case(
             "g019_language_blank",
-            "language of instruction blank: SPEC 2.2 allows only E or F",
+            "language of instruction blank: docs/format.md allows only E or F",
             utf8(school(line_5={"language": ""})),
             [("G019", 5, "language", "")],
         ),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,18 +11,8 @@ from pipeline.config import Settings, load_settings
 from pipeline.database import open_database
 from pipeline.runtime import ensure_folders
 from tests.jobs.inbox import fill_inbox, import_sample_applicants
-from tests.postgres import fresh_database
 
 NOW = datetime(2026, 11, 20, 14, 0, tzinfo=UTC)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'ost.sqlite3'}"
-        return
-    with fresh_database() as url:
-        yield url
 
 
 @pytest.fixture

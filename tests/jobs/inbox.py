@@ -16,7 +16,7 @@ CLEAN_SAMPLE = SAMPLES / "S885827.C1"
 
 
 def renumbered(raw: bytes, number: int) -> bytes:
-    """The same transmission under another transmission number (T1 column 10, SPEC 2.2)."""
+    """The same transmission under another transmission number (T1 column 10, docs/format.md)."""
     assert raw[:2] == b"T1"
     return raw[:9] + str(number).encode() + raw[10:]
 

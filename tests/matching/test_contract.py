@@ -7,7 +7,7 @@ import polars as pl
 from matching import MATCH_SCHEMA, match_students
 from tests.matching.builders import applicant, applicants_frame, decisions, student, students_frame
 
-STATUSES = {"matched", "pending", "ambiguous", "not_merged", "international"}
+STATUSES = {"matched", "pending", "ambiguous", "not_merged", "international", "review"}
 
 
 def test_empty_inputs_give_an_empty_frame_with_the_schema() -> None:

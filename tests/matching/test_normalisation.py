@@ -1,4 +1,4 @@
-"""Names, dates and OENs compared after normalisation (SPEC 5)."""
+"""Names, dates and OENs compared after normalisation (docs/matching.md)."""
 
 from __future__ import annotations
 

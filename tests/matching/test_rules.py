@@ -1,4 +1,4 @@
-"""SPEC 5, rule by rule, on hand-built students and applicants."""
+"""docs/matching.md, rule by rule, on hand-built students and applicants."""
 
 from __future__ import annotations
 
@@ -70,10 +70,13 @@ def test_oen_and_name_tolerate_a_birth_date_slip(
 
 
 def test_birth_date_slip_without_oen_is_not_a_match(student_without_oen: dict[str, Any]) -> None:
-    result = decision(student_without_oen, applicant(oen=None, birth_date=date(2007, 5, 3)))
-    assert result["status"] == "pending"
-    assert result["codes"] == ["A001"]
-    assert result["application_number"] is None
+    """Without the OEN, a slipped birth date weighs against: unconfirmed, it is held."""
+    typed = applicant(oen=None, birth_date=date(2007, 5, 3), middle_name=None, school_midents=[])
+    result = decision(student_without_oen, typed)
+    assert result["status"] == "review"
+    assert result["codes"] == ["A009"]
+    assert result["application_number"] == "A1"
+    assert "below the automatic threshold" in result["reason"]
 
 
 @pytest.mark.parametrize(
@@ -173,9 +176,10 @@ def test_name_and_birth_date_need_a_confirmation(student_without_oen: dict[str, 
     """A namesake born the same day at another school is held, not merged."""
     namesake = applicant(oen=None, middle_name=None, school_midents=[OTHER_SCHOOL])
     result = decision(student_without_oen, namesake)
-    assert result["status"] == "pending"
+    assert result["status"] == "review"
+    assert result["codes"] == ["A009"]
     assert result["agreed"] == ["birth_date", "surname", "first_name"]
-    assert "no school, OEN or middle name confirms" in result["reason"]
+    assert "school differs -" in result["reason"]
 
 
 def test_same_middle_name_confirms(student_without_oen: dict[str, Any]) -> None:
@@ -247,10 +251,16 @@ def test_no_applicant_is_pending(student_robert: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("oen", ["000000000", "", None])
 def test_unreported_oen_matches_no_one(oen: str | None) -> None:
+    """No OEN is no agreeing OEN: another first name is held at most, never an A003."""
     result = decision(student(oen=oen, first_name="ZOE"), applicant(oen=oen))
-    assert result["status"] == "pending"
+    assert result["status"] == "review"
+    assert "A003" not in result["codes"]
+    assert "oen missing" in result["reason"]
 
 
 def test_reason_names_both_sides_of_a_variant() -> None:
     result = decision(student(first_name="ROBERT"), applicant(first_name="Bob"))
-    assert result["reason"] == "OEN and birth date agree; first name ROBERT ~ Bob (nickname)"
+    assert result["reason"].startswith(
+        "OEN and birth date agree; first name ROBERT ~ Bob (nickname); evidence weight "
+    )
+    assert "first name variant +" in result["reason"]

@@ -5,12 +5,11 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
-import venv
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from bench.wheel import ROOT
+
 SAMPLES = ROOT / "sample_files"
 # What a missing dependency or an unplanned failure looks like on any stream.
 BROKEN = ("Traceback (most recent call last)", "ModuleNotFoundError", "No module named")
@@ -32,36 +31,6 @@ class Step:
 
     def argv(self, work: Path) -> list[str]:
         return [part.format(samples=SAMPLES, work=work) for part in self.args.split()]
-
-
-# Left out of the copy the wheel is built from: environments, caches and work folders.
-NOT_SOURCE = shutil.ignore_patterns(
-    ".git", ".venv", "var", "build", "bench", "tests", "*.egg-info", "__pycache__", ".*_cache"
-)
-
-
-def build_wheel(into: Path) -> Path:
-    """The project's wheel, built from a copy of this checkout (the build writes its own
-    folders where it runs), without its dependencies."""
-    source = into / "source"
-    shutil.copytree(ROOT, source, ignore=NOT_SOURCE)
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(into), source],
-        check=True,
-        cwd=into,
-    )
-    (wheel,) = into.glob("ost_pipeline-*.whl")
-    return wheel
-
-
-def install_alone(wheel: Path, environment: Path) -> Path:
-    """A new virtual environment holding the wheel and its declared dependencies, no extras;
-    its `bin/` folder."""
-    venv.EnvBuilder(with_pip=True, clear=True).create(environment)
-    python = environment / "bin" / "python"
-    subprocess.run([python, "-m", "pip", "install", "--quiet", str(wheel)], check=True)
-    subprocess.run([python, "-m", "pip", "check"], check=True, capture_output=True)
-    return environment / "bin"
 
 
 def clean_env(home: Path, extra: dict[str, str] | None = None) -> dict[str, str]:

@@ -12,15 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.packaging.installed import (
-    BROKEN,
-    Step,
-    build_wheel,
-    clean_env,
-    install_alone,
-    problems,
-    run_step,
-)
+from bench.wheel import build_wheel, install_alone
+from tests.packaging.installed import BROKEN, Step, clean_env, problems, run_step
 
 pytestmark = pytest.mark.installed
 

@@ -1,4 +1,5 @@
-"""Bytes -> frames (SPEC 2.1): encodings, line endings, blank and short lines, and the layout."""
+"""Bytes -> frames (docs/format.md): encodings, line endings, blank and short lines, and the
+layout."""
 
 from __future__ import annotations
 
@@ -112,7 +113,7 @@ def test_cp1252_file_reads_accented_names(ost_text_clean: str) -> None:
 
 
 def test_positions_count_characters_not_bytes(ost_text_clean: str) -> None:
-    # SPEC 2.1: "É" is two bytes in UTF-8 but one position; the fields after it stay in place.
+    # docs/format.md: "É" is two bytes in UTF-8 but one position; the fields after it stay in place.
     for encoding in ("utf-8", "cp1252"):
         student = field_values(parse(ost_text_clean.encode(encoding)), "S1")
         assert student["birth_date"] == "20080521"

@@ -1,4 +1,5 @@
-"""The layout table is SPEC 2.2: contiguous fields within 200 columns, and exactly the spec's."""
+"""The layout table is that of docs/format.md: contiguous fields within 200 columns, exactly as
+listed there."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ import pytest
 
 from parsers.layout import RECORD_LENGTH, Layout, LayoutError, default_layout, load_layout
 
-# SPEC 2.2 is the contract: (record_type, field, from, to, type), in position order.
-SPEC_LAYOUT = [
+# docs/format.md is the contract: (record_type, field, from, to, type), in position order.
+CONTRACT_LAYOUT = [
     ("T1", "record_type", 1, 2, "A"),
     ("T1", "mident", 3, 8, "N"),
     ("T1", "centre", 9, 9, "A"),
@@ -61,7 +62,7 @@ SPEC_LAYOUT = [
     ("B1", "grade_count", 15, 21, "N"),
     ("B1", "record_count", 22, 29, "N"),
 ]
-SPEC_RECORD_TYPES = ("T1", "S1", "G1", "B1")
+CONTRACT_RECORD_TYPES = ("T1", "S1", "G1", "B1")
 CSV_HEADER = "record_type,field,start,end,type\n"
 
 
@@ -72,14 +73,14 @@ def layout_packaged() -> Layout:
 
 def test_layout_table_is_the_spec(layout_packaged: Layout) -> None:
     actual = [(f.record_type, f.name, f.start, f.end, f.type) for f in layout_packaged.fields]
-    assert actual == SPEC_LAYOUT
+    assert actual == CONTRACT_LAYOUT
 
 
 def test_layout_has_the_four_record_types_in_file_order(layout_packaged: Layout) -> None:
-    assert layout_packaged.record_types == SPEC_RECORD_TYPES
+    assert layout_packaged.record_types == CONTRACT_RECORD_TYPES
 
 
-@pytest.mark.parametrize("record_type", SPEC_RECORD_TYPES)
+@pytest.mark.parametrize("record_type", CONTRACT_RECORD_TYPES)
 def test_fields_are_contiguous_from_column_one(layout_packaged: Layout, record_type: str) -> None:
     fields = layout_packaged.fields_of(record_type)
     assert fields[0].start == 1
@@ -89,7 +90,7 @@ def test_fields_are_contiguous_from_column_one(layout_packaged: Layout, record_t
     assert fields[-1].end <= RECORD_LENGTH
 
 
-@pytest.mark.parametrize("record_type", SPEC_RECORD_TYPES)
+@pytest.mark.parametrize("record_type", CONTRACT_RECORD_TYPES)
 def test_field_names_are_unique_within_a_record(layout_packaged: Layout, record_type: str) -> None:
     names = [f.name for f in layout_packaged.fields_of(record_type)]
     assert len(names) == len(set(names))

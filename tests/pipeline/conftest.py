@@ -15,7 +15,6 @@ from pipeline.database import open_database
 from pipeline.ingest import IngestContext
 from pipeline.runtime import ensure_folders
 from rules.validate import packaged_code_tables
-from tests.postgres import fresh_database
 
 NOW = datetime(2026, 11, 20, 14, 0, tzinfo=UTC)
 
@@ -28,15 +27,6 @@ class Mailbox:
 
     def send(self, message: EmailMessage) -> None:
         self.messages.append(message)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'ost.sqlite3'}"
-        return
-    with fresh_database() as url:
-        yield url
 
 
 @pytest.fixture

@@ -56,7 +56,6 @@ def test_missing_columns_are_a_clear_error(tmp_path: Path) -> None:
         read_applicants(path)
 
 
-@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 def test_upsert_inserts_then_updates(engine_migrated: Engine, tmp_path: Path) -> None:
     now = datetime(2026, 11, 20, tzinfo=UTC)
     with engine_migrated.begin() as conn:

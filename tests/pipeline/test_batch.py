@@ -54,7 +54,8 @@ from tests.jobs.inbox import fill_inbox, import_sample_applicants
 from tests.pipeline.conftest import NOW, Mailbox
 from tests.postgres import fresh_database
 
-# In SPEC 6 order: school, then header timestamp (S880012.C3 starts with a byte-order mark).
+# In docs/merging.md order: school, then header timestamp (S880012.C3 starts with a byte-order
+# mark).
 FILES_IN_ORDER = ["S871234.C1", "S880012.C3", "S885827.C1"]
 STATUSES = {
     "S871234.C1": "partially processed",
@@ -617,6 +618,7 @@ def test_table_statistics_are_refreshed_as_the_batch_doubles() -> None:
     assert [n // (FIRST_STATISTICS_REFRESH // 4) for n in refreshed] == [4, 8, 16, 32]
 
 
+@pytest.mark.postgres
 def test_statistics_refresh_analyzes_the_growing_tables_on_postgresql() -> None:
     with fresh_database() as url:
         engine = open_database(url)

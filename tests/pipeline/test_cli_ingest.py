@@ -90,8 +90,9 @@ def test_import_ingest_history_show_export(ost_env: dict[str, str]) -> None:
     born, oen = view["applicant"]["birth_date"], view["applicant"]["oen"]
     assert code == 0 and number in out and oen not in out and born not in out
     assert f"born {born[:4]}******" in out  # the year stays, as in the validation reports
+    assert "--show-personal shows them" in out
     code, out, _ = ost(ost_env, "applicants", "show", number, "--show-personal")
-    assert code == 0 and oen in out and born in out
+    assert code == 0 and oen in out and born in out and "--show-personal" not in out
 
 
 @pytest.mark.parametrize(
@@ -159,9 +160,10 @@ def _missing_database() -> str:
             lambda: f"postgresql+psycopg://ost:s3cret@127.0.0.1:{_closed_port()}/ost",
             "ost: the database could not be used: connection failed: ",
         ),
-        (
+        pytest.param(
             _missing_database,
             "ost: the database could not be used: connection failed: connection to server at ",
+            marks=pytest.mark.postgres,
         ),
         (
             lambda: "nosuchdb://ost:s3cret@host/ost",
@@ -177,7 +179,7 @@ def _missing_database() -> str:
             "ost: OST_DATABASE_URL is not a database URL (dialect://...)",
         ),
     ],
-    ids=["refused", "no-such-database", "unknown-driver", "postgres", "not-a-url"],
+    ids=["refused", "no-such-database", "unknown-driver", "short-scheme", "not-a-url"],
 )
 def test_a_database_that_cannot_be_opened_is_one_line_and_exit_2(
     tmp_path: Path, url: Callable[[], str], reason: str

@@ -1,4 +1,5 @@
-"""`ost validate` and `ost glossary` through the CLI: exit codes, SPEC 7 JSON, terminal output."""
+"""`ost validate` and `ost glossary` through the CLI: exit codes, docs/commands.md JSON, terminal
+output."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ REJECTED = SAMPLES / "S880012.C3"
 SHARED_EXAMPLE = ROOT / "tests" / "data" / "example_s885827_c2" / "S885827.C2"
 ONLY_WARNINGS = ROOT / "tests" / "data" / "g017_stale_projected" / "S885827.C1"
 
-# SPEC 7: the keys of the `ost validate --json` object, in this order.
+# docs/commands.md: the keys of the `ost validate --json` object, in this order.
 REPORT_KEYS = ["file", "mident", "status", "counts", "findings"]
 COUNT_KEYS = ["students", "grades", "errors", "warnings"]
 FINDING_KEYS = [
@@ -118,7 +119,7 @@ def test_clean_file_exits_0(path: Path) -> None:
 
 
 def test_a_file_with_only_warnings_passes_and_says_so() -> None:
-    # SPEC 3: a warning accepts the record; the file has no error, so it is clean.
+    # docs/rules.md: a warning accepts the record; the file has no error, so it is clean.
     code, out, _ = ost("validate", ONLY_WARNINGS)
     lines = out.splitlines()
     assert code == 0 and any(" G017 warning " in line for line in lines)

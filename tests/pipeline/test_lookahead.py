@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -118,6 +119,16 @@ def _running(pid: int) -> bool:
     return state != "Z"
 
 
+def _eventually(condition: Callable[[], bool], timeout: float = 20.0) -> bool:
+    """Whether `condition` holds within `timeout` seconds, polled every 50 ms."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 def test_workers_stop_when_the_run_is_killed(tmp_path: Path, applicants_database: str) -> None:
     fill_inbox(tmp_path)
     killed = subprocess.run(
@@ -130,10 +141,7 @@ def test_workers_stop_when_the_run_is_killed(tmp_path: Path, applicants_database
     assert killed.returncode == 137, killed.stderr
     workers = [int(pid) for pid in killed.stdout.split()]
     assert workers
-    deadline = time.monotonic() + 20
-    while any(map(_running, workers)) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert not any(map(_running, workers))
+    assert _eventually(lambda: not any(map(_running, workers)))
 
 
 def test_a_worker_killed_mid_run_leaves_the_rest_to_this_process(
@@ -146,7 +154,8 @@ def test_a_worker_killed_mid_run_leaves_the_rest_to_this_process(
         assert lookahead.result(first.name, _sha(first), TODAY) is not None
         for worker in multiprocessing.active_children():
             os.kill(worker.pid or 0, signal.SIGKILL)
-        time.sleep(2)  # long enough for the executor to find its pool broken
+        # The executor finds its pool broken: it fails every file it had been given.
+        assert _eventually(lambda: all(future.done() for _, future in lookahead._ahead))
         # The pool is broken: what it had not done is done in process, nothing raises.
         assert lookahead.result(second.name, _sha(second), TODAY) is None
         assert lookahead.result(third.name, _sha(third), TODAY) is None

@@ -1,4 +1,5 @@
-"""SPEC 6 merge rules through real ingests (SQLite and PostgreSQL): M001-M004 and the rest."""
+"""docs/merging.md merge rules through real ingests (SQLite and PostgreSQL): M001-M004 and the
+rest."""
 
 from __future__ import annotations
 
@@ -141,7 +142,7 @@ def test_m003_nothing_to_delete(ctx_with_emilie: IngestContext) -> None:
 def test_an_older_transmission_replayed_late_cannot_undo_what_a_newer_one_confirmed(
     ctx_with_emilie: IngestContext,
 ) -> None:
-    # In SPEC 6 order (C1, C2, C3) the mark ends at 085: C3 sets it back after C2's 080.
+    # In docs/merging.md order (C1, C2, C3) the mark ends at 085: C3 sets it back after C2's 080.
     send(ctx_with_emilie, "20261101090000", "1", grade("ENG4U", "202606", "F", "085"))
     confirmed = send(ctx_with_emilie, "20261115090000", "3", grade("ENG4U", "202606", "F", "085"))
     assert confirmed.report["merge"]["unchanged"] == 1
@@ -153,7 +154,8 @@ def test_an_older_transmission_replayed_late_cannot_undo_what_a_newer_one_confir
 
 
 def test_a_newer_record_the_merge_refused_confirms_nothing(ctx_with_emilie: IngestContext) -> None:
-    # In SPEC 6 order: C2's corrected final mark applies, then C3's midterm is refused (M001).
+    # In docs/merging.md order: C2's corrected final mark applies, then C3's midterm is refused
+    # (M001).
     send(ctx_with_emilie, "20261101090000", "1", grade("ENG4U", "202606", "F", "085"))
     refused = send(ctx_with_emilie, "20261115090000", "3", grade("ENG4U", "202606", "M", "080"))
     assert "M001" in codes(refused)
@@ -165,8 +167,8 @@ def test_a_newer_record_the_merge_refused_confirms_nothing(ctx_with_emilie: Inge
 def test_a_newer_record_behind_in_grade_type_does_not_hold_back_an_older_one(
     ctx_with_emilie: IngestContext,
 ) -> None:
-    # In SPEC 6 order (C1, C2, C3): C2's midterm replaces C1's current grade, then C3's current
-    # grade is refused (M001). C3 carried the course unchanged before C2 was replayed late.
+    # In docs/merging.md order (C1, C2, C3): C2's midterm replaces C1's current grade, then C3's
+    # current grade is refused (M001). C3 carried the course unchanged before C2 was replayed late.
     send(ctx_with_emilie, "20261101090000", "1", grade("MCV4U", "202606", "C"))
     carried = send(ctx_with_emilie, "20261115090000", "3", grade("MCV4U", "202606", "C"))
     assert carried.report["merge"]["unchanged"] == 1
@@ -179,7 +181,7 @@ def test_a_newer_record_behind_in_grade_type_does_not_hold_back_an_older_one(
 def test_a_deletion_replayed_late_does_not_undo_a_newer_file_carrying_the_course(
     ctx_with_emilie: IngestContext,
 ) -> None:
-    # In SPEC 6 order (C1, C2, C3): C2 deletes the course and C3 puts it back.
+    # In docs/merging.md order (C1, C2, C3): C2 deletes the course and C3 puts it back.
     send(ctx_with_emilie, "20261101090000", "1", grade("SBI4U", "202701", "C"))
     send(ctx_with_emilie, "20261115090000", "3", grade("SBI4U", "202701", "C"))
     late = send(

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
-
 from pipeline.ingest import IngestContext
 from pipeline.rematch import rematch_held
 from tests.pipeline.builders import Student, applicant, grade, transmission
@@ -14,7 +12,6 @@ from tests.pipeline.test_merge import add_applicants, courses, ingest
 BELLA = applicant("2026-000777", "Bella", "Martin", date(2008, 3, 14))
 
 
-@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 def test_held_twin_does_not_take_the_applicant_of_the_matched_one(
     ingest_ctx: IngestContext,
 ) -> None:

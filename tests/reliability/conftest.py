@@ -5,7 +5,6 @@ from __future__ import annotations
 from tests.pipeline.conftest import (
     NOW,
     Mailbox,
-    database_url,
     engine_migrated,
     ingest_ctx,
     mailbox,
@@ -15,7 +14,6 @@ from tests.pipeline.conftest import (
 __all__ = [
     "NOW",
     "Mailbox",
-    "database_url",
     "engine_migrated",
     "ingest_ctx",
     "mailbox",

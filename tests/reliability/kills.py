@@ -5,7 +5,7 @@
 For each kill the sample files are ingested into a fresh database by a process that is sent
 SIGKILL after a random delay, at a random step of a transmission's transaction, or while the
 reports are being written. Afterwards the database must hold exactly what an uninterrupted run
-holds after the first k transmissions, for some k (SPEC 6: a transmission is merged in one
+holds after the first k transmissions, for some k (docs/merging.md: a transmission is merged in one
 transaction); every finished transmission must have its reports; then a clean `ost ingest` of
 the same files must reach the state of an uninterrupted run.
 """

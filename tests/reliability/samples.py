@@ -15,7 +15,7 @@ SAMPLE_BYTES = {path.name: path.read_bytes() for path in sorted(SAMPLES.glob("S*
 
 
 def sample_files() -> list[Path]:
-    """The sample transmissions in the order an ingest applies them (SPEC 6)."""
+    """The sample transmissions in the order an ingest applies them (docs/merging.md)."""
     paths = sorted(SAMPLES.glob("S*.C*"))
     return sorted(paths, key=lambda path: receive(path, 2**30).order_key)
 

@@ -26,7 +26,13 @@ DATABASES: dict[str, DatabaseFactory] = {
 }
 
 
-@pytest.mark.parametrize("backend", sorted(DATABASES))
+@pytest.mark.parametrize(
+    "backend",
+    [
+        pytest.param(b, marks=[pytest.mark.postgres] * (b == "postgresql"))
+        for b in sorted(DATABASES)
+    ],
+)
 def test_killed_ingests_are_never_half_applied_and_converge(backend: str) -> None:
     database, files = DATABASES[backend], sample_files()
     reference = build_reference(database, files)

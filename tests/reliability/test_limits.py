@@ -39,7 +39,7 @@ from rules.validate import ValidationResult, packaged_code_tables, validate_file
 
 tables = packaged_code_tables()
 lines = open(sys.argv[1], "rb").read().split(b"\\r\\n")
-# SPEC 2.1: only blanks may follow column 200; here 50 MB of text do.
+# docs/format.md: only blanks may follow column 200; here 50 MB of text do.
 lines[5] = lines[5].ljust(200) + b"X" * int(sys.argv[2])
 raw = b"\\r\\n".join(lines)
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024

@@ -1,4 +1,5 @@
-"""Golden transmissions: each folder of tests/data/ holds a file and the findings SPEC 2-4 call for.
+"""Golden transmissions: each folder of tests/data/ holds a file and the findings docs/format.md and
+docs/rules.md call for.
 
 A new case is one new folder with the transmission and its `expected.json`
 (`tests/data/make_golden.py` writes most of them).

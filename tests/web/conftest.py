@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -17,22 +17,35 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
+from matching import ApplicantPool
 from pipeline.accounts import add_account
 from pipeline.applicants import read_applicants, upsert_applicants
 from pipeline.config import Settings, load_settings
 from pipeline.database import open_database
-from pipeline.ingest import IngestContext, ingest_paths
+from pipeline.ingest import IngestContext, Received, ingest_bytes, ingest_paths, sha256_of
 from pipeline.runtime import ensure_folders
+from pipeline.store import load_applicant_pool
 from pipeline.web.app import create_app
 from pipeline.web.security import SessionSettings, SignInLimiter
 from pipeline.web.state import ConsoleState
 from rules.validate import packaged_code_tables
+from tests.pipeline.builders import Student, applicant, applicants_frame, grade, transmission
 from tests.pipeline.conftest import Mailbox
 from tests.postgres import fresh_database
 
 ROOT = Path(__file__).parents[2]
 SAMPLES = ROOT / "sample_files"
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
+# A student held for an operator's review (A009): the applicant's name at the same school, with
+# another OEN and birth date.
+HELD_SCHOOL = "871234"
+HELD_CREATED = "20261125093000"
+HELD_APPLICANT = applicant(
+    "2026-900001", "Émilie", "Gagnon", date(2008, 5, 21), "345678912", school_midents=HELD_SCHOOL
+)
+HELD_STUDENT = Student(
+    "4471002", "GAGNON", "ÉMILIE", "20080612", "111111118", [grade("ENG4U", "202606", "F", "081")]
+)
 PASSWORDS = {"ops": "operator-secret-1", "clerk": "clerk-secret-12", "board": "board-secret-123"}
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -46,15 +59,6 @@ class Console:
 
     def client(self, base_url: str = "http://testserver") -> TestClient:
         return TestClient(create_app(self.state), base_url=base_url, follow_redirects=True)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def console_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'ost.sqlite3'}"
-        return
-    with fresh_database() as url:
-        yield url
 
 
 def seed(settings: Settings) -> None:
@@ -75,7 +79,16 @@ def seed(settings: Settings) -> None:
         clock=lambda: NOW,
     )
     ingest_paths(context, sorted(SAMPLES.glob("S*.C*")))
+    with engine.begin() as conn:
+        upsert_applicants(conn, applicants_frame([HELD_APPLICANT]), NOW)
+    name, raw = transmission([HELD_STUDENT], mident=HELD_SCHOOL, number="2", created=HELD_CREATED)
+    ingest_bytes(context, Received(name, raw, len(raw), sha256_of(raw)), load_pool(engine))
     engine.dispose()
+
+
+def load_pool(engine: Engine) -> ApplicantPool:
+    with engine.connect() as conn:
+        return load_applicant_pool(conn)
 
 
 def home_settings(home: Path, url: str) -> Settings:

@@ -9,9 +9,19 @@ from pipeline.store import table
 
 
 def transmission_id(engine: Engine, mident: str) -> int:
+    """The school's first transmission (its sample file)."""
     t = table(Transmission)
+    query = select(t.c.id).where(t.c.mident == mident).order_by(t.c.id).limit(1)
     with engine.connect() as conn:
-        return int(conn.execute(select(t.c.id).where(t.c.mident == mident)).scalar_one())
+        return int(conn.execute(query).scalar_one())
+
+
+def held_record_id(engine: Engine) -> int:
+    """The queue id of the held student of the samples."""
+    from pipeline.review import review_queue
+
+    [item] = review_queue(engine)
+    return item.id
 
 
 def merged_applicants(engine: Engine, mident: str) -> set[str]:

@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from pipeline.web.app import create_app
 from tests.pipeline.test_html_report import chromium_executable
-from tests.web.conftest import PASSWORDS, ROOT, Console
+from tests.web.conftest import HELD_APPLICANT, PASSWORDS, ROOT, Console
 from tests.web.ids import applicant_only_of, transmission_id
 from tests.web.server import serving
 
@@ -153,3 +153,24 @@ def test_an_operator_searches_and_reads_an_applicants_record(
     expect(page.locator("html")).to_have_attribute("lang", "fr")
     assert any(row["Numéro de demande"] for row in rows(page, "#findings"))
     keep(page, "transmission-fr", request)
+
+
+def test_an_operator_accepts_a_held_match_and_sees_the_courses(
+    page: Page, console: Console, request: pytest.FixtureRequest
+) -> None:
+    number = str(HELD_APPLICANT["application_number"])
+    sign_in_by_keyboard(page, "ops")
+    page.get_by_role("link", name="Review queue").click()
+    [held] = rows(page, "#queue")
+    assert held["Code"] == "A009" and number in held["Candidates"]
+    keep(page, "review-queue", request)
+    page.get_by_role("link", name=held["Student number"]).click()
+    candidate = page.locator(f"#candidate-{number}")
+    differing = candidate.locator("tr.differs th").all_inner_texts()
+    assert "OEN" in differing and "Birth date" in differing
+    keep(page, "review-case", request)
+    candidate.get_by_label("Reason").first.fill("confirmed with the school")
+    candidate.get_by_role("button", name=f"Accept {number}").click()
+    page.wait_for_url(re.compile(f"/applicants/{number}"))
+    assert [row["Course"] for row in rows(page, "#courses")] == ["ENG4U"]
+    keep(page, "applicant-after-accept", request)

@@ -12,7 +12,7 @@ from starlette.routing import compile_path
 
 from pipeline.web.app import ROUTERS
 from tests.web.conftest import Console, token
-from tests.web.ids import applicant_only_of, transmission_id
+from tests.web.ids import applicant_only_of, held_record_id, transmission_id
 
 CLERK_SCHOOL, OTHER_SCHOOL = "885827", "871234"
 
@@ -35,6 +35,7 @@ def others_ids(console: Console) -> dict[str, str]:
         "transmission_id": str(transmission_id(engine, OTHER_SCHOOL)),
         "application_number": applicant_only_of(engine, OTHER_SCHOOL, [CLERK_SCHOOL]),
         "name": "report.html",
+        "record_id": str(held_record_id(engine)),
     }
 
 

@@ -15,8 +15,8 @@ from pipeline.store import table
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
 
 
-def test_an_existing_database_gets_accounts_and_keeps_its_data(console_database_url: str) -> None:
-    engine = make_engine(console_database_url)
+def test_an_existing_database_gets_accounts_and_keeps_its_data(database_url: str) -> None:
+    engine = make_engine(database_url)
     config = alembic_config(engine)
     with engine.begin() as connection:
         config.attributes["connection"] = connection

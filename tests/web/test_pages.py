@@ -32,6 +32,9 @@ def upload(client: TestClient, name: str, data: bytes) -> str:
 
 
 def cells(html: str, table_id: str) -> list[list[str]]:
+    """The cells of each body row of the table; none when the page has no such table."""
+    if f'id="{table_id}"' not in html:
+        return []
     body = html.split(f'id="{table_id}"', 1)[1].split("</table>", 1)[0]
     rows = re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)
     found = [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S) for row in rows]

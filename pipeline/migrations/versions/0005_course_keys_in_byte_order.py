@@ -31,7 +31,7 @@ branch_labels = None
 depends_on = None
 
 MIDENT_INDEX = "ix_course_mident"
-# The course key (SPEC 6) and its lengths, as in pipeline.models.
+# The course key (docs/merging.md) and its lengths, as in pipeline.models.
 KEY_COLUMNS = {
     "application_number": 32,
     "course_code": 6,

@@ -4,7 +4,7 @@ One row per person who signs in to `ost serve`: an operator, or a school account
 MIDENTs it may see (a board has several). Passwords are stored only as argon2 hashes.
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-07
 """
 
@@ -15,7 +15,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

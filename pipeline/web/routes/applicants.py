@@ -11,6 +11,7 @@ from pipeline.web.pages import render
 
 router = APIRouter()
 MAX_QUERY = 100
+DECISIONS = ("accept", "reject", "link", "unlink")  # an operator's review decision just made
 
 
 @router.get("/applicants")
@@ -27,6 +28,12 @@ def applicant_page(
     record = applicant_record(conn, application_number, who.scope)
     if record is None:
         raise NotFound
+    decided = request.query_params.get("decided")
     return render(
-        request, who, "applicant.html.j2", record=record, application_number=application_number
+        request,
+        who,
+        "applicant.html.j2",
+        record=record,
+        application_number=application_number,
+        decided=decided if decided in DECISIONS and who.is_operator else None,
     )

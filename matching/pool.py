@@ -1,0 +1,103 @@
+"""The applicants prepared once for many matches, with sorted blocking keys to search by."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from matching.candidates import applicant_keys, candidate_pairs
+from matching.keys import (
+    APPLICANT_NAMES,
+    STUDENT_NAMES,
+    name_keys,
+    oen_slip_keys,
+    similar_names,
+)
+from matching.prepare import prepare_applicants
+
+
+def rows_with(ordered: pl.DataFrame, column: str, values: pl.Series) -> pl.DataFrame:
+    """The rows of `ordered` (sorted on `column`) whose `column` is one of `values`.
+
+    Two binary searches per value instead of a scan, so that the cost of a small file does
+    not grow with the number of applicants.
+    """
+    values = values.drop_nulls().unique()
+    if values.is_empty():
+        return ordered.clear()
+    sorted_column = ordered[column]
+    bounds = pl.DataFrame(
+        {
+            "start": sorted_column.search_sorted(values, side="left"),
+            "end": sorted_column.search_sorted(values, side="right"),
+        }
+    )
+    positions = bounds.select(pl.int_ranges("start", "end", dtype=pl.UInt32)).explode("start")
+    return ordered[positions.to_series().drop_nulls()]
+
+
+@dataclass(frozen=True)
+class ApplicantPool:
+    """Applicants prepared once for many `match_students` calls (every file of a batch).
+
+    Beside the prepared applicants (row `a_idx` at position `a_idx`): their OENs and their
+    blocking keys, each sorted, and the applicants as given sorted by application number, to
+    find what a file needs by binary search rather than by scanning every applicant.
+    """
+
+    by_number: pl.DataFrame
+    prepared: pl.DataFrame
+    by_oen: pl.DataFrame
+    keys: pl.DataFrame
+    slip_keys: pl.DataFrame
+    name_keys: pl.DataFrame
+
+    @classmethod
+    def of(cls, applicants: pl.DataFrame) -> ApplicantPool:
+        prepared = prepare_applicants(applicants)
+        return cls(
+            applicants.sort("application_number"),
+            prepared,
+            by_oen=prepared.select("a_idx", "a_oen").drop_nulls("a_oen").sort("a_oen"),
+            keys=applicant_keys(prepared).sort("birth_date"),
+            slip_keys=oen_slip_keys(prepared, "a_idx", "a_oen").sort("key"),
+            name_keys=name_keys(prepared, "a_idx", *APPLICANT_NAMES).sort("key"),
+        )
+
+    def candidates(self, students: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """The students' candidate pairs, and the prepared applicants those pairs name.
+
+        The pairs are found on the narrow OEN and key tables; only the applicants in some
+        pair are then taken whole.
+        """
+        oens = rows_with(self.by_oen, "a_oen", students["s_oen"])
+        keys = rows_with(self.keys, "birth_date", students["s_bd"])
+        student_slips = oen_slip_keys(students, "s_idx", "s_oen")
+        slips = rows_with(self.slip_keys, "key", student_slips["key"])
+        # The names alone are searched only for students whose OEN and birth date found no one.
+        found = oens.with_columns(a_bd=self.prepared["a_bd"].gather(oens["a_idx"])).join(
+            students.select("s_idx", a_oen="s_oen", a_bd="s_bd"), on=["a_oen", "a_bd"]
+        )
+        unsure = students.join(found.select("s_idx"), on="s_idx", how="anti")
+        student_names = name_keys(unsure, "s_idx", *STUDENT_NAMES)
+        names = rows_with(self.name_keys, "key", student_names["key"])
+        more = pl.concat(
+            [
+                student_slips.join(slips, on="key").select("s_idx", "a_idx"),
+                similar_names(
+                    student_names.join(names, on="key").select("s_idx", "a_idx").unique(),
+                    students,
+                    self.prepared,
+                ),
+            ]
+        )
+        pairs = candidate_pairs(students, oens, keys, more)
+        named = pairs["a_idx"].unique()
+        # The representatives of their accounts too: a decision may name one of them.
+        named = pl.concat([named, self.prepared["a_rep"].gather(named)]).unique().sort()
+        return pairs, self.prepared[named]
+
+    def applicants(self, numbers: pl.Series) -> pl.DataFrame:
+        """The applicants (as given) with these application numbers."""
+        return rows_with(self.by_number, "application_number", numbers)

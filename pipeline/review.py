@@ -1,0 +1,276 @@
+"""The review queue, read: held students and their candidates (docs/review.md).
+
+Plain functions over a database engine, for the command line and the web console alike. Each
+takes `scope`: the MIDENTs whose students the caller may see (None = every school).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Engine, func, select, tuple_
+
+from matching.explain import compare_pairs
+from pipeline import store
+from pipeline.models import MatchDecision, StudentRecord, Transmission
+from pipeline.operator_decisions import decisions_for, exclusions, links
+from pipeline.review_rows import applicants_by_number, current_decision, students_by_id
+from pipeline.store import frame, table
+
+# Statuses held for an operator, and the glossary code each stands for.
+HELD_CODES = {"review": "A009", "ambiguous": "A002", "not_merged": "A003"}
+RETURNED_CODE = "A001"  # unlinked by an operator, back in the queue until decided again
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An applicant proposed for a held student, with the total weight of its evidence."""
+
+    application_number: str
+    weight: float | None
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """A held student: its record `id`, school, number, code, since when, its candidates."""
+
+    id: int
+    mident: str
+    student_number: str
+    code: str
+    waiting_since: datetime
+    candidates: list[Candidate] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "mident": self.mident,
+            "student_number": self.student_number,
+            "code": self.code,
+            "waiting_since": self.waiting_since.isoformat(),
+            "candidates": [
+                {"application_number": c.application_number, "weight": c.weight}
+                for c in self.candidates
+            ],
+        }
+
+
+_HELD_SCHEMA: dict[str, pl.DataType] = {
+    "id": pl.Int64(),
+    "mident": pl.Utf8(),
+    "student_number": pl.Utf8(),
+    "match_status": pl.Utf8(),
+    "application_number": pl.Utf8(),
+    "received_at": pl.Datetime(time_zone="UTC"),
+}
+_DECISION_SCHEMA: dict[str, pl.DataType] = {
+    "student_record_id": pl.Int64(),
+    "candidates": pl.Utf8(),
+    "weight": pl.Float64(),
+    "evidence": pl.Utf8(),
+}
+
+
+def _held_records(conn: Any, scope: Sequence[str] | None, returned: pl.DataFrame) -> pl.DataFrame:
+    """Accepted records of processed files that are held for review, or returned by an unlink."""
+    s, t = table(StudentRecord), table(Transmission)
+    query = (
+        select(
+            s.c.id,
+            s.c.mident,
+            s.c.student_number,
+            s.c.match_status,
+            s.c.application_number,
+            t.c.received_at,
+        )
+        .join(t, t.c.id == s.c.transmission_id)
+        .where(s.c.accepted.is_(True), t.c.status.in_(["processed", "partially processed"]))
+    )
+    if scope is not None:
+        query = query.where(s.c.mident.in_(list(scope)))
+    held = frame(conn, query.where(s.c.match_status.in_(list(HELD_CODES))), _HELD_SCHEMA)
+    keys = returned.select("mident", "student_number").unique().rows()
+    back = [
+        frame(
+            conn,
+            query.where(
+                s.c.match_status.is_distinct_from("matched"),
+                tuple_(s.c.mident, s.c.student_number).in_(list(part)),
+            ),
+            _HELD_SCHEMA,
+        )
+        for part in store.chunks(keys)
+    ]
+    return pl.concat([held, *back]).unique("id")
+
+
+def _latest_decisions(conn: Any, record_ids: Sequence[int]) -> pl.DataFrame:
+    """The current match decision (the latest) of each record."""
+    m = table(MatchDecision)
+    parts = []
+    for part in store.chunks(list(record_ids)):
+        latest = (
+            select(func.max(m.c.id).label("id"))
+            .where(m.c.student_record_id.in_(list(part)))
+            .group_by(m.c.student_record_id)
+            .subquery()
+        )
+        query = select(m.c.student_record_id, m.c.candidates, m.c.weight, m.c.evidence).join(
+            latest, latest.c.id == m.c.id
+        )
+        parts.append(frame(conn, query, _DECISION_SCHEMA))
+    return pl.concat([pl.DataFrame(schema=_DECISION_SCHEMA), *parts])
+
+
+def _candidates(row: dict[str, Any], rejected: set[str]) -> list[Candidate]:
+    """The decision's applicant, the tied ones and those beaten, best first, minus rejected."""
+    found: dict[str, float | None] = {}
+    evidence = json.loads(row["evidence"]) if row.get("evidence") else {}
+    if row.get("application_number"):
+        found[row["application_number"]] = evidence.get("weight", row.get("weight"))
+    for number in (row.get("candidates") or "").split(";"):
+        if number:
+            found.setdefault(number, None)
+    for beaten in evidence.get("beaten", []):
+        found.setdefault(beaten["application_number"], beaten["weight"])
+    ranked = sorted(found.items(), key=lambda item: -(item[1] if item[1] is not None else -1e9))
+    return [Candidate(n, w) for n, w in ranked if n not in rejected]
+
+
+def review_queue(
+    engine: Engine, scope: Sequence[str] | None = None, code: str | None = None
+) -> list[QueueItem]:
+    """The held students, oldest first: one item per student (its latest held record).
+
+    `code`: only the students held with this glossary code (A001, A002, A003, A009).
+    """
+    with engine.connect() as conn:
+        operator = decisions_for(conn)
+        returned = operator.filter(pl.col("action") == "unlink").join(
+            links(operator).select("mident", "student_number"),
+            on=["mident", "student_number"],
+            how="anti",
+        )
+        held = _held_records(conn, scope, returned)
+        if held.is_empty():
+            return []
+        since = held.group_by("mident", "student_number").agg(
+            waiting_since=pl.col("received_at").min()
+        )
+        latest = held.sort("id").group_by("mident", "student_number").last()
+        decisions = _latest_decisions(conn, latest["id"].to_list())
+    rows = (
+        latest.join(since, on=["mident", "student_number"])
+        .join(decisions, left_on="id", right_on="student_record_id", how="left")
+        .with_columns(
+            code=pl.col("match_status").replace_strict(
+                HELD_CODES, default=RETURNED_CODE, return_dtype=pl.Utf8
+            )
+        )
+        .sort("waiting_since", "id")
+    )
+    if code is not None:
+        rows = rows.filter(pl.col("code") == code)
+    rejected = _rejected_by_student(operator)
+    return [
+        QueueItem(
+            id=row["id"],
+            mident=row["mident"],
+            student_number=row["student_number"],
+            code=row["code"],
+            waiting_since=row["waiting_since"],
+            candidates=_candidates(
+                row, rejected.get((row["mident"], row["student_number"]), set())
+            ),
+        )
+        for row in rows.iter_rows(named=True)
+    ]
+
+
+def _rejected_by_student(operator: pl.DataFrame) -> dict[tuple[str, str], set[str]]:
+    found: dict[tuple[str, str], set[str]] = {}
+    for mident, number, application in exclusions(operator).iter_rows():
+        found.setdefault((mident, number), set()).add(application)
+    return found
+
+
+@dataclass(frozen=True)
+class FieldRow:
+    """One field of a student beside one candidate: both values, the level and its weight."""
+
+    field: str
+    student: str | None
+    applicant: str | None
+    level: str
+    weight: float
+    differs: bool
+
+
+@dataclass(frozen=True)
+class CandidateCase:
+    application_number: str
+    weight: float
+    fields: list[FieldRow]
+
+
+@dataclass(frozen=True)
+class ReviewCase:
+    """A held student beside its candidates, field by field (`ost review show`)."""
+
+    item: QueueItem
+    student: dict[str, str | None]
+    status: str | None
+    reason: str | None
+    candidates: list[CandidateCase]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            **self.item.as_json(),
+            "status": self.status,
+            "reason": self.reason,
+            "student": self.student,
+            "candidates": [
+                {
+                    "application_number": c.application_number,
+                    "weight": round(c.weight, 2),
+                    "fields": [vars(f) for f in c.fields],
+                }
+                for c in self.candidates
+            ],
+        }
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def review_case(
+    engine: Engine, record_id: int, scope: Sequence[str] | None = None
+) -> ReviewCase | None:
+    """One held student (by its queue id) beside each candidate; None when not in the queue."""
+    item = next((i for i in review_queue(engine, scope) if i.id == record_id), None)
+    if item is None:
+        return None
+    with engine.connect() as conn:
+        students = students_by_id(conn, [record_id])
+        numbers = [c.application_number for c in item.candidates]
+        applicants = applicants_by_number(conn, numbers)
+        current = current_decision(conn, record_id)
+    comparison = compare_pairs(students, applicants)
+    cases = []
+    for number in numbers:
+        rows = comparison.filter(pl.col("application_number") == number)
+        if rows.is_empty():
+            continue
+        fields = [FieldRow(**r) for r in rows.select(list(FieldRow.__annotations__)).to_dicts()]
+        cases.append(CandidateCase(number, float(rows["total"][0]), fields))
+    student = {k: _text(v) for k, v in students.drop("student_key").row(0, named=True).items()}
+    status, reason = current if current else (None, None)
+    return ReviewCase(item, student, status, reason, cases)

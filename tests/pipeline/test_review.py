@@ -1,0 +1,199 @@
+"""The review queue: held students listed and shown, accepted, rejected, linked and unlinked."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import polars as pl
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from pipeline import review_actions
+from pipeline.cli import app
+from pipeline.ingest import IngestContext
+from pipeline.models import CourseChange, ReviewDecision
+from pipeline.rematch import rematch_held
+from pipeline.review import review_case, review_queue
+from pipeline.store import table
+from tests.pipeline.builders import MIDENT, Student, applicant, grade, transmission
+from tests.pipeline.test_merge import add_applicants, courses, ingest
+
+EMILIE = applicant("2026-000001", "Émilie", "Gagnon", date(2008, 5, 21), "345678912")
+# Another OEN and another birth date, the same name at the same school: probable, held (A009).
+HELD = Student(
+    "4471002", "GAGNON", "ÉMILIE", "20080612", "111111118", [grade("ENG4U", "202606", "F", "081")]
+)
+# The same person on every field: merged automatically.
+EXACT = Student(
+    "4471003", "GAGNON", "ÉMILIE", "20080521", "345678912", [grade("SBI4U", "202606", "F", "077")]
+)
+
+
+def held_ctx(ctx: IngestContext) -> int:
+    """The applicant, the held student ingested; the student's queue id."""
+    add_applicants(ctx, EMILIE)
+    outcome = ingest(ctx, transmission([HELD]))
+    assert outcome.report["matching"]["matched"] == 0
+    [item] = review_queue(ctx.engine)
+    return item.id
+
+
+def decisions(ctx: IngestContext) -> list[dict[str, object]]:
+    with ctx.engine.connect() as conn:
+        rows = conn.execute(select(table(ReviewDecision)).order_by(table(ReviewDecision).c.id))
+        return [dict(row._mapping) for row in rows]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+def test_a_probable_match_is_held_and_shown_field_by_field(ingest_ctx: IngestContext) -> None:
+    record_id = held_ctx(ingest_ctx)
+    [item] = review_queue(ingest_ctx.engine)
+    assert (item.mident, item.student_number, item.code) == (MIDENT, "4471002", "A009")
+    assert [c.application_number for c in item.candidates] == ["2026-000001"]
+    assert item.candidates[0].weight is not None and item.candidates[0].weight > 0
+    assert review_queue(ingest_ctx.engine, scope=["999999"]) == []
+    assert review_queue(ingest_ctx.engine, code="A002") == []
+    case = review_case(ingest_ctx.engine, record_id)
+    assert case is not None
+    [candidate] = case.candidates
+    fields = {row.field: row for row in candidate.fields}
+    assert fields["oen"].differs and fields["oen"].level == "different"
+    assert fields["birth_date"].differs and fields["birth_date"].student == "2008-06-12"
+    assert not fields["surname"].differs and fields["surname"].applicant == "Gagnon"
+    assert fields["oen"].weight < 0 < fields["surname"].weight
+    assert courses(ingest_ctx).is_empty()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+def test_accept_merges_at_once_and_the_matcher_never_overturns_it(
+    ingest_ctx: IngestContext,
+) -> None:
+    record_id = held_ctx(ingest_ctx)
+    outcome = review_actions.accept(
+        ingest_ctx.engine, record_id, "2026-000001", "ana", "confirmed by phone", now=None
+    )
+    assert outcome.merge["inserted"] == 1
+    assert courses(ingest_ctx)["course_code"].to_list() == ["ENG4U"]
+    assert review_queue(ingest_ctx.engine) == []
+    [decision] = decisions(ingest_ctx)
+    assert (decision["action"], decision["decided_by"]) == ("accept", "ana")
+    assert decision["reason"] == "confirmed by phone"
+    seen = json.loads(str(decision["evidence"]))
+    assert seen["candidates"][0]["application_number"] == "2026-000001"
+    # Later runs and later files of the same student keep the operator's link.
+    assert rematch_held(ingest_ctx).newly_matched == 0
+    later = Student(
+        "4471002",
+        "GAGNON",
+        "ÉMILIE",
+        "20080612",
+        "111111118",
+        [grade("MHF4U", "202606", "F", "090")],
+    )
+    again = ingest(ingest_ctx, transmission([later], number="2"))
+    assert again.report["matching"]["matched"] == 1
+    assert sorted(courses(ingest_ctx)["course_code"].to_list()) == ["ENG4U", "MHF4U"]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+def test_reject_is_permanent(ingest_ctx: IngestContext) -> None:
+    record_id = held_ctx(ingest_ctx)
+    review_actions.reject(ingest_ctx.engine, record_id, "2026-000001", "ana", "another person")
+    assert review_queue(ingest_ctx.engine) == []
+    rematch_held(ingest_ctx)
+    add_applicants(ingest_ctx, EMILIE)  # the applicant changes: still never proposed again
+    rematch_held(ingest_ctx)
+    assert review_queue(ingest_ctx.engine) == []
+    assert courses(ingest_ctx).is_empty()
+    with pytest.raises(review_actions.ReviewRefused):
+        review_actions.accept(ingest_ctx.engine, record_id, "2026-000001", "ana", "changed my mind")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+def test_unlink_removes_the_courses_and_returns_the_student_for_good(
+    ingest_ctx: IngestContext,
+) -> None:
+    add_applicants(ingest_ctx, EMILIE)
+    assert ingest(ingest_ctx, transmission([EXACT])).report["matching"]["matched"] == 1
+    assert courses(ingest_ctx)["course_code"].to_list() == ["SBI4U"]
+    outcome = review_actions.unlink(ingest_ctx.engine, MIDENT, "4471003", "ana", "twin sister")
+    assert (outcome.application_number, outcome.removed_courses) == ("2026-000001", 1)
+    assert courses(ingest_ctx).is_empty()
+    with ingest_ctx.engine.connect() as conn:
+        actions = [row.action for row in conn.execute(select(table(CourseChange)))]
+    assert actions == ["insert", "unlink"]  # the history is kept, the removal added to it
+    [item] = review_queue(ingest_ctx.engine)
+    assert (item.student_number, item.code) == ("4471003", "A001")
+    rematch_held(ingest_ctx)  # the evidence is perfect, yet never matched to it automatically
+    assert courses(ingest_ctx).is_empty()
+    assert [i.student_number for i in review_queue(ingest_ctx.engine)] == ["4471003"]
+    review_actions.link(ingest_ctx.engine, MIDENT, "4471003", "2026-000001", "bo", "checked")
+    assert courses(ingest_ctx)["course_code"].to_list() == ["SBI4U"]
+    assert review_queue(ingest_ctx.engine) == []
+    assert [d["action"] for d in decisions(ingest_ctx)] == ["unlink", "link"]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_refusals_say_why(ingest_ctx: IngestContext) -> None:
+    record_id = held_ctx(ingest_ctx)
+    refused = review_actions.ReviewRefused
+    with pytest.raises(refused, match="not a candidate"):
+        review_actions.accept(ingest_ctx.engine, record_id, "2026-999999", "ana", "x")
+    with pytest.raises(refused, match="--reason"):
+        review_actions.accept(ingest_ctx.engine, record_id, "2026-000001", "ana", " ")
+    with pytest.raises(refused, match="no held student"):
+        review_actions.accept(ingest_ctx.engine, record_id + 99, "2026-000001", "ana", "x")
+    with pytest.raises(refused, match="no applicant"):
+        review_actions.link(ingest_ctx.engine, MIDENT, "4471002", "2026-999999", "ana", "x")
+    with pytest.raises(refused, match="is not linked"):
+        review_actions.unlink(ingest_ctx.engine, MIDENT, "4471002", "ana", "x")
+    with pytest.raises(refused, match="no held student"):
+        review_actions.accept(
+            ingest_ctx.engine, record_id, "2026-000001", "ana", "x", scope=["999999"]
+        )
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+def test_the_command_line_clears_the_queue(ingest_ctx: IngestContext) -> None:
+    record_id = held_ctx(ingest_ctx)
+    env = {
+        "OST_HOME": str(ingest_ctx.settings.home),
+        "OST_DATABASE_URL": ingest_ctx.settings.database_url,
+    }
+    runner = CliRunner()
+    listed = runner.invoke(app, ["review", "list", "--json"], env=env)
+    assert listed.exit_code == 0, listed.output
+    [item] = json.loads(listed.stdout)
+    assert set(item) == {"id", "mident", "student_number", "code", "waiting_since", "candidates"}
+    assert item["id"] == record_id and item["code"] == "A009"
+    assert set(item["candidates"][0]) == {"application_number", "weight"}
+    shown = runner.invoke(app, ["review", "show", str(record_id)], env=env)
+    assert shown.exit_code == 0 and "≠ different" in shown.stdout and "Gagnon" in shown.stdout
+    bad = runner.invoke(
+        app,
+        ["review", "accept", str(record_id), "--applicant", "X", "--by", "a", "--reason", "r"],
+        env=env,
+    )
+    assert bad.exit_code == 1 and bad.stderr.startswith("ost: applicant X is not a candidate")
+    done = runner.invoke(
+        app,
+        [
+            "review",
+            "accept",
+            str(record_id),
+            "--applicant",
+            "2026-000001",
+            "--by",
+            "ana",
+            "--reason",
+            "ok",
+        ],
+        env=env,
+    )
+    assert done.exit_code == 0, done.output
+    assert "1 course(s) merged" in done.stdout
+    empty = runner.invoke(app, ["review", "list", "--json"], env=env)
+    assert json.loads(empty.stdout) == []
+    assert pl.DataFrame(courses(ingest_ctx))["student_number"].to_list() == ["4471002"]
