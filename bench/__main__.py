@@ -7,6 +7,7 @@
     python -m bench e2e       [--scale 1]            ost run into SQLite and PostgreSQL
     python -m bench growth    [--scales .25,.5,1]    e2e at several sizes: is the cost linear?
     python -m bench startup   [--against REV]        ost as installed vs python's own start-up
+    python -m bench console   [--clients 8]          the web console's pages and a 5 MB upload
     python -m bench report    [--write]              RESULTS.md from the stored results
     python -m bench all       [--write]              everything above, then the report
 
@@ -174,6 +175,17 @@ def load(work: Path, name: str) -> dict[str, Any]:
     return dict(json.loads((results_dir(work) / f"{name}.json").read_text(encoding="utf-8")))
 
 
+def cmd_console(args: argparse.Namespace) -> None:
+    from bench.console import compare_console
+    from bench.console_report import write_console_section
+
+    batch = batch_at(args.scale, args.work)
+    result = compare_console(batch, args.work, args.clients, args.requests, log)
+    store(args.work, f"console-{args.scale:g}", {"scale": args.scale, **result})
+    if args.write:
+        write_console_section(load(args.work, f"console-{args.scale:g}"), args.results)
+
+
 def cmd_report(args: argparse.Namespace) -> None:
     text = write_report(
         results_dir(args.work), args.results if args.write else None, args.postgres_url, args.scale
@@ -226,6 +238,8 @@ def parser() -> argparse.ArgumentParser:
     main.add_argument("--scales", type=_floats, default=None, help="growth sizes (x --scale)")
     main.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
     main.add_argument("--no-profile", action="store_true", help="no py-spy stage sampling")
+    main.add_argument("--clients", type=int, default=8, help="concurrent console clients")
+    main.add_argument("--requests", type=int, default=20, help="requests per page and client")
     main.add_argument("--write", action="store_true", help="write the report file")
     main.add_argument("--results", type=Path, default=RESULTS_PATH)
     main.add_argument("--against", default=None, help="startup: also time this git revision")
@@ -239,6 +253,7 @@ def parser() -> argparse.ArgumentParser:
             "weights",
             "e2e",
             "growth",
+            "console",
             "report",
             "all",
         ],
@@ -254,6 +269,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], None]] = {
     "weights": cmd_weights,
     "e2e": cmd_e2e,
     "growth": cmd_growth,
+    "console": cmd_console,
     "report": cmd_report,
     "all": cmd_all,
 }

@@ -556,6 +556,16 @@ def _review_commands() -> None:
 _review_commands()
 
 
+def _console_commands() -> None:
+    """`ost users ...` and `ost serve` (pipeline/cli_console.py)."""
+    from pipeline.cli_console import register
+
+    register(app)
+
+
+_console_commands()
+
+
 def main() -> None:  # pragma: no cover - console entry point (tested as a process)
     """Console entry point: every failure in one line, a mistyped command line included."""
     private_umask()

@@ -259,3 +259,19 @@ class RunLock(SQLModel, table=True):
     holder: str = Field(max_length=128)  # host:pid
     acquired_at: datetime
     heartbeat_at: datetime
+
+
+USER_ROLES = ("operator", "school")
+
+
+class ConsoleUser(SQLModel, table=True):
+    """An account of the web console (migration 0009): an operator, or a school with its
+    MIDENTs (";"-separated; a board has several)."""
+
+    name: str = Field(primary_key=True, max_length=64)
+    role: str = Field(max_length=16)
+    midents: str = ""
+    password_hash: str
+    disabled: bool = False
+    created_at: datetime
+    password_changed_at: datetime

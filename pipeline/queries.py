@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import polars as pl
@@ -15,6 +16,7 @@ from pipeline.models import (
     Transmission,
 )
 from pipeline.record import academic_record, courses_of, matched_records
+from pipeline.scope import EVERY_SCHOOL, Scope
 from pipeline.store import frame, table
 
 HISTORY_SCHEMA: dict[str, pl.DataType] = {
@@ -52,8 +54,17 @@ NAME_COLUMNS = ("surname", "first_name", "middle_name")
 PERSONAL_COLUMNS = ("oen", "birth_date")
 
 
-def history(conn: Connection, status: str | None = None) -> pl.DataFrame:
-    """The upload history, newest first; `period` is the month the school created the file.
+def history(
+    conn: Connection,
+    status: str | None = None,
+    scope: Scope = EVERY_SCHOOL,
+    *,
+    mident: str | None = None,
+    period: str | None = None,
+    limit: int | None = None,
+) -> pl.DataFrame:
+    """The upload history of the schools in `scope`, newest first; `period` is the month the
+    school created the file (YYYY-MM), and `limit` keeps only the newest rows.
 
     The month is the school's own (its header's local time), not the stored UTC one: a file
     created on the evening of 30 November belongs to November.
@@ -74,11 +85,26 @@ def history(conn: Connection, status: str | None = None) -> pl.DataFrame:
         t.c.warnings,
         t.c.failure_reason,
     ).order_by(t.c.id.desc())
+    query = query.where(scope.where(t.c.mident))
     if status:
         query = query.where(t.c.status == status)
+    if mident:
+        query = query.where(t.c.mident == mident)
+    if period:
+        query = query.where(*period_bounds(t.c.created_at, period))
+    if limit is not None:
+        query = query.limit(limit)
     rows = frame(conn, query, HISTORY_SCHEMA)
     local = pl.col("created_at").dt.convert_time_zone(str(SCHOOL_TIMEZONE))
     return rows.with_columns(local.dt.strftime("%Y-%m").alias("period"))
+
+
+def period_bounds(column: Any, period: str) -> tuple[Any, Any]:
+    """SQL conditions keeping the times within the school's month `period` (YYYY-MM)."""
+    year, month = (int(part) for part in period.split("-"))
+    start = datetime(year, month, 1, tzinfo=SCHOOL_TIMEZONE)
+    end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=SCHOOL_TIMEZONE)
+    return column >= start.astimezone(UTC), column < end.astimezone(UTC)
 
 
 def applicant_view(conn: Connection, application_number: str) -> dict[str, Any] | None:

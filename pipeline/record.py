@@ -136,7 +136,13 @@ def readable_courses(courses: pl.DataFrame) -> pl.DataFrame:
 def academic_record(conn: Connection, application_number: str) -> dict[str, Any]:
     """docs/record.md: the courses, the latest S1's facts, total credits and grade status."""
     courses = courses_of(conn, application_numbers=[application_number])
-    latest = latest_record(matched_records(conn, [application_number]))
+    return record_from(courses, matched_records(conn, [application_number]))
+
+
+def record_from(courses: pl.DataFrame, records: pl.DataFrame) -> dict[str, Any]:
+    """The record of one applicant from their courses and matched S1 records (all of them, or
+    a school's own, as the console shows a school)."""
+    latest = latest_record(records)
     facts: dict[str, Any] = dict.fromkeys(STUDENT_FACTS)
     if latest.height:
         row = latest.row(0, named=True)

@@ -42,11 +42,19 @@ def school_finding(row: Mapping[str, Any], lang: str) -> dict[str, Any]:
     """A finding as a school reads it: a matching one in the school's wording, and the value
     the school itself sent (never the applicant's)."""
     shown = dict(row)
+    shown.pop("expected", None)  # the applicant's value, where a row read from the store has it
     wording = school_wording().get(str(row["code"]))
     if wording is not None:
         student = row.get("student_number") or ""
         shown["message"] = label(lang, wording).format(student_number=student)
+        if "application_number" in shown:  # held: merged into no application yet
+            shown["application_number"] = None
     return shown
+
+
+def school_findings(rows: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+    """The findings a school sees, each as `school_finding` gives it."""
+    return [school_finding(row, lang) for row in rows if school_sees(str(row["code"]))]
 
 
 def school_report(report: Mapping[str, Any], lang: str) -> dict[str, Any]:

@@ -5,7 +5,7 @@ birth date may be blank (null). A transmission counts the attempts that never en
 the process died, so that one that kills the process every time can be set aside.
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-06
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,258 @@
+"""The web console's speed: each page's 95th-percentile time with concurrent clients on
+127.0.0.1 against a database loaded with the provincial batch, and the upload of a 5 MB file
+beside `ost validate` on the same bytes in process.
+
+    python -m bench console [--scale 1] [--clients 8] [--requests 40] [--write]
+
+The database is built once per scale under --work (the batch through `ost run`), with an
+operator and the account of the school with the most students; `ost serve` runs as its own
+process, as in production, and the clients are threads of the harness signing in as each.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx2 as httpx
+
+from bench.measure import summary
+from bench.provincial import generate_big_file
+
+PASSWORD = "bench-password-1"
+GOAL_PAGE_SECONDS = 0.200
+GOAL_UPLOAD_SECONDS = 2.0
+UPLOAD_GRADES = 24_000  # about 5 MB: 201 bytes a line
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def ost(home: Path, *args: str, stdin: str | None = None) -> str:
+    env = {**os.environ, "OST_HOME": str(home), "OST_SETTLE_SECONDS": "0"}
+    ost_path = Path(sys.executable).with_name("ost")
+    done = subprocess.run(
+        [str(ost_path), *args], env=env, input=stdin, capture_output=True, text=True, check=False
+    )
+    if done.returncode not in (0, 1):
+        raise RuntimeError(f"ost {' '.join(args)}: {done.stderr.strip()}")
+    return done.stdout
+
+
+def loaded_home(batch: Path, work: Path, log: Callable[[str], None]) -> tuple[Path, dict[str, Any]]:
+    """OST_HOME with the batch ingested and the two accounts (built once; `ready.json`)."""
+    home = work / f"console-{batch.name}"
+    ready = home / "ready.json"
+    if ready.exists():
+        return home, dict(json.loads(ready.read_text(encoding="utf-8")))
+    shutil.rmtree(home, ignore_errors=True)
+    (home / "inbox").mkdir(parents=True)
+    log(f"loading {batch.name} into {home} (ost run)")
+    ost(home, "applicants", "import", str(batch / "applicants.csv"), "--skip-invalid")
+    for path in (batch / "inbox").iterdir():
+        shutil.copy(path, home / "inbox" / path.name)
+    started = time.perf_counter()
+    ost(home, "run")
+    log(f"ost run took {time.perf_counter() - started:.1f} s")
+    facts = database_facts(home)
+    ost(home, "users", "add", "ops", "--role", "operator", stdin=PASSWORD + "\n")
+    school = ["--mident", facts["school"]]
+    ost(home, "users", "add", "clerk", "--role", "school", *school, stdin=PASSWORD + "\n")
+    ready.write_text(json.dumps(facts, indent=2) + "\n", encoding="utf-8")
+    return home, facts
+
+
+def database_facts(home: Path) -> dict[str, Any]:
+    """Sizes of the database, the school with the most students, its largest transmission,
+    an applicant of that school and a name to search for."""
+    from sqlalchemy import func, select
+
+    from pipeline.config import load_settings
+    from pipeline.database import open_database
+    from pipeline.models import Applicant, Course, StudentRecord, Transmission
+    from pipeline.store import table
+
+    engine = open_database(load_settings({"OST_HOME": str(home)}).database_url)
+    t, s, a, c = (table(m) for m in (Transmission, StudentRecord, Applicant, Course))
+    with engine.connect() as conn:
+        count = lambda tbl: conn.execute(select(func.count()).select_from(tbl)).scalar_one()  # noqa: E731
+        largest = conn.execute(
+            select(t.c.id, t.c.mident).order_by(t.c.grades.desc()).limit(1)
+        ).one()
+        student = conn.execute(
+            select(s.c.application_number, s.c.surname)
+            .where(s.c.mident == largest.mident, s.c.match_status == "matched")
+            .limit(1)
+        ).one()
+        facts = {
+            "transmissions": count(t),
+            "students": count(s),
+            "applicants": count(a),
+            "courses": count(c),
+            "school": largest.mident,
+            "transmission": largest.id,
+            "applicant": student.application_number,
+            "name": student.surname[:4].lower(),
+        }
+    engine.dispose()
+    return facts
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_console(home: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    env = {**os.environ, "OST_HOME": str(home), "OST_SECRET_KEY": "bench"}
+    command = [str(Path(sys.executable).with_name("ost")), "serve", "--port", str(port)]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        try:
+            httpx.get(f"{url}/login", timeout=1)
+            return server, url
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    server.kill()
+    raise RuntimeError("ost serve did not start")
+
+
+def signed_in(url: str, name: str) -> httpx.Client:
+    client = httpx.Client(base_url=url, timeout=60)
+    token = CSRF.search(client.get("/login").text)
+    assert token is not None
+    data = {"csrf_token": token.group(1), "username": name, "password": PASSWORD}
+    client.post("/login", data=data)
+    return client
+
+
+def timed_pages(
+    url: str, who: str, pages: dict[str, str], clients: int, requests: int
+) -> dict[str, dict[str, Any]]:
+    """Each page asked `requests` times by each of `clients` concurrent clients."""
+    times: dict[str, list[float]] = {page: [] for page in pages}
+    lock = threading.Lock()
+
+    failures: list[BaseException] = []
+
+    def client_loop() -> None:
+        client = signed_in(url, who)
+        try:
+            for _ in range(requests):
+                for name, path in pages.items():
+                    started = time.perf_counter()
+                    response = client.get(path)
+                    elapsed = time.perf_counter() - started
+                    if response.status_code != 200:
+                        raise RuntimeError(f"{path}: {response.status_code}")
+                    with lock:
+                        times[name].append(elapsed)
+        except BaseException as error:  # noqa: BLE001 - reported by the harness's thread
+            failures.append(error)
+        finally:
+            client.close()
+
+    threads = [threading.Thread(target=client_loop) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[0]
+    return {
+        name: {**summary(values), "p95": percentile(values, 95)} for name, values in times.items()
+    }
+
+
+def percentile(values: list[float], rank: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(rank / 100 * len(ordered) + 0.5) - 1))]
+
+
+def timed_upload(url: str, work: Path, repeat: int) -> dict[str, Any]:
+    """A 5 MB file uploaded and checked, beside `ost validate`'s rules on the same bytes."""
+    from pipeline.config import load_settings
+    from rules.validate import packaged_code_tables, validate_file
+
+    folder = work / f"upload-{UPLOAD_GRADES}"
+    if not (folder / "manifest.json").exists():
+        generate_big_file(UPLOAD_GRADES, folder)
+    path = next((folder / "inbox").iterdir())
+    data = path.read_bytes()
+    tables, limit = packaged_code_tables(), load_settings().max_file_bytes
+    uploads, checks = [], []
+    client = signed_in(url, "ops")
+    try:
+        for _ in range(repeat):
+            token = CSRF.search(client.get("/upload").text)
+            assert token is not None
+            started = time.perf_counter()
+            response = client.post(
+                "/upload", data={"csrf_token": token.group(1)}, files={"file": (path.name, data)}
+            )
+            uploads.append(time.perf_counter() - started)
+            if response.status_code != 200:
+                raise RuntimeError(f"upload: {response.status_code}")
+            started = time.perf_counter()
+            validate_file(path.name, data, tables=tables, today=date.today(), max_bytes=limit)
+            checks.append(time.perf_counter() - started)
+    finally:
+        client.close()
+    upload, check = summary(uploads), summary(checks)
+    return {
+        "bytes": len(data),
+        "upload": {**upload, "max": max(uploads)},
+        "validate_in_process": check,
+        "ratio_upload_to_validate": upload["median"] / check["median"],
+        "goal_met": max(uploads) < GOAL_UPLOAD_SECONDS,
+    }
+
+
+def compare_console(
+    batch: Path, work: Path, clients: int, requests: int, log: Callable[[str], None]
+) -> dict[str, Any]:
+    home, facts = loaded_home(batch, work, log)
+    server, url = start_console(home)
+    try:
+        operator_pages = {
+            "history": "/history",
+            "transmission": f"/transmissions/{facts['transmission']}",
+            "applicant search": f"/applicants?q={facts['name']}",
+            "applicant record": f"/applicants/{facts['applicant']}",
+            "upload page": "/upload",
+            "glossary": "/glossary",
+            "reports": "/reports",
+        }
+        school_pages = {name: path for name, path in operator_pages.items() if name != "glossary"}
+        log(f"timing pages: {clients} clients x {requests} requests each")
+        results = {
+            "operator": timed_pages(url, "ops", operator_pages, clients, requests),
+            "school": timed_pages(url, "clerk", school_pages, clients, requests),
+        }
+        log("timing the upload of a 5 MB file")
+        upload = timed_upload(url, work, repeat=5)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    worst = max(page["p95"] for pages in results.values() for page in pages.values())
+    return {
+        "database": facts,
+        "clients": clients,
+        "requests_per_client": requests,
+        "pages": results,
+        "worst_p95": worst,
+        "pages_goal_met": worst < GOAL_PAGE_SECONDS,
+        "upload": upload,
+    }

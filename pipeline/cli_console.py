@@ -1,0 +1,118 @@
+"""`ost users` and `ost serve`: the accounts and the server of the web console (docs/console.md)."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+
+from pipeline.cli_shared import EXIT_DATA_ERRORS, fail, guarded, opened_database
+from pipeline.config import load_settings
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+users_app = typer.Typer(help="Accounts of the web console.", no_args_is_help=True)
+
+
+def read_password() -> str:
+    """A new password: typed twice on a terminal, or the first line of standard input."""
+    if not sys.stdin.isatty():
+        line = sys.stdin.readline()
+        if not line.strip():
+            fail("no password on standard input")
+        return line.rstrip("\r\n")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Password again: ") != first:
+        fail("the two passwords differ")
+    return first
+
+
+@users_app.command("add")
+@guarded
+def users_add(
+    name: Annotated[str, typer.Argument(help="The user name to sign in with")],
+    role: Annotated[str, typer.Option("--role", help="operator or school")],
+    mident: Annotated[
+        list[str] | None, typer.Option("--mident", help="A school the account sees (repeat)")
+    ] = None,
+) -> None:
+    """Add an account; its password is read from the terminal or standard input."""
+    from pipeline.accounts import AccountError, add_account, checked_new_account
+
+    midents = mident or []
+    try:
+        checked_new_account(name, role, midents, "x" * 64)  # the password is asked for after
+        password = read_password()
+        with opened_database(load_settings().database_url) as engine, engine.begin() as conn:
+            account = add_account(conn, name, role, midents, password, datetime.now(UTC))
+    except AccountError as error:
+        fail(str(error), EXIT_DATA_ERRORS)
+    schools = f" for {', '.join(account.midents)}" if account.midents else ""
+    typer.echo(f"added {account.role} {account.name}{schools}")
+
+
+@users_app.command("disable")
+@guarded
+def users_disable(name: Annotated[str, typer.Argument()]) -> None:
+    """Stop an account from signing in (its open sessions end at their next request)."""
+    from pipeline.accounts import AccountError, disable_account
+
+    try:
+        with opened_database(load_settings().database_url) as engine, engine.begin() as conn:
+            disable_account(conn, name)
+    except AccountError as error:
+        fail(str(error), EXIT_DATA_ERRORS)
+    typer.echo(f"disabled {name}")
+
+
+@users_app.command("password")
+@guarded
+def users_password(name: Annotated[str, typer.Argument()]) -> None:
+    """Set a new password (read from the terminal or standard input); re-enables the account."""
+    from pipeline.accounts import AccountError, find_account, set_password
+
+    try:
+        with opened_database(load_settings().database_url) as engine:
+            with engine.connect() as conn:
+                if find_account(conn, name) is None:
+                    raise AccountError(f"no user {name!r}")
+            password = read_password()
+            with engine.begin() as conn:
+                set_password(conn, name, password, datetime.now(UTC))
+    except AccountError as error:
+        fail(str(error), EXIT_DATA_ERRORS)
+    typer.echo(f"password of {name} changed")
+
+
+@guarded
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on")] = DEFAULT_HOST,
+    port: Annotated[int, typer.Option("--port", help="Port to listen on")] = DEFAULT_PORT,
+) -> None:
+    """The web console on http://HOST:PORT (127.0.0.1:8000 by default)."""
+    import uvicorn
+
+    from pipeline.web.app import console_from_settings
+
+    settings = load_settings()
+    application = console_from_settings(settings)
+    # Behind a TLS reverse proxy on the same machine, X-Forwarded-Proto marks requests as
+    # https (session cookies then carry Secure); other addresses are not trusted for it.
+    uvicorn.run(
+        application,
+        host=host,
+        port=port,
+        proxy_headers=True,
+        forwarded_allow_ips="127.0.0.1",
+        log_level="info",
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add the console's commands to the `ost` command line."""
+    app.add_typer(users_app, name="users")
+    app.command("serve")(serve)

@@ -1,0 +1,1 @@
+"""The web console (`ost serve`): a second face over the same functions as the command line."""

@@ -1,0 +1,1 @@
+"""One routes module per page family; each calls the same functions as the command line."""

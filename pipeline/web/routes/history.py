@@ -1,0 +1,47 @@
+"""The upload history (/history) with filters, as `ost history` lists it."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from pipeline import queries
+from pipeline.models import TRANSMISSION_STATUSES
+from pipeline.web.deps import Database, SignedIn
+from pipeline.web.pages import render
+
+router = APIRouter()
+
+LISTED_ROWS = 500
+PERIOD = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
+MIDENT = re.compile(r"[0-9]{6}")
+
+
+def _kept(value: str | None, pattern: re.Pattern[str]) -> str | None:
+    text = (value or "").strip()
+    return text if pattern.fullmatch(text) else None
+
+
+@router.get("/history")
+def history_page(request: Request, who: SignedIn, conn: Database) -> Response:
+    params = request.query_params
+    status = params.get("status") if params.get("status") in TRANSMISSION_STATUSES else None
+    period = _kept(params.get("period"), PERIOD)
+    school = _kept(params.get("school"), MIDENT) if who.is_operator else None
+    rows = queries.history(
+        conn, status, who.scope, mident=school, period=period, limit=LISTED_ROWS + 1
+    )
+    return render(
+        request,
+        who,
+        "history.html.j2",
+        rows=rows.head(LISTED_ROWS).to_dicts(),
+        capped=rows.height > LISTED_ROWS,
+        shown=LISTED_ROWS,
+        statuses=TRANSMISSION_STATUSES,
+        status=status,
+        period=period or "",
+        school=school or "",
+    )

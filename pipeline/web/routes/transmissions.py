@@ -1,0 +1,119 @@
+"""One transmission (/transmissions/{id}): status, counts, findings, reports, replay."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
+
+from pipeline.batch import batch_options, replay_transmissions
+from pipeline.lock import LockHeld
+from pipeline.store import summary_of
+from pipeline.transmissions import (
+    findings_csv,
+    report_download,
+    transmission_findings,
+    transmission_in_scope,
+)
+from pipeline.web.deps import CheckedForm, Database, NotFound, Operator, SignedIn, console_state
+from pipeline.web.pages import render
+
+router = APIRouter()
+REPORT_NAMES = {
+    f"report{'' if lang == 'en' else '.' + lang}.{extension}": (lang, extension)
+    for lang in ("en", "fr")
+    for extension in ("html", "json", "csv")
+}
+
+
+@router.get("/transmissions/{transmission_id}")
+def transmission_page(
+    request: Request, transmission_id: int, who: SignedIn, conn: Database
+) -> Response:
+    return _page(request, transmission_id, who, conn)
+
+
+def _page(
+    request: Request,
+    transmission_id: int,
+    who: SignedIn,
+    conn: Database,
+    status_code: int = 200,
+    notice: str | None = None,
+) -> Response:
+    state = console_state(request)
+    transmission = transmission_in_scope(conn, transmission_id, who.scope)
+    if transmission is None:
+        raise NotFound
+    findings = transmission_findings(
+        conn, state.settings.reports, transmission, who.lang, who.scope
+    )
+    reports = [
+        name
+        for name, (lang, extension) in REPORT_NAMES.items()
+        if report_download(state.settings.reports, transmission_id, lang, extension)
+    ]
+    return render(
+        request,
+        who,
+        "transmission.html.j2",
+        status_code,
+        transmission=transmission,
+        summary=summary_of(transmission),
+        findings=findings,
+        reports=reports if who.is_operator else [],
+        notice=notice or request.query_params.get("replayed"),
+    )
+
+
+@router.get("/transmissions/{transmission_id}/findings.csv")
+def findings_download(
+    request: Request, transmission_id: int, who: SignedIn, conn: Database
+) -> Response:
+    """Every finding as the reader may see it, with the application number."""
+    state = console_state(request)
+    transmission = transmission_in_scope(conn, transmission_id, who.scope)
+    if transmission is None:
+        raise NotFound
+    findings = transmission_findings(
+        conn, state.settings.reports, transmission, who.lang, who.scope, limit=None
+    )
+    name = f"{transmission.file_name}-{transmission_id}-findings.csv"
+    return Response(
+        findings_csv(findings.rows),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/transmissions/{transmission_id}/reports/{name}")
+def report_file_download(
+    request: Request, transmission_id: int, name: str, who: Operator, conn: Database
+) -> Response:
+    """A stored report as the run wrote it (operators: it holds matching details)."""
+    state = console_state(request)
+    if name not in REPORT_NAMES or transmission_in_scope(conn, transmission_id, who.scope) is None:
+        raise NotFound
+    path = report_download(state.settings.reports, transmission_id, *REPORT_NAMES[name])
+    if path is None:
+        raise NotFound
+    return FileResponse(path, filename=f"{transmission_id}-{name}")
+
+
+@router.post("/transmissions/{transmission_id}/replay")
+def replay(
+    request: Request, transmission_id: int, who: Operator, conn: Database, _form: CheckedForm
+) -> Response:
+    """`ost replay ID` for a failed transmission."""
+    transmission = transmission_in_scope(conn, transmission_id, who.scope)
+    if transmission is None:
+        raise NotFound
+    conn.rollback()  # no read of this request stays open while the replay writes
+    state = console_state(request)
+    try:
+        results = replay_transmissions(
+            state.ingest_context(), [transmission_id], batch_options(trigger="replay")
+        )
+    except LockHeld:
+        return _page(request, transmission_id, who, conn, 409, notice="batch_running")
+    status = results[0].status if results else "-"
+    return RedirectResponse(f"/transmissions/{transmission_id}?replayed={status}", status_code=303)
