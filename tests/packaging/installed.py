@@ -28,6 +28,7 @@ class Step:
     stdout_has: str = ""
     stderr_has: str = ""
     extra_env: dict[str, str] = field(default_factory=dict)
+    stdin: str = ""  # what the user types (a password, say)
 
     def argv(self, work: Path) -> list[str]:
         return [part.format(samples=SAMPLES, work=work) for part in self.args.split()]
@@ -45,6 +46,7 @@ def run_step(bin_dir: Path, step: Step, home: Path, work: Path) -> subprocess.Co
         shutil.copy(SAMPLES / name, home / "inbox" / name)
     return subprocess.run(
         [bin_dir / "ost", *step.argv(work)],
+        input=step.stdin,
         capture_output=True,
         text=True,
         env=clean_env(home, step.extra_env),
@@ -67,3 +69,11 @@ def problems(step: Step, run: subprocess.CompletedProcess[str]) -> list[str]:
     if run.returncode == 2 and len(run.stderr.strip().splitlines()) != 1:
         found.append("a command that could not run must say why in one line")
     return found
+
+
+@dataclass(frozen=True)
+class Service:
+    """A command that runs until stopped: the start of the line it prints once it is ready."""
+
+    args: str
+    ready: str

@@ -1,7 +1,7 @@
 """Every command of `ost`, once, as the wheel installed alone in a new environment runs it on
 the sample files: no missing module, no traceback, the exit codes the command line promises.
 
-A new command is one more line in STEPS.
+A new command is one more line in STEPS (or in SERVICES for one that runs until stopped).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bench.wheel import build_wheel, install_alone
-from tests.packaging.installed import BROKEN, Step, clean_env, problems, run_step
+from tests.packaging.installed import BROKEN, Service, Step, clean_env, problems, run_step
 
 pytestmark = pytest.mark.installed
 
@@ -42,6 +42,8 @@ STEPS = [
     Step("replay --failed", 0, stdout_has="nothing to replay"),
     Step("replay 1", 0),
 ]
+# Commands that run until SIGTERM, each started in a new OST_HOME and stopped once ready.
+SERVICES = [Service("schedule", ready="next run: ")]
 
 
 @pytest.fixture(scope="module")
@@ -70,10 +72,13 @@ def test_every_command_runs_as_installed(
     assert problems(step, run) == [], f"ost {step.args}\n{run.stdout[-3000:]}\n{run.stderr}"
 
 
-def test_schedule_starts_and_stops_on_sigterm(installed_bin: Path, tmp_path: Path) -> None:
-    ost_home = tmp_path / "home"  # new: the scheduler makes the inbox the files are copied into
+@pytest.mark.parametrize("service", SERVICES, ids=lambda service: service.args)
+def test_a_service_starts_and_stops_on_sigterm(
+    installed_bin: Path, tmp_path: Path, service: Service
+) -> None:
+    ost_home = tmp_path / "home"  # new: the service makes the folders, the inbox among them
     process = subprocess.Popen(
-        [installed_bin / "ost", "schedule"],
+        [installed_bin / "ost", *service.args.split()],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -82,13 +87,13 @@ def test_schedule_starts_and_stops_on_sigterm(installed_bin: Path, tmp_path: Pat
     )
     try:
         assert process.stdout is not None
-        first = process.stdout.readline()  # blocks until the scheduler has started
+        first = process.stdout.readline()  # blocks until the service is ready
         process.send_signal(signal.SIGTERM)
         rest, errors = process.communicate(timeout=60)
     finally:
         process.kill()
     output = first + rest + errors
-    assert first.startswith("next run: "), output
+    assert first.startswith(service.ready), output
     assert process.returncode == 0, output
     assert not any(text in output for text in BROKEN), output
     assert (ost_home / "inbox").is_dir()
