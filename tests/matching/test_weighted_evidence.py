@@ -118,3 +118,15 @@ def test_blocks_of_students_decide_as_one(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(match, "BLOCK_STUDENTS", 1)
     assert match_students(students, applicants).equals(whole)
     assert whole["status"].to_list() == ["matched", "pending", "matched"]
+
+
+def test_an_account_number_shared_by_someone_else_carries_no_grades() -> None:
+    """Two unrelated records that happen to share an account number stay two people."""
+    stranger = applicant(
+        "2026-9", first_name="Ava", last_name="Chen", oen="987654321",
+        birth_date=date(2006, 1, 9), account_number="ACC", paid=True,
+    )  # fmt: skip
+    own = applicant("2026-1", account_number="ACC", paid=False)
+    students = pl.DataFrame([student()], schema=STUDENTS_SCHEMA, orient="row")
+    [result] = match_students(students, with_accounts(own, stranger)).to_dicts()
+    assert (result["status"], result["application_number"]) == ("matched", "2026-1")
