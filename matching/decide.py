@@ -37,9 +37,15 @@ def by_account(evidence: pl.DataFrame) -> pl.DataFrame:
     """One row per (student, account): the account's best-scoring application, named by `a_rep`.
 
     The evidence kept is that of the application that scored best; the decision speaks of the
-    account's representative (its paid application, the most recent if several).
+    account's representative (its paid application, the most recent if several), provided that
+    the representative is itself a candidate of the student that nothing contradicts: an account
+    number shared by unrelated records never carries grades to someone else.
     """
-    best = evidence.sort("weight", "a_idx", descending=[True, False])
+    plausible = evidence.filter("floor").select("s_idx", a_rep="a_idx", rep_ok=pl.lit(True))
+    keyed = evidence.join(plausible, on=["s_idx", "a_rep"], how="left").with_columns(
+        a_rep=pl.when(pl.col("rep_ok").fill_null(False)).then("a_rep").otherwise("a_idx")
+    )
+    best = keyed.drop("rep_ok").sort("weight", "a_idx", descending=[True, False])
     return best.unique(["s_idx", "a_rep"], keep="first", maintain_order=True).with_columns(
         a_idx=pl.col("a_rep")
     )

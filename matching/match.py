@@ -23,7 +23,7 @@ from matching.weights import Zones, evidence_of
 __all__ = ["ApplicantPool", "match_students", "rows_with"]
 
 # Students matched at a time: the memory a match needs is bounded by the block, not the file.
-BLOCK_STUDENTS = 20_000
+BLOCK_STUDENTS = 5_000
 
 _EVIDENCE = (
     *DIMENSIONS, "sur_kind", "first_kind", "bd_slip", "oen_match", "score", "weight",

@@ -91,13 +91,6 @@ def _with_names(
     return middle_names.with_middle_name_evidence(first_names.with_first_name_evidence(frame))
 
 
-def _confirmed() -> pl.Expr:
-    """Evidence beyond name and birth date, which namesakes share (docs/matching.md: when in doubt,
-    hold)."""
-    school = pl.col("school") == SCHOOL_AGREES
-    return school | (pl.col("oen_level") == oen.SLIP) | middle_confirms()
-
-
 def middle_confirms() -> pl.Expr:
     """The same middle name, with no OEN or school against it, not already used as first name."""
     same = (pl.col("middle_level") == middle_names.SAME) & (pl.col("oen_level") == oen.UNKNOWN)
@@ -127,34 +120,21 @@ def _floor() -> pl.Expr:
 
 
 def _support() -> dict[str, pl.Expr]:
-    """What each pair supports: a match, a tie, a near miss, an OEN conflict; and its score."""
+    """Whether a pair may merge (`floor`), whether its OEN match holds on its own (explained in
+    the reason), and the old normalised score of agreeing fields."""
     oen_equal = pl.col("oen_level") == oen.EQUAL
     sur, first = pl.col("sur_level"), pl.col("first_level")
     # Without any agreeing birth date, a loose name (a typo, or a sibling's middle name) is not
     # enough: a brother or sister may have typed the student's OEN.
     strong_name = (sur >= surnames.VARIANT) & (first >= first_names.VARIANT)
     strong_name = strong_name & (pl.col("first_kind") != first_names.MIDDLE).fill_null(True)
-    # docs/matching.md: an OEN match with an agreeing birth date (slips tolerated) or name is a
-    # match. A slipped birth date also needs the first name: a sibling's birthday can be one digit
-    # away.
+    # An OEN match with an agreeing birth date (slips tolerated) or name is a match. A slipped
+    # birth date also needs the first name: a sibling's birthday can be one digit away.
     bd_exact = pl.col("bd_level") == dates.EXACT
     bd_slip = (pl.col("bd_level") == dates.TOLERATED) & (first >= first_names.TYPO)
-    oen_match = oen_equal & (bd_exact | bd_slip | strong_name)
-    # docs/matching.md: without the OEN, an exact birth date and a compatible surname and first
-    # name.
-    named = bd_exact & (sur >= surnames.TYPO)
-    name_match = named & (first >= first_names.TYPO) & _confirmed()
-    unnamed = named & (first == first_names.WEAK) & _confirmed()
-    names_agree = (sur >= surnames.TYPO) & (first >= first_names.TYPO)
     return {
         "floor": _floor(),
-        "oen_match": oen_match,
-        # OEN, birth date (slips tolerated) and name all agree: no namesake can contest it.
-        "oen_consistent": oen_match & (pl.col("bd_level") >= dates.TOLERATED) & names_agree,
-        "acceptable": oen_match | name_match,
-        "contender": oen_match | name_match | unnamed,
-        "near_miss": named & (first >= first_names.TYPO) & ~_confirmed(),
-        "oen_conflict": oen_equal & ~oen_match,
+        "oen_match": oen_equal & (bd_exact | bd_slip | strong_name),
         "score": pl.sum_horizontal(pl.col(name) * weight for name, weight in _WEIGHTS.items()),
     }
 

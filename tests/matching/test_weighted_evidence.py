@@ -100,3 +100,33 @@ def test_rejected_pairs_are_never_proposed() -> None:
     excluded = pl.DataFrame({"student_key": [1], "application_number": ["A1"]})
     [result] = match_students(students, applicants, excluded=excluded).to_dicts()
     assert (result["status"], result["application_number"]) == ("pending", None)
+
+
+def test_blocks_of_students_decide_as_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Matching in blocks bounds the memory; rivalries across blocks are still settled."""
+    from matching import match
+
+    twins = [
+        student(1, first_name="BELLA", middle_name=None, oen=None),
+        student(2, first_name="ELLA", middle_name=None, oen=None),
+        student(3, first_name="ROBERT"),
+    ]
+    rows = [applicant("BELLA", first_name="Bella", middle_name=None, oen=None), applicant()]
+    students = pl.DataFrame(twins, schema=STUDENTS_SCHEMA, orient="row")
+    applicants = pl.DataFrame(rows, schema=APPLICANTS_SCHEMA, orient="row")
+    whole = match_students(students, applicants)
+    monkeypatch.setattr(match, "BLOCK_STUDENTS", 1)
+    assert match_students(students, applicants).equals(whole)
+    assert whole["status"].to_list() == ["matched", "pending", "matched"]
+
+
+def test_an_account_number_shared_by_someone_else_carries_no_grades() -> None:
+    """Two unrelated records that happen to share an account number stay two people."""
+    stranger = applicant(
+        "2026-9", first_name="Ava", last_name="Chen", oen="987654321",
+        birth_date=date(2006, 1, 9), account_number="ACC", paid=True,
+    )  # fmt: skip
+    own = applicant("2026-1", account_number="ACC", paid=False)
+    students = pl.DataFrame([student()], schema=STUDENTS_SCHEMA, orient="row")
+    [result] = match_students(students, with_accounts(own, stranger)).to_dicts()
+    assert (result["status"], result["application_number"]) == ("matched", "2026-1")

@@ -6,7 +6,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import polars as pl
@@ -25,6 +25,7 @@ from tests.pipeline.builders import MIDENT, Student, applicant, grade, transmiss
 from tests.pipeline.test_merge import add_applicants, courses, ingest
 
 ROOT = Path(__file__).parents[2]
+NOW_UTC = datetime(2026, 10, 2, 14, 0, tzinfo=UTC)
 EMILIE = applicant("2026-000001", "Émilie", "Gagnon", date(2008, 5, 21), "345678912")
 # Another OEN and another birth date, the same name at the same school: probable, held (A009).
 HELD = Student(
@@ -256,3 +257,46 @@ def test_a_higher_merge_threshold_holds_what_would_merge(ingest_ctx: IngestConte
     add_applicants(strict, EMILIE)
     assert ingest(strict, transmission([EXACT])).report["matching"]["matched"] == 0
     assert [i.code for i in review_queue(strict.engine)] == ["A009"]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+def test_a_database_at_0006_upgrades_with_its_decisions_kept(database_url: str) -> None:
+    from alembic import command
+    from sqlalchemy import inspect, text
+
+    from pipeline.database import alembic_config, make_engine, migrate
+
+    engine = make_engine(database_url)
+    config = alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0006")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO transmission (id, file_name, sha256, size, status, received_at, "
+                "students, grades, errors, warnings) "
+                "VALUES (1, 'S1.C1', :sha, 1, 'processed', :now, 1, 0, 0, 0)"
+            ),
+            {"sha": "0" * 64, "now": NOW_UTC},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO studentrecord (id, transmission_id, line, mident, student_number, "
+                "surname, first_name, accepted, match_status) "
+                "VALUES (1, 1, 2, '885827', '1', 'NG', 'LI', :yes, 'ambiguous')"
+            ),
+            {"yes": True},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO matchdecision (student_record_id, status, codes, agreed, reason, "
+                "candidates, decided_at) VALUES (1, 'ambiguous', 'A002', '', 'tie', 'A1;A2', :now)"
+            ),
+            {"now": NOW_UTC},
+        )
+    migrate(engine)
+    assert "reviewdecision" in inspect(engine).get_table_names()
+    [item] = review_queue(engine)
+    assert (item.code, [c.application_number for c in item.candidates]) == ("A002", ["A1", "A2"])
+    engine.dispose()
