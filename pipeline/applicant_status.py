@@ -53,24 +53,34 @@ def _applicants(conn: Connection, numbers: Sequence[str], mident: str) -> pl.Dat
     return pl.concat([declared, *parts]).unique("application_number", keep="first")
 
 
-def _last_changes(conn: Connection, mident: str) -> pl.DataFrame:
-    """Per applicant, the creation time of the school's newest transmission that changed
-    their record (an insert, update or deletion of a course)."""
+def _last_changes(conn: Connection, mident: str, numbers: Sequence[str]) -> pl.DataFrame:
+    """Per applicant of `numbers`, the creation time of the school's newest transmission that
+    changed their record (an insert, update or deletion of a course).
+
+    Looked up by applicant: changes are indexed by applicant, not by school.
+    """
     h, t = table(CourseChange), table(Transmission)
-    newest = (
-        select(h.c.application_number, func.max(t.c.created_at))
-        .join(t, t.c.id == h.c.transmission_id)
-        .where(t.c.mident == mident)
-        .group_by(h.c.application_number)
-    )
     schema = {"application_number": pl.Utf8(), "changed_at": pl.Datetime(time_zone="UTC")}
-    return frame(conn, newest, schema)
+    parts = [
+        frame(
+            conn,
+            select(h.c.application_number, func.max(t.c.created_at))
+            .join(t, t.c.id == h.c.transmission_id)
+            .where(t.c.mident == mident, h.c.application_number.in_(list(part)))
+            .group_by(h.c.application_number),
+            schema,
+        )
+        for part in chunks(sorted(set(numbers)))
+    ]
+    return pl.concat([pl.DataFrame(schema=schema), *parts])
 
 
-def _course_counts(conn: Connection, mident: str) -> pl.DataFrame:
-    """Per applicant, the courses the school sent: how many, how many final, credits earned."""
+def _course_counts(conn: Connection, mident: str, numbers: Sequence[str]) -> pl.DataFrame:
+    """Per applicant of `numbers`, the courses the school sent: how many, how many final,
+    credits earned (courses are indexed by applicant; the school is filtered after)."""
     return (
-        courses_of(conn, mident=mident)
+        courses_of(conn, application_numbers=numbers)
+        .filter(pl.col("mident") == mident)
         .group_by("application_number")
         .agg(
             pl.len().cast(pl.Int64).alias("courses"),
@@ -93,11 +103,12 @@ def applicant_status(conn: Connection, mident: str) -> pl.DataFrame:
         "application_number", "surname", "first_name", "student_number"
     )
     applicants = _applicants(conn, students["application_number"].to_list(), mident)
+    numbers = applicants["application_number"].to_list()
     local = pl.col("changed_at").dt.convert_time_zone(str(SCHOOL_TIMEZONE)).dt.date()
     joined = (
         applicants.join(students, on="application_number", how="left")
-        .join(_course_counts(conn, mident), on="application_number", how="left")
-        .join(_last_changes(conn, mident), on="application_number", how="left")
+        .join(_course_counts(conn, mident, numbers), on="application_number", how="left")
+        .join(_last_changes(conn, mident, numbers), on="application_number", how="left")
         .with_columns(pl.col("courses", "finals", "credit_hundredths").fill_null(0))
     )
     return joined.select(

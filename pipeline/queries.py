@@ -160,7 +160,7 @@ def export_courses(
     `personal`, the student's OEN and birth date too (docs/record.md)."""
     numbers = None if application_number is None else [application_number]
     courses = courses_of(conn, mident=mident, application_numbers=numbers)
-    records = matched_records(conn, numbers)
+    records = matched_records(conn, numbers, mident=mident)
     student = ["application_number", "mident", "student_number"]
     names = records.unique(student, keep="last", maintain_order=True).select(
         *student, *NAME_COLUMNS, *(PERSONAL_COLUMNS if personal else ())
