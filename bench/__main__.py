@@ -3,9 +3,10 @@
     python -m bench generate  [--scale 1]            the provincial batch and the big file
     python -m bench validate  [--repeat 5]           ost validate vs read_fwf vs the polars floor
     python -m bench linkage   [--students N]         match_students vs a naive rule vs Splink
+    python -m bench weights   [--students N] [--write]  the matching weights (training seeds only)
     python -m bench e2e       [--scale 1]            ost run into SQLite and PostgreSQL
     python -m bench growth    [--scales .25,.5,1]    e2e at several sizes: is the cost linear?
-    python -m bench startup   [--repeat 5] [--label L] ost as installed vs python's own start-up
+    python -m bench startup   [--against REV]        ost as installed vs python's own start-up
     python -m bench console   [--clients 8]          the web console's pages and a 5 MB upload
     python -m bench report    [--write]              RESULTS.md from the stored results
     python -m bench all       [--write]              everything above, then the report
@@ -104,8 +105,7 @@ def cmd_validate(args: argparse.Namespace) -> None:
 def cmd_startup(args: argparse.Namespace) -> None:
     from bench.startup import compare_startup
 
-    name = f"startup-{args.label}" if args.label else "startup"
-    store(args.work, name, compare_startup(args.work, args.repeat, log, args.label))
+    store(args.work, "startup", compare_startup(args.work, args.repeat, log, args.against))
 
 
 def cmd_linkage(args: argparse.Namespace) -> None:
@@ -113,6 +113,18 @@ def cmd_linkage(args: argparse.Namespace) -> None:
 
     students = args.students or max(100, round(provincial.STUDENTS * args.scale))
     store(args.work, "linkage", compare_linkage(students, log=log))
+
+
+def cmd_weights(args: argparse.Namespace) -> None:
+    """The field weights and zone thresholds, estimated on the training seeds only."""
+    from bench.weights import main as estimate
+
+    estimate(
+        [
+            *(["--students", str(args.students)] if args.students else []),
+            *(["--write"] if args.write else []),
+        ]
+    )
 
 
 def cmd_e2e(args: argparse.Namespace, scale: float | None = None) -> None:
@@ -230,7 +242,7 @@ def parser() -> argparse.ArgumentParser:
     main.add_argument("--requests", type=int, default=20, help="requests per page and client")
     main.add_argument("--write", action="store_true", help="write the report file")
     main.add_argument("--results", type=Path, default=RESULTS_PATH)
-    main.add_argument("--label", default="", help="startup: a name for this measurement")
+    main.add_argument("--against", default=None, help="startup: also time this git revision")
     main.add_argument(
         "command",
         choices=[
@@ -238,6 +250,7 @@ def parser() -> argparse.ArgumentParser:
             "validate",
             "startup",
             "linkage",
+            "weights",
             "e2e",
             "growth",
             "console",
@@ -253,6 +266,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], None]] = {
     "validate": cmd_validate,
     "startup": cmd_startup,
     "linkage": cmd_linkage,
+    "weights": cmd_weights,
     "e2e": cmd_e2e,
     "growth": cmd_growth,
     "console": cmd_console,

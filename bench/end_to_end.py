@@ -47,7 +47,7 @@ STAGES: tuple[tuple[str, str], ...] = (
     ("ingest_report", "build reports"),
     ("publish_when_staged", "write reports (or wait for them)"),
     ("discard_when_staged", "write reports (or wait for them)"),
-    ("_confirm", "confirmation e-mail"),
+    ("send_notice", "confirmation e-mail"),
     ("archive_original", "archive and inbox"),
     ("take_from_inbox", "archive and inbox"),
     ("receive", "read files"),

@@ -64,9 +64,8 @@ HELD = ("review", "ambiguous", "not_merged")
 
 
 def in_queue() -> pl.Expr:
-    """A student the review queue shows: held for review, tied, an OEN conflict, or a lost claim."""
-    lost = (pl.col("status") == "pending") & pl.col("reason").str.contains(" better$")
-    return pl.col("status").is_in(HELD) | lost
+    """A student `ost review list` shows: held for review (A009), tied (A002), an OEN conflict."""
+    return pl.col("status").is_in(HELD)
 
 
 def evaluate(linkage: LinkageSet) -> Evaluation:

@@ -131,6 +131,9 @@ def linkage_goals(result: dict[str, Any] | None) -> list[list[str]]:
     if result is None:
         return [["linkage precision, recall, F1 vs Splink", MISSING, MISSING]]
     ours, splink = result["match_students"], result["splink"]
+    if "outcomes" in ours:  # the queue `ost review list` shows: A009, A002 and A003
+        held = sum(ours["outcomes"].get(s, 0) for s in ("review", "ambiguous", "not_merged"))
+        ours = {**ours, "queue": held, "queue_share": held / result["students"]}
     rows = [
         [
             "linkage precision >= 0.999",
@@ -305,6 +308,9 @@ def _set_tables(result: dict[str, Any]) -> list[str]:
         rows.append(_quality_row(f"Splink, best-F1 threshold {best['threshold']}", best))
     lines = _table(["method", "precision", "recall", "F1", "correct / links", "time"], rows)
     if "recall_with_review" in ours:
+        # The queue is what `ost review list` shows: A009, A002 and A003 (from the outcomes).
+        held = sum(ours["outcomes"].get(s, 0) for s in ("review", "ambiguous", "not_merged"))
+        ours = {**ours, "queue": held, "queue_share": held / result["students"]}
         lines += [
             "",
             f"Review zone of match_students: {ours['queue']:,} students held for an operator "

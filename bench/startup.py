@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.measure import interleaved, median, run_child, summary
-from bench.wheel import ROOT, build_wheel, install_alone
+from bench.wheel import ROOT, build_wheel, export_revision, install_alone
 
 SAMPLES = ROOT / "sample_files"
 FLOORS = {
@@ -26,13 +26,14 @@ COMMANDS = {
 EXPECTED_EXIT = {"ost validate S871234.C1 (errors)": 1}
 
 
-def installed_bin(work: Path, log: Callable[[str], None]) -> Path:
-    """`bin/` of a new environment holding the wheel of the source as it is now."""
-    folder = work / "startup"
+def installed_bin(folder: Path, log: Callable[[str], None], revision: str | None = None) -> Path:
+    """`bin/` of a new environment holding the wheel of the source as it is now, or of a git
+    `revision`."""
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    log("building the wheel and installing it alone in a new environment")
-    return install_alone(build_wheel(folder), folder / "env")
+    tree = ROOT if revision is None else export_revision(revision, folder / "tree")
+    log(f"installing the wheel of {revision or 'the source'} alone in {folder / 'env'}")
+    return install_alone(build_wheel(folder, tree), folder / "env")
 
 
 def runner(bin_dir: Path, name: str, argv: list[str]) -> Callable[[], int]:
@@ -46,49 +47,56 @@ def runner(bin_dir: Path, name: str, argv: list[str]) -> Callable[[], int]:
 
 
 def compare_startup(
-    work: Path, repeat: int, log: Callable[[str], None], label: str = ""
+    work: Path, repeat: int, log: Callable[[str], None], against: str | None = None
 ) -> dict[str, Any]:
     """Seconds of each command and floor (median of `repeat` turns after one warm-up turn),
-    and each command's ratio to the polars floor."""
-    bin_dir = installed_bin(work, log)
-    candidates = {
-        name: runner(bin_dir, name, argv) for name, argv in {**FLOORS, **COMMANDS}.items()
-    }
+    and each command's ratio to the polars floor; with `against`, the commands of that git
+    revision too, installed the same way and taking the same turns."""
+    now = installed_bin(work / "startup" / "now", log)
+    candidates = {name: runner(now, name, argv) for name, argv in FLOORS.items()}
+    installs = {"now": now}
+    if against:
+        installs[against] = installed_bin(work / "startup" / "against", log, against)
+    for tag, bin_dir in installs.items():
+        for name, argv in COMMANDS.items():
+            candidates[f"{name} [{tag}]"] = runner(bin_dir, name, argv)
     log(f"timing {len(candidates)} commands, {repeat} turns")
     seconds, _ = interleaved(candidates, repeat, warmup=1)
     polars_floor = median(seconds['python -c "import polars"'])
     return {
-        "label": label,
+        "against": against,
         "repeat": repeat,
         "seconds": {name: summary(values) for name, values in seconds.items()},
         "over_polars_floor": {
-            name: round(median(seconds[name]) / polars_floor, 2) for name in COMMANDS
+            name: round(median(values) / polars_floor, 2)
+            for name, values in seconds.items()
+            if name not in FLOORS
         },
     }
 
 
 def startup_section(results: dict[str, dict[str, Any]]) -> list[str]:
-    """Every stored start-up measurement, the earlier ones (e.g. `startup-before`) first."""
-    runs = [results[name] for name in sorted(results) if name.startswith("startup")]
     lines = ["## Start-up (`python -m bench startup`)", ""]
-    if not runs:
+    run = results.get("startup")
+    if run is None:
         return [*lines, "Not measured yet.", ""]
+    against = run.get("against")
     lines += [
-        "The wheel built from the source, installed alone in a new environment; each command run "
-        "as a child process from that environment, the candidates taking turns after one "
-        "warm-up turn; the median of the runs, and its ratio to the time Python takes to "
-        "import polars (the floor of any command that reads a file).",
+        "Each command as a user runs it: the wheel built from the source, installed alone in a "
+        "new environment, each command a child process of that environment"
+        + (f", beside the same commands installed from `{against}`" if against else "")
+        + f"; every candidate {run['repeat']} times, taking turns after one warm-up turn. The "
+        "median, and its ratio to the time Python takes to `import polars` in the same "
+        "environment (the floor of any command that reads a file). Load average at the end: "
+        f"{run.get('load_average_at_end')}.",
         "",
+        "| command | median | range | × `import polars` |",
+        "|---|---|---|---|",
     ]
-    for run in runs:
-        lines += [f"**{run.get('label') or 'now'}** ({run['repeat']} runs each):", ""]
-        lines += ["| command | median | range | × polars import |", "|---|---|---|---|"]
-        for name, value in run["seconds"].items():
-            ratio = run["over_polars_floor"].get(name)
-            shown = f"{ratio}" if ratio is not None else ""
-            lines.append(
-                f"| `{name}` | {value['median']:.2f} s | {value['min']:.2f}–{value['max']:.2f} s "
-                f"| {shown} |"
-            )
-        lines.append("")
-    return lines
+    for name, value in run["seconds"].items():
+        ratio = run["over_polars_floor"].get(name, "")
+        lines.append(
+            f"| `{name}` | {value['median']:.2f} s | {value['min']:.2f}–{value['max']:.2f} s "
+            f"| {ratio} |"
+        )
+    return [*lines, ""]

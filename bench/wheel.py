@@ -15,12 +15,12 @@ NOT_SOURCE = shutil.ignore_patterns(
 )
 
 
-def build_wheel(into: Path) -> Path:
-    """The project's wheel, built from a copy of this checkout (the build writes its own
-    folders where it runs), without its dependencies."""
+def build_wheel(into: Path, tree: Path = ROOT) -> Path:
+    """The project's wheel, built from a copy of `tree` (this checkout by default; the build
+    writes its own folders where it runs), without its dependencies."""
     source = into / "source"
     shutil.rmtree(source, ignore_errors=True)
-    shutil.copytree(ROOT, source, ignore=NOT_SOURCE)
+    shutil.copytree(tree, source, ignore=NOT_SOURCE)
     command = [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(into)]
     subprocess.run([*command, str(source)], check=True, cwd=into)
     (wheel,) = into.glob("ost_pipeline-*.whl")
@@ -35,3 +35,14 @@ def install_alone(wheel: Path, environment: Path) -> Path:
     subprocess.run([python, "-m", "pip", "install", "--quiet", str(wheel)], check=True)
     subprocess.run([python, "-m", "pip", "check"], check=True, capture_output=True)
     return environment / "bin"
+
+
+def export_revision(revision: str, into: Path) -> Path:
+    """The files of a git revision of this repository, written under `into`."""
+    shutil.rmtree(into, ignore_errors=True)
+    into.mkdir(parents=True)
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", revision], check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return into

@@ -85,7 +85,9 @@ def _per_student(candidates: pl.DataFrame, zones: Zones) -> pl.DataFrame:
         front=pl.col("a_idx").filter(
             (pl.col("weight") > best - zones.margin) & (pl.col("weight") >= zones.review)
         ),
-        conflict_idx=pl.col("a_idx").filter(pl.col("oen_level") == oen.EQUAL).first(),
+        conflict_idx=pl.col("a_idx")
+        .filter((pl.col("oen_level") == oen.EQUAL) & ~pl.col("floor"))
+        .first(),
         contenders=pl.col("a_idx").filter(
             (pl.col("floor") & (pl.col("weight") >= zones.review)) | (pl.col("rank") == 0)
         ),

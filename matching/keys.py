@@ -56,10 +56,7 @@ def name_keys(frame: pl.DataFrame, index: str, surname: str, *given: str) -> pl.
     parts = []
     for name in given:
         other = pl.col(name).fill_null("")
-        parts += [
-            _pair(sur, "~" + other.str.slice(0, PREFIX)),
-            _pair("~" + sur.str.slice(0, PREFIX), other),
-        ]
+        parts.append(_pair(sur, other))
     keys = frame.select(index, key=pl.concat_list(parts))
     return keys.explode("key").drop_nulls().unique()
 

@@ -169,12 +169,12 @@ def match_students(
 ) -> pl.DataFrame:
     """One decision per student (MATCH_SCHEMA), in the students' order (docs/matching.md).
 
-    `zones`: the thresholds (the defaults of `Zones` when not given); `excluded`: pairs
+    `zones`: the thresholds (the pool's when not given); `excluded`: pairs
     (student_key, application_number) an operator rejected, never proposed again. Students
     are matched in blocks of BLOCK_STUDENTS, so that memory does not grow with their number.
     """
-    zones = Zones() if zones is None else zones
     pool = applicants if isinstance(applicants, ApplicantPool) else ApplicantPool.of(applicants)
+    zones = pool.zones if zones is None else zones
     prepared = prepare_students(students)
     blocks = [
         _match_block(prepared.slice(start, BLOCK_STUDENTS), pool, zones, excluded)

@@ -15,6 +15,7 @@ from matching.keys import (
     similar_names,
 )
 from matching.prepare import prepare_applicants
+from matching.weights import Zones
 
 
 def rows_with(ordered: pl.DataFrame, column: str, values: pl.Series) -> pl.DataFrame:
@@ -52,9 +53,10 @@ class ApplicantPool:
     keys: pl.DataFrame
     slip_keys: pl.DataFrame
     name_keys: pl.DataFrame
+    zones: Zones = Zones()  # the thresholds decisions are taken with
 
     @classmethod
-    def of(cls, applicants: pl.DataFrame) -> ApplicantPool:
+    def of(cls, applicants: pl.DataFrame, zones: Zones | None = None) -> ApplicantPool:
         prepared = prepare_applicants(applicants)
         return cls(
             applicants.sort("application_number"),
@@ -63,6 +65,7 @@ class ApplicantPool:
             keys=applicant_keys(prepared).sort("birth_date"),
             slip_keys=oen_slip_keys(prepared, "a_idx", "a_oen").sort("key"),
             name_keys=name_keys(prepared, "a_idx", *APPLICANT_NAMES).sort("key"),
+            zones=Zones() if zones is None else zones,
         )
 
     def candidates(self, students: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -8,12 +8,14 @@ total weight is the sum of its fields' weights (docs/matching.md).
 
 import functools
 import io
-from dataclasses import dataclass
 from importlib import resources
 
 import polars as pl
 
 from matching.fields import FIELDS
+from matching.zones import Zones
+
+__all__ = ["Zones", "read_weights"]
 
 WEIGHTS_SCHEMA: dict[str, pl.DataType] = {
     "field": pl.String(),
@@ -22,20 +24,6 @@ WEIGHTS_SCHEMA: dict[str, pl.DataType] = {
     "u": pl.Float64(),
     "weight": pl.Float64(),
 }
-
-
-@dataclass(frozen=True)
-class Zones:
-    """The three zones of a total weight (docs/matching.md).
-
-    merge: a candidate at or above it, ahead of every other by `margin`, is merged automatically;
-    review: from it up to `merge` (or a tie), the student is held for an operator's review;
-    below it the student is pending. Defaults chosen on the training seeds (bench/RESULTS.md).
-    """
-
-    merge: float = 16.5
-    review: float = 8.0
-    margin: float = 2.0
 
 
 def read_weights(text: str) -> pl.DataFrame:

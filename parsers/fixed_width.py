@@ -40,14 +40,19 @@ class ParsedFile:
 
 
 def _read_lines(utf8: bytes | BinaryIO) -> pl.DataFrame:
-    """Every physical line as one string; raises ComputeError on invalid UTF-8.
+    """Every non-blank physical line as one string with its 1-based number; raises
+    ComputeError on invalid UTF-8. A file is read from its current position to its end.
 
-    A file is read from its current position to its end.
+    Blank lines are dropped while the file streams through, never held: a file of millions of
+    blank lines costs its line count, not a string per line (docs/format.md: blank lines are
+    ignored).
     """
+    if _is_empty(utf8):
+        return pl.DataFrame(schema={"line": pl.UInt32, "text": pl.Utf8})
     # NUL never occurs in text we accept, so as a separator it keeps each line whole;
     # the CSV reader drops the CR of a CRLF terminator itself.
-    return pl.read_csv(
-        utf8,
+    lines = pl.scan_csv(
+        io.BytesIO(utf8) if isinstance(utf8, bytes) else utf8,
         has_header=False,
         separator="\x00",
         quote_char=None,
@@ -56,6 +61,16 @@ def _read_lines(utf8: bytes | BinaryIO) -> pl.DataFrame:
         raise_if_empty=False,
         eol_char="\n",
     )
+    numbered = lines.with_row_index("line", offset=1).with_columns(pl.col("line").cast(pl.UInt32))
+    # Not blank: something left once the leading whitespace is stripped (the same Unicode
+    # whitespace as the regex \S, found without a regex pass over every line).
+    return numbered.filter(pl.col("text").str.strip_chars_start() != "").collect(engine="streaming")
+
+
+def _is_empty(utf8: bytes | BinaryIO) -> bool:
+    if isinstance(utf8, bytes):
+        return not utf8
+    return os.fstat(utf8.fileno()).st_size <= utf8.tell()
 
 
 def source_size(source: Source) -> int:
@@ -76,7 +91,8 @@ def _mapped(handle: BinaryIO) -> mmap.mmap | None:
 
 
 def read_text_lines(source: Source) -> tuple[pl.DataFrame, str] | None:
-    """Lines and encoding: UTF-8 when valid, else Windows-1252 (docs/format.md).
+    """Non-blank lines (`line`, `text`) and encoding: UTF-8 when valid, else Windows-1252
+    (docs/format.md).
 
     None when the bytes are not text: NUL bytes, or undecodable in both encodings.
     """
@@ -112,17 +128,6 @@ def _from_cp1252(body: bytes) -> tuple[pl.DataFrame, str] | None:
         return _read_lines(body.decode("cp1252").encode("utf-8")), "cp1252"
     except UnicodeDecodeError:
         return None
-
-
-def number_lines(lines: pl.LazyFrame) -> pl.LazyFrame:
-    """Non-blank physical lines with their 1-based number."""
-    return (
-        lines.with_row_index("line", offset=1)
-        # Not blank: something left once the leading whitespace is stripped (the same Unicode
-        # whitespace as the regex \S, found without a regex pass over every line).
-        .filter(pl.col("text").str.strip_chars_start() != "")
-        .with_columns(pl.col("line").cast(pl.UInt32))
-    )
 
 
 def _field(spec: FieldSpec) -> pl.Expr:
@@ -165,13 +170,13 @@ def parse(source: Source, layout: Layout | None = None) -> ParsedFile:
         return ParsedFile(encoding=None, lines=pl.DataFrame(schema=LINE_SCHEMA))
     physical, encoding = decoded
     layout = layout or default_layout()
-    if physical.width == 0:
-        physical = pl.DataFrame(schema={"text": pl.Utf8})
     text = pl.col("text")
     # One chunk in: the frames that come out then have the same chunks in every column, which
     # keeps every later eager filter and join on them cheap (misaligned ones are copied first).
-    lines = number_lines(physical.rechunk().lazy()).with_columns(
-        text.str.slice(0, RECORD_TYPE_LENGTH).alias("record_type")
+    lines = (
+        physical.rechunk()
+        .lazy()
+        .with_columns(text.str.slice(0, RECORD_TYPE_LENGTH).alias("record_type"))
     )
     shape = lines.select(
         "line",

@@ -88,7 +88,7 @@ def applicant_status(conn: Connection, mident: str) -> pl.DataFrame:
     count the courses this school sent; `last_change` is the school's local date of its newest
     transmission that changed the applicant's record.
     """
-    students = matched_records(conn).filter(pl.col("mident") == mident)
+    students = matched_records(conn, mident=mident)
     students = students.unique("application_number", keep="last").select(
         "application_number", "surname", "first_name", "student_number"
     )

@@ -50,10 +50,10 @@ from pipeline.ingest import (
 from pipeline.lock import DEFAULT_STALE_AFTER, DatabaseLock, Heartbeat, holding
 from pipeline.lookahead import Lookahead, default_workers
 from pipeline.models import FINAL_STATUSES, Run, Transmission
-from pipeline.outputs import leftover_staged, safe_name
+from pipeline.outputs import SCHOOL_FOLDER, leftover_staged, safe_name
 from pipeline.printable import printable
 from pipeline.private import PRIVATE_FILE
-from pipeline.reasons import one_line
+from pipeline.reasons import failures, one_line
 from pipeline.rematch import RematchOutcome, rematch_held
 
 log = logging.getLogger("ost.batch")
@@ -372,7 +372,9 @@ class Attempts:
     received: Received | None = None
 
 
-def not_processed(ctx: IngestContext, path: Path, error: Exception, tries: Attempts) -> FileResult:
+def not_processed(
+    ctx: IngestContext, path: Path, error: BaseException, tries: Attempts
+) -> FileResult:
     """A failure before or around the transmission's own failure handling."""
     reason = f"{type(error).__name__}: {one_line(error)}"
     log.error("file not processed: %s", reason, extra={"file": path.name})
@@ -399,7 +401,7 @@ def ingest_file(
         return FileResult(
             path.name, "failed", failure.transmission_id, 0, str(failure), tries.count
         )
-    except Exception as error:  # noqa: BLE001 - one file's failure never stops the batch
+    except failures() as error:  # one file's failure never stops the batch
         return not_processed(ctx, path, error, tries)
     errors = int(outcome.report["counts"]["errors"])
     return FileResult(path.name, outcome.status, outcome.transmission_id, errors, None, tries.count)
@@ -495,7 +497,7 @@ def process_inbox(
     if not ordered:
         return
     with ctx.engine.connect() as conn:
-        applicants = store.load_applicant_pool(conn)
+        applicants = store.load_applicant_pool(conn, ctx.settings.zones)
     progress.start(len(ordered))
     with Lookahead(
         ordered,
@@ -529,7 +531,7 @@ def run_steps(
         process_inbox(ctx, options, summary, heartbeat, progress)
         heartbeat.check()
         summary.rematch = retrying(lambda: rematch_held(ctx), options.retry, is_transient)
-    except Exception as error:  # noqa: BLE001 - recorded in the run and its summary
+    except failures() as error:  # recorded in the run and its summary
         log.exception("run failed", extra={"run_id": summary.run_id})
         summary.error = f"{type(error).__name__}: {one_line(error)}"
     finally:
@@ -571,10 +573,12 @@ def remove_leftovers(ctx: IngestContext) -> None:
     settings = ctx.settings
     with ctx.engine.connect() as conn:
         unfinished = store.unfinished_transmissions(conn)
+    reports = [settings.reports / str(transmission_id) for transmission_id in unfinished]
     folders = [
         settings.archive,
         settings.outbox,
-        *(settings.reports / str(transmission_id) for transmission_id in unfinished),
+        *reports,
+        *(folder / SCHOOL_FOLDER for folder in reports),
     ]
     removed: list[Path] = []
     for path in leftover_staged(folders):
@@ -664,7 +668,7 @@ def replay_transmission(
     received = archived_original(ctx, transmission)
     if applicants is None:
         with ctx.engine.connect() as conn:
-            applicants = store.load_applicant_pool(conn)
+            applicants = store.load_applicant_pool(conn, ctx.settings.zones)
     # The school was sent a confirmation only if the transmission got that far.
     confirm = transmission.status not in FINAL_STATUSES
     return process_received(ctx, transmission_id, received, applicants, confirm=confirm)
@@ -736,7 +740,7 @@ def replay_transmissions(
         chosen = failed_transmission_ids(ctx) if transmission_ids is None else transmission_ids
         ordered = replay_order(ctx, chosen)
         with ctx.engine.connect() as conn:
-            applicants = store.load_applicant_pool(conn)
+            applicants = store.load_applicant_pool(conn, ctx.settings.zones)
         progress.start(len(ordered))
         try:
             for transmission_id in ordered:

@@ -40,6 +40,7 @@ from pipeline.config import (
 from pipeline.labels import label
 from pipeline.printable import printable
 from pipeline.private import private_umask
+from pipeline.reasons import failures
 
 T = TypeVar("T")
 
@@ -573,7 +574,7 @@ def main() -> None:  # pragma: no cover - console entry point (tested as a proce
     except typer.Abort:
         print("ost: aborted", file=sys.stderr)
         sys.exit(EXIT_CANNOT_RUN)
-    except Exception as error:  # noqa: BLE001 - last resort: one line, never a traceback
+    except failures() as error:  # last resort: one line, never a traceback
         usage = usage_error_line(error)
         if usage is None:
             print(f"ost: unexpected {type(error).__name__}: {error}", file=sys.stderr)
@@ -583,7 +584,7 @@ def main() -> None:  # pragma: no cover - console entry point (tested as a proce
     sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 
-def usage_error_line(error: Exception) -> str | None:
+def usage_error_line(error: BaseException) -> str | None:
     """A command line typer refused (unknown option, bad value) in one line; None for any other
     error, and "" when typer has shown the help itself (`ost` alone)."""
     format_message = getattr(error, "format_message", None)

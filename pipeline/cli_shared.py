@@ -20,7 +20,7 @@ import typer
 
 from pipeline.config import ConfigError
 from pipeline.printable import printable
-from pipeline.reasons import one_line
+from pipeline.reasons import failures, one_line
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -49,7 +49,7 @@ def expected_failures() -> tuple[type[Exception], ...]:
     return (UnreadableFile, ApplicantFileError, ConfigError, CodeTableError, UnknownCode, OSError)
 
 
-def unforeseen(error: Exception) -> str:
+def unforeseen(error: BaseException) -> str:
     """One line for a failure no command plans for; a database error gives the server's reason
     (SQLAlchemy's own text adds the statement and a link on further lines)."""
     from sqlalchemy.exc import DBAPIError
@@ -72,7 +72,7 @@ def guarded(command: Callable[P, R]) -> Callable[P, R]:
             # The reader went away (`ost glossary | head`): nothing left to say to anyone.
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps the interpreter quiet at exit
             raise typer.Exit(EXIT_OK) from None
-        except Exception as error:  # noqa: BLE001 - the promise is one line, never a traceback
+        except failures() as error:  # the promise is one line, never a traceback
             if not isinstance(error, expected_failures()):
                 fail(unforeseen(error))
             if isinstance(error, OSError) and error.filename is not None and error.strerror:

@@ -10,9 +10,11 @@ from email.utils import parseaddr
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from matching.zones import Zones
 from rules.limits import DEFAULT_MAX_FILE_MB
 
 DEFAULT_MAIL_FROM = "ost-pipeline@localhost"
+DEFAULT_MAX_INTERRUPTED_ATTEMPTS = 3
 
 
 class ConfigError(ValueError):
@@ -28,6 +30,11 @@ class Settings:
     schedule: str
     max_file_bytes: int
     mail_from: str = DEFAULT_MAIL_FROM  # the sender of the confirmation e-mails
+    # A transmission whose processing ended this many times with the process dying is set
+    # aside as `failed` instead of being tried again (OST_MAX_INTERRUPTED_ATTEMPTS).
+    max_interrupted_attempts: int = DEFAULT_MAX_INTERRUPTED_ATTEMPTS
+    # The matching zones (docs/matching.md): OST_MATCH_MERGE, OST_MATCH_REVIEW, OST_MATCH_MARGIN.
+    zones: Zones = Zones()
 
     @property
     def inbox(self) -> Path:
@@ -62,6 +69,14 @@ def _max_file_bytes(raw: str | None) -> int:
     return int(megabytes * 2**20)
 
 
+def _positive_count(name: str, raw: str | None, default: int) -> int:
+    if raw is None or raw.strip() == "":
+        return default
+    if not raw.strip().isdigit() or int(raw) < 1:
+        raise ConfigError(f"{name} must be a whole number of at least 1, not {raw!r}")
+    return int(raw)
+
+
 def _mail_from(sender: str) -> str:
     """An address, bare or with a display name: `ost@ocas.ca`, `OST <ost@ocas.ca>`."""
     address = parseaddr(sender)[1]
@@ -71,6 +86,38 @@ def _mail_from(sender: str) -> str:
             f"OST_MAIL_FROM must be an e-mail address such as ost@ocas.ca, not {sender!r}"
         )
     return sender
+
+
+def _weight(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a weight (a number), not {raw!r}") from None
+    if not math.isfinite(value):
+        raise ConfigError(f"{name} must be a finite number, not {raw!r}")
+    return value
+
+
+def match_zones(env: dict[str, str]) -> Zones:
+    """The matching thresholds: merge at or above OST_MATCH_MERGE when ahead by OST_MATCH_MARGIN,
+    hold for review from OST_MATCH_REVIEW (docs/matching.md); the defaults of `Zones` else."""
+    default = Zones()
+    zones = Zones(
+        merge=_weight(env, "OST_MATCH_MERGE", default.merge),
+        review=_weight(env, "OST_MATCH_REVIEW", default.review),
+        margin=_weight(env, "OST_MATCH_MARGIN", default.margin),
+    )
+    if zones.review > zones.merge:
+        raise ConfigError(
+            f"OST_MATCH_REVIEW ({zones.review:g}) must not be above "
+            f"OST_MATCH_MERGE ({zones.merge:g})"
+        )
+    if zones.margin < 0:
+        raise ConfigError(f"OST_MATCH_MARGIN must not be negative, not {zones.margin:g}")
+    return zones
 
 
 def time_zone(name: str) -> ZoneInfo:
@@ -103,4 +150,10 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         schedule=env.get("OST_SCHEDULE") or "04:00,16:00",
         max_file_bytes=_max_file_bytes(env.get("OST_MAX_FILE_MB")),
         mail_from=_mail_from(env.get("OST_MAIL_FROM") or DEFAULT_MAIL_FROM),
+        max_interrupted_attempts=_positive_count(
+            "OST_MAX_INTERRUPTED_ATTEMPTS",
+            env.get("OST_MAX_INTERRUPTED_ATTEMPTS"),
+            DEFAULT_MAX_INTERRUPTED_ATTEMPTS,
+        ),
+        zones=match_zones(env),
     )

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
@@ -84,12 +84,33 @@ def no_driver(drivername: str) -> str:
     return reason
 
 
+# Any fixed number: the key of the PostgreSQL advisory lock that serialises migrations.
+MIGRATION_LOCK_KEY = 0x05_7001
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest migration (a no-op when it is already there)."""
+    """Bring the schema to the newest migration (a no-op when it is already there).
+
+    Two processes starting at once on a new database (two first runs) take turns: the second
+    waits for the first, then finds the schema current. Without that, both created the tables.
+    """
     config = alembic_config(engine)
     with engine.begin() as connection:
+        serialise_migrations(connection)
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def serialise_migrations(connection: Connection) -> None:
+    """A lock held until the end of the migrating transaction, taken before reading the schema.
+
+    SQLite: the write lock at once (BEGIN IMMEDIATE; its DDL then runs in that transaction,
+    where the driver would otherwise commit each statement). PostgreSQL: an advisory lock.
+    """
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    elif connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")
 
 
 def open_database(url: str) -> Engine:

@@ -25,6 +25,7 @@ from matching.schema import MATCHED
 from parsers.fixed_width import UTF8_BOM
 from pipeline import store
 from pipeline.config import Settings, local_today
+from pipeline.confirm import confirmation_of, send_confirmation, send_notice
 from pipeline.files import open_regular, read_open, text_name
 from pipeline.merge import (
     COURSE_VALUES,
@@ -35,11 +36,11 @@ from pipeline.merge import (
     plan_merge,
 )
 from pipeline.models import FINAL_STATUSES, SCHOOL_TIMEZONE, Transmission
-from pipeline.notify import OutboxSender, Sender, confirmation, school_language
+from pipeline.notify import Sender, confirmation
 from pipeline.operator_decisions import respected
 from pipeline.outputs import LANGUAGES, Staged, archive_original, stage_reports
-from pipeline.reasons import one_line
-from pipeline.reports import FINDING_KEYS, validation_report
+from pipeline.reasons import failures, one_line
+from pipeline.reports import FINDING_KEYS, capped_report
 from rules.findings import concat_findings
 from rules.validate import (
     CodeTables,
@@ -51,8 +52,6 @@ from rules.validate import (
 )
 
 if TYPE_CHECKING:
-    from email.message import EmailMessage
-
     from pipeline.lookahead import Lookahead
 
 log = logging.getLogger("ost.ingest")
@@ -199,7 +198,8 @@ def matching_findings(
         .when(code == "A006")
         .then(pl.col("applicant_name"))
         .alias("expected"),
-        "application_number",
+        # A probable applicant held for review is the operators' to see, not the school's.
+        pl.when(code != "A009").then(pl.col("application_number")).alias("application_number"),
     )
 
 
@@ -350,7 +350,7 @@ def ingest_report(
     full = ValidationResult(
         result.file_name, result.header, result.encoding, findings, result.students, result.grades
     )
-    report = validation_report(full, lang)
+    report = capped_report(full, lang)
     report["status"] = final_status(result, findings)
     return {"id": transmission_id, **report, "matching": matching, "merge": merge}
 
@@ -358,23 +358,54 @@ def ingest_report(
 # -- one transmission end to end -------------------------------------------------------------
 
 
+class SetAside(RuntimeError):
+    """A transmission whose processing ended too many times with the process dying."""
+
+
 def register(ctx: IngestContext, name: str, sha: str, size: int) -> tuple[int, int | None]:
-    """A transmission row for these bytes: (id, id of the earlier receipt if a duplicate)."""
+    """A transmission row for these bytes: (id, id of the earlier receipt if a duplicate).
+
+    Raises TransmissionFailed for one set aside (`retry_values`).
+    """
     with ctx.engine.begin() as conn:
         earlier = store.previous_receipt(conn, sha, name)
-        if earlier is not None and earlier.id is not None and earlier.status not in FINAL_STATUSES:
-            # Same bytes, but the earlier attempt never finished: this is its retry.
-            store.update_transmission(conn, earlier.id, {"status": "received", "file_name": name})
-            return earlier.id, None
-        values = {
-            "file_name": name,
-            "sha256": sha,
-            "size": size,
-            "received_at": ctx.clock(),
-            "status": "duplicate" if earlier else "received",
-            "duplicate_of": earlier.id if earlier else None,
-        }
-        return store.add_transmission(conn, values), earlier.id if earlier else None
+        if earlier is None or earlier.id is None or earlier.status in FINAL_STATUSES:
+            values = {
+                "file_name": name,
+                "sha256": sha,
+                "size": size,
+                "received_at": ctx.clock(),
+                "status": "duplicate" if earlier else "received",
+                "duplicate_of": earlier.id if earlier else None,
+            }
+            return store.add_transmission(conn, values), earlier.id if earlier else None
+        # Same bytes, but the earlier attempt never finished: this is its retry.
+        values = retry_values(ctx, earlier) | {"file_name": name}
+        store.update_transmission(conn, earlier.id, values)
+    if values["status"] == "failed":
+        raise TransmissionFailed(earlier.id, "start", SetAside(values["failure_reason"]), name)
+    return earlier.id, None
+
+
+def retry_values(ctx: IngestContext, earlier: Transmission) -> dict[str, Any]:
+    """What a new attempt at an unfinished transmission writes: `received` again, or `failed`
+    once the process died in it `max_interrupted_attempts` times (still `processing`: the
+    attempt never ended). The operator replays it once the cause is fixed."""
+    if earlier.status != "processing":
+        return {"status": "received"}
+    died = earlier.interrupted_attempts + 1
+    if died < ctx.settings.max_interrupted_attempts:
+        return {"status": "received", "interrupted_attempts": died}
+    reason = (
+        f"set aside: the process died {died} times while processing it; "
+        f"replay it (ost replay {earlier.id}) once the cause is fixed"
+    )
+    return {
+        "status": "failed",
+        "interrupted_attempts": died,
+        "failure_reason": reason,
+        "processed_at": ctx.clock(),
+    }
 
 
 def duplicate_report(
@@ -514,7 +545,7 @@ def process_received(
             values = _transmission_values(result, reports["en"]) | {"processed_at": ctx.clock()}
             store.update_transmission(conn, transmission_id, values)
             step = "commit"
-    except Exception as error:
+    except failures() as error:
         failure = TransmissionFailed(transmission_id, step, error, received.name)
         log.error("%s", failure)
         for staged in published:  # the data is not in: its reports must not say it is
@@ -525,7 +556,7 @@ def process_received(
             log.error("transmission %s: could not be marked failed: %s", transmission_id, unmarked)
         raise failure from error
     if confirm:
-        _confirm(ctx, transmission_id, notice)
+        send_notice(ctx, transmission_id, notice)
     return IngestOutcome(transmission_id, reports)
 
 
@@ -569,66 +600,6 @@ def _duplicate(
             return IngestOutcome(transmission_id, reports)
     send_confirmation(ctx, transmission_id, message)
     return IngestOutcome(transmission_id, reports)
-
-
-def confirmation_of(
-    ctx: IngestContext,
-    transmission_id: int,
-    result: ValidationResult,
-    reports: dict[str, Any],
-    now: datetime,
-) -> EmailMessage | None:
-    """The confirmation e-mail to the header's contact (None when it gives no valid address:
-    F011)."""
-    recipient = result.header.contact_email
-    if not recipient:
-        return None
-    grades = result.grades
-    languages: list[str | None] = (
-        grades["language"].to_list() if "language" in grades.columns else []
-    )
-    lang = school_language(languages)
-    sender = ctx.settings.mail_from
-    return confirmation(transmission_id, recipient, reports, sender=sender, now=now, lang=lang)
-
-
-def _confirm(ctx: IngestContext, transmission_id: int, notice: Future[EmailMessage | None]) -> None:
-    """Send the confirmation; a mail failure is logged, never fatal to the transmission."""
-    try:
-        message = notice.result()
-    except Exception as error:  # noqa: BLE001 - the data is in; only the notice is lost
-        log.warning("transmission %s: confirmation e-mail not composed: %s", transmission_id, error)
-        return
-    send_confirmation(ctx, transmission_id, message)
-
-
-def send_confirmation(
-    ctx: IngestContext, transmission_id: int, message: EmailMessage | None
-) -> None:
-    """Send `message`; one the server did not take is kept in outbox/, to be sent by hand."""
-    if message is None:
-        log.info("transmission %s: no confirmation e-mail: no valid contact", transmission_id)
-        return
-    try:
-        ctx.sender.send(message)
-    except Exception as error:  # noqa: BLE001 - as above
-        _keep_unsent(ctx, transmission_id, message, error)
-
-
-def _keep_unsent(
-    ctx: IngestContext, transmission_id: int, message: EmailMessage, error: Exception
-) -> None:
-    """A confirmation the sender refused, kept in outbox/ (unless that is what failed)."""
-    why = f"transmission {transmission_id}: confirmation e-mail not sent ({error})"
-    if isinstance(ctx.sender, OutboxSender):
-        log.warning("%s", why)
-        return
-    try:
-        OutboxSender(ctx.settings.outbox).send(message)
-    except Exception as unkept:  # noqa: BLE001 - the data is in; only the notice is lost
-        log.warning("%s; not kept either: %s", why, unkept)
-    else:
-        log.warning("%s; kept in %s to be sent by hand", why, ctx.settings.outbox)
 
 
 # -- several files -------------------------------------------------------------------------
@@ -678,7 +649,7 @@ def ingest_paths(
         key=lambda pair: pair[0].order_key,
     )
     with ctx.engine.connect() as conn:
-        applicants = store.load_applicant_pool(conn)
+        applicants = store.load_applicant_pool(conn, ctx.settings.zones)
     outcomes: list[IngestOutcome | TransmissionFailed] = []
     for item, path in received:
         try:

@@ -71,6 +71,11 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "the first {shown} of {total} findings. The application service keeps the complete "
         "report with transmission {id}; ask its operations team for it.",
         "attachment name": "report.csv",
+        # docs/record.md: matching findings as a school reads them (no applicant's values).
+        "school not yet matched": "Student {student_number} is not yet matched to an "
+        "application; the courses are kept and merged once the student's application is found.",
+        "school disagrees": "Student {student_number}: your data disagrees with the "
+        "application's; please check the name, birth date and OEN sent for this student.",
     },
     "fr": {
         "title": "Rapport de transmission OST",
@@ -140,6 +145,12 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "d'admission conserve le rapport complet avec la transmission {id}; demandez-le à son "
         "équipe des opérations.",
         "attachment name": "rapport.csv",
+        "school not yet matched": "L'élève {student_number} n'est pas encore associé à une "
+        "demande d'admission; ses cours sont conservés et seront versés dès que sa demande "
+        "sera trouvée.",
+        "school disagrees": "Élève {student_number} : vos données ne concordent pas avec "
+        "celles de la demande d'admission; veuillez vérifier le nom, la date de naissance et "
+        "le NISO envoyés pour cet élève.",
     },
 }
 

@@ -50,6 +50,8 @@ class Transmission(SQLModel, table=True):
     contact_email: str | None = Field(default=None, max_length=60)
     encoding: str | None = Field(default=None, max_length=16)
     summary_json: str | None = None  # matching and merge counts of the last processing
+    # Attempts that never ended because the process died (the run sets it aside after some).
+    interrupted_attempts: int = 0
 
 
 class StudentRecord(SQLModel, table=True):
@@ -116,11 +118,12 @@ class Applicant(SQLModel, table=True):
 
     application_number: str = Field(primary_key=True, max_length=32)
     account_number: str | None = Field(default=None, max_length=32)
-    first_name: str = Field(max_length=60)
+    # At least one of the two names (docs/matching.md); the birth date may be unknown.
+    first_name: str | None = Field(default=None, max_length=60)
     middle_name: str | None = Field(default=None, max_length=60)
-    last_name: str = Field(max_length=60)
+    last_name: str | None = Field(default=None, max_length=60)
     previous_last_name: str | None = Field(default=None, max_length=60)
-    birth_date: date
+    birth_date: date | None = None
     oen: str | None = Field(default=None, max_length=9, index=True)
     gender: str | None = Field(default=None, max_length=1)
     school_midents: str = ""  # ";"-separated, as imported

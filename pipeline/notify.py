@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import smtplib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
@@ -13,10 +13,12 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import unquote, urlparse
 
+import polars as pl
+
 from pipeline.labels import label
 from pipeline.outputs import LANGUAGES, safe_name, write_atomic
 from pipeline.printable import has_unprintable, printable
-from pipeline.reports import csv_file_bytes, is_clean
+from pipeline.reports import csv_file_bytes, findings_total, is_clean
 
 # The findings a confirmation lists in its body; the attachment has the others.
 LISTED_IN_MAIL = 25
@@ -121,10 +123,10 @@ def capped_attachment(
     return body, listed
 
 
-def school_language(languages: Sequence[str | None]) -> str:
-    """The school's language: French when most of its courses are taught in French."""
-    french = sum(1 for value in languages if value == "F")
-    return "fr" if french * 2 > len(languages) else "en"
+def school_language(languages: pl.Series) -> str:
+    """The school's language: French when most of its courses are taught in French (`F`)."""
+    french = int((languages == "F").sum())
+    return "fr" if french * 2 > languages.len() else "en"
 
 
 def _header(message: EmailMessage, name: str, value: str) -> None:
@@ -170,10 +172,11 @@ def confirmation(
     if findings:
         sections.append("\n".join(findings))
     attachment, in_attachment = capped_attachment(school_report, max_attachment)
-    if in_attachment < len(school_report["findings"]):
+    total = findings_total(school_report)
+    if in_attachment < total:
         sections.append(
             label(lang, "attachment capped").format(
-                shown=in_attachment, total=len(school_report["findings"]), id=transmission_id
+                shown=in_attachment, total=total, id=transmission_id
             )
         )
     message.set_content("\n\n".join(sections))

@@ -19,8 +19,12 @@ from typing import Any
 
 from pipeline.files import open_regular
 from pipeline.reports import csv_file_bytes, render_html
+from pipeline.school_view import school_reports
 from rules.validate import ValidationResult
 
+# Who a report is for: the operators' keeps everything; the school's is `school_report`'s.
+OPERATORS, SCHOOL = "operators", "school"
+SCHOOL_FOLDER = "school"
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 LANGUAGES = ("en", "fr")
 
@@ -141,24 +145,37 @@ def stage_reports(
     result: ValidationResult,
     reports: Mapping[str, Mapping[str, Any]],
 ) -> Staged:
-    """report.{html,json,csv} in English and report.fr.{html,json,csv} in French, staged."""
+    """The operators' reports and the school's, each as report.{html,json,csv} in English
+    and report.fr.{html,json,csv} in French, staged (`report_file` says where)."""
     contents: dict[Path, bytes] = {}
-    for lang in LANGUAGES:
-        report = reports[lang]
-        rendered = {
-            "html": render_html([result], [report], lang).encode("utf-8"),
-            "json": json.dumps(report, ensure_ascii=False, indent=2).encode("utf-8"),
-            "csv": csv_file_bytes([report]),
-        }
-        for extension, body in rendered.items():
-            contents[report_file(reports_root, transmission_id, lang, extension)] = body
+    for audience, shown in ((OPERATORS, reports), (SCHOOL, school_reports(reports))):
+        for lang in LANGUAGES:
+            report = shown[lang]
+            rendered = {
+                "html": render_html([result], [report], lang).encode("utf-8"),
+                "json": json.dumps(report, ensure_ascii=False, indent=2).encode("utf-8"),
+                "csv": csv_file_bytes([report]),
+            }
+            for extension, body in rendered.items():
+                path = report_file(reports_root, transmission_id, lang, extension, audience)
+                contents[path] = body
     return stage_files(contents)
 
 
-def report_file(reports_root: Path, transmission_id: int, lang: str, extension: str) -> Path:
-    """Where a transmission's report is: reports/<id>/report.csv, report.fr.csv, ..."""
+def report_file(
+    reports_root: Path,
+    transmission_id: int,
+    lang: str,
+    extension: str,
+    audience: str = "operators",
+) -> Path:
+    """Where a transmission's report is (docs/record.md): the operators' in reports/<id>/
+    (report.csv, report.fr.csv, ...), the school's in reports/<id>/school/."""
     suffix = "" if lang == "en" else f".{lang}"
-    return reports_root / str(transmission_id) / f"report{suffix}.{extension}"
+    folder = reports_root / str(transmission_id)
+    if audience == SCHOOL:
+        folder = folder / SCHOOL_FOLDER
+    return folder / f"report{suffix}.{extension}"
 
 
 def report_paths(folder: Path) -> Sequence[Path]:

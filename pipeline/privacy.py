@@ -81,24 +81,22 @@ def mask_text(text: str) -> str:
     return DATE_PATTERN.sub(lambda m: mask_date(m.group()), text)
 
 
+def _stars(count: pl.Expr) -> pl.Expr:
+    """`count` asterisks (none for a count below one)."""
+    return pl.lit("*" * 64).str.slice(0, count.clip(lower_bound=0))
+
+
 def masked_personal_columns() -> list[pl.Expr]:
     """The `oen` and `birth_date` columns of an export masked as `mask_oen` and `mask_date`."""
     oen, born = pl.col("oen").fill_null(""), pl.col("birth_date").fill_null("")
+    oen_length, born_length = oen.str.len_chars(), born.str.len_chars()
     return [
-        pl.when(oen.str.len_chars() > 3)
-        .then(
-            pl.concat_str(
-                pl.lit("*").repeat_by(oen.str.len_chars() - 3).list.join(""), oen.str.slice(-3)
-            )
-        )
-        .otherwise(pl.lit("*").repeat_by(oen.str.len_chars()).list.join(""))
+        pl.when(oen_length > 3)
+        .then(_stars(oen_length - 3) + oen.str.slice(-3))
+        .otherwise(_stars(oen_length))
         .alias("oen"),
-        pl.when(born.str.len_chars() > 4)
-        .then(
-            pl.concat_str(
-                born.str.slice(0, 4), pl.lit("*").repeat_by(born.str.len_chars() - 4).list.join("")
-            )
-        )
-        .otherwise(pl.lit("*").repeat_by(born.str.len_chars()).list.join(""))
+        pl.when(born_length > 4)
+        .then(born.str.slice(0, 4) + _stars(born_length - 4))
+        .otherwise(_stars(born_length))
         .alias("birth_date"),
     ]

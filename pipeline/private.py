@@ -31,7 +31,13 @@ def private_folder(path: Path) -> Path:
 
 
 def private_file(path: Path) -> Path:
-    """`path` created empty with mode 0600 if it does not exist (never through a link)."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
-    os.close(os.open(path, flags, PRIVATE_FILE))
+    """`path` created empty with mode 0600 if nothing is there yet; an existing file, or a link
+    the operator made (a database on another disk, say), is left as it is."""
+    if os.path.lexists(path):
+        return path
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+    try:
+        os.close(os.open(path, flags, PRIVATE_FILE))
+    except FileExistsError:  # created meanwhile by another process: theirs is as good
+        pass
     return path

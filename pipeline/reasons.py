@@ -5,6 +5,27 @@ from __future__ import annotations
 import sys
 
 
+class _NotLoaded(Exception):
+    """Stands for PanicException while polars is not loaded: nothing can raise it then."""
+
+
+def _panic_type() -> type[BaseException]:
+    if "polars" not in sys.modules:  # `ost --help` and `ost glossary` start without polars
+        return _NotLoaded
+    from polars.exceptions import PanicException
+
+    return PanicException
+
+
+def failures() -> tuple[type[BaseException], ...]:
+    """What a command or a run treats as a failure to report, for `except failures()`.
+
+    polars' PanicException (a bug or an exhausted resource inside polars) is not an Exception,
+    and would otherwise escape as a traceback with exit 1, which means "data errors".
+    """
+    return (Exception, _panic_type())
+
+
 def first_line(text: str) -> str:
     return next((line.strip() for line in text.splitlines() if line.strip()), "")
 

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, select
+from sqlalchemy import ColumnElement, Connection, Select, select
 
 from pipeline.models import MERGED_STATUSES, SCHOOL_TIMEZONE, Course, StudentRecord, Transmission
 from pipeline.store import chunks, frame, table
@@ -63,6 +63,23 @@ STUDENTS_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
+def _of_applicants(
+    conn: Connection,
+    query: Select[Any],
+    column: ColumnElement[Any],
+    application_numbers: Sequence[str] | None,
+    schema: dict[str, pl.DataType],
+) -> pl.DataFrame:
+    """The rows of `query`, all of them or those of these applicants (in chunks)."""
+    if application_numbers is None:
+        return frame(conn, query, schema)
+    parts = [
+        frame(conn, query.where(column.in_(list(part))), schema)
+        for part in chunks(sorted(set(application_numbers)))
+    ]
+    return pl.concat([pl.DataFrame(schema=schema), *parts])
+
+
 def courses_of(
     conn: Connection,
     *,
@@ -76,21 +93,18 @@ def courses_of(
     ).join(t, t.c.id == c.c.transmission_id)
     if mident is not None:
         query = query.where(c.c.mident == mident)
-    if application_numbers is None:
-        rows = frame(conn, query, COURSES_SCHEMA)
-    else:
-        parts = [
-            frame(conn, query.where(c.c.application_number.in_(list(part))), COURSES_SCHEMA)
-            for part in chunks(sorted(set(application_numbers)))
-        ]
-        rows = pl.concat([pl.DataFrame(schema=COURSES_SCHEMA), *parts])
+    rows = _of_applicants(conn, query, c.c.application_number, application_numbers, COURSES_SCHEMA)
     return rows.sort("application_number", "course_code", "completion_date", "delivery_type")
 
 
 def matched_records(
-    conn: Connection, application_numbers: Sequence[str] | None = None
+    conn: Connection,
+    application_numbers: Sequence[str] | None = None,
+    *,
+    mident: str | None = None,
 ) -> pl.DataFrame:
-    """Accepted S1 records matched to applicants, newest transmission last."""
+    """Accepted S1 records matched to applicants (all, these applicants', or a school's),
+    newest transmission last."""
     s, t = table(StudentRecord), table(Transmission)
     query = (
         select(*(s.c[name] for name in STUDENT_COLUMNS), t.c.created_at)
@@ -101,14 +115,9 @@ def matched_records(
             t.c.status.in_(MERGED_STATUSES),
         )
     )
-    if application_numbers is None:
-        rows = frame(conn, query, STUDENTS_SCHEMA)
-    else:
-        parts = [
-            frame(conn, query.where(s.c.application_number.in_(list(part))), STUDENTS_SCHEMA)
-            for part in chunks(sorted(set(application_numbers)))
-        ]
-        rows = pl.concat([pl.DataFrame(schema=STUDENTS_SCHEMA), *parts])
+    if mident is not None:
+        query = query.where(s.c.mident == mident)
+    rows = _of_applicants(conn, query, s.c.application_number, application_numbers, STUDENTS_SCHEMA)
     return rows.sort("created_at", "id", nulls_last=False)
 
 

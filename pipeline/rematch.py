@@ -62,7 +62,7 @@ def rematch_held(ctx: IngestContext) -> RematchOutcome:
         held = store.unmatched_students(conn)
         if held.is_empty():
             return RematchOutcome(0, 0, dict(EMPTY_COUNTS))
-        applicants = store.load_applicants(conn)
+        applicants = store.load_applicant_pool(conn, ctx.settings.zones)
         # Matched students of the same schools compete too, so that a held twin or sibling
         # is not given the applicant their matched namesake already is.
         settled = store.matched_students(conn, held["mident"].unique().to_list())

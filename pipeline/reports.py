@@ -17,6 +17,9 @@ from rules.validate import ValidationResult
 
 # Beyond this many rows a human report lists the first ones and states the cap (counts stay exact).
 MAX_LISTED_FINDINGS = 5000
+# The JSON and CSV reports of a transmission list at most this many findings (about 10 MB of
+# CSV); the JSON then says how many there are in all under "capped".
+MAX_REPORTED_FINDINGS = 50_000
 FINDING_KEYS = (
     "code",
     "severity",
@@ -73,7 +76,7 @@ def validation_report(
     `limit` lists only the first findings (a terminal shows no more); the counts stay exact.
     """
     counts = result.counts
-    return {
+    report = {
         "file": result.file_name,
         "mident": result.header.mident,
         "status": result.status,
@@ -85,6 +88,25 @@ def validation_report(
         },
         "findings": finding_rows(result.findings, lang, limit),
     }
+    return report
+
+
+def capped_report(
+    result: ValidationResult, lang: str, limit: int = MAX_REPORTED_FINDINGS
+) -> dict[str, Any]:
+    """`validation_report` listing at most `limit` findings; when there are more, the report
+    says so: `"capped": {"listed": n, "total": m}` (the counts stay exact)."""
+    report = validation_report(result, lang, limit)
+    total = result.findings.height
+    if total > limit:
+        report["capped"] = {"listed": limit, "total": total}
+    return report
+
+
+def findings_total(report: Mapping[str, Any]) -> int:
+    """How many findings the file has, listed or not (`capped_report`)."""
+    capped = report.get("capped")
+    return int(capped["total"]) if capped else len(report["findings"])
 
 
 def neutralise_cell(value: object) -> str:
@@ -135,7 +157,7 @@ def _html_view(result: ValidationResult, report: Mapping[str, Any], lang: str) -
         "transmission_number": result.header.transmission_number,
         "created": created.strftime("%Y-%m-%d %H:%M:%S") if created else None,
         "shown": shown,
-        "total": len(report["findings"]),
+        "total": findings_total(report),
         "clean": is_clean(report),
         "entries": [entry(code) for code in codes],
     }

@@ -6,7 +6,6 @@ takes `scope`: the MIDENTs whose students the caller may see (None = every schoo
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -15,7 +14,6 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Engine, func, select, tuple_
 
-from matching.explain import compare_pairs
 from pipeline import store
 from pipeline.models import MatchDecision, StudentRecord, Transmission
 from pipeline.operator_decisions import decisions_for, exclusions, links
@@ -109,37 +107,44 @@ def _held_records(conn: Any, scope: Sequence[str] | None, returned: pl.DataFrame
     return pl.concat([held, *back]).unique("id")
 
 
-def _latest_decisions(conn: Any, record_ids: Sequence[int]) -> pl.DataFrame:
-    """The current match decision (the latest) of each record."""
+def _latest_decisions(conn: Any, held: Sequence[int]) -> pl.DataFrame:
+    """The current match decision (the latest) of each of these records, in one query."""
     m = table(MatchDecision)
-    parts = []
-    for part in store.chunks(list(record_ids)):
-        latest = (
-            select(func.max(m.c.id).label("id"))
-            .where(m.c.student_record_id.in_(list(part)))
-            .group_by(m.c.student_record_id)
-            .subquery()
-        )
-        query = select(m.c.student_record_id, m.c.candidates, m.c.weight, m.c.evidence).join(
-            latest, latest.c.id == m.c.id
-        )
-        parts.append(frame(conn, query, _DECISION_SCHEMA))
-    return pl.concat([pl.DataFrame(schema=_DECISION_SCHEMA), *parts])
+    latest = (
+        select(func.max(m.c.id))
+        .where(m.c.student_record_id.in_(list(held)))
+        .group_by(m.c.student_record_id)
+    )
+    query = select(m.c.student_record_id, m.c.candidates, m.c.weight, m.c.evidence).where(
+        m.c.id.in_(latest)
+    )
+    return frame(conn, query, _DECISION_SCHEMA)
 
 
-def _candidates(row: dict[str, Any], rejected: set[str]) -> list[Candidate]:
-    """The decision's applicant, the tied ones and those beaten, best first, minus rejected."""
-    found: dict[str, float | None] = {}
-    evidence = json.loads(row["evidence"]) if row.get("evidence") else {}
-    if row.get("application_number"):
-        found[row["application_number"]] = evidence.get("weight", row.get("weight"))
-    for number in (row.get("candidates") or "").split(";"):
-        if number:
-            found.setdefault(number, None)
-    for beaten in evidence.get("beaten", []):
-        found.setdefault(beaten["application_number"], beaten["weight"])
-    ranked = sorted(found.items(), key=lambda item: -(item[1] if item[1] is not None else -1e9))
-    return [Candidate(n, w) for n, w in ranked if n not in rejected]
+_BEATEN = pl.Struct(
+    {"beaten": pl.List(pl.Struct({"application_number": pl.String, "weight": pl.Float64}))}
+)
+
+
+def _candidate_lists(rows: pl.DataFrame) -> list[list[tuple[str, float | None]]]:
+    """Per row: the decision's applicant, the tied ones, those beaten, with their weights."""
+    beaten = rows.select(
+        pl.col("evidence").fill_null("{}").str.json_decode(_BEATEN).struct.field("beaten")
+    ).to_series()
+    result = []
+    for row, others in zip(rows.iter_rows(named=True), beaten.to_list(), strict=True):
+        found: dict[str, float | None] = {}
+        if row["application_number"]:
+            found[row["application_number"]] = row["weight"]
+        for number in (row["candidates"] or "").split(";"):
+            if number:
+                found.setdefault(number, None)
+        for other in others or []:
+            found.setdefault(other["application_number"], other["weight"])
+        result.append(
+            sorted(found.items(), key=lambda item: -(item[1] if item[1] is not None else -1e9))
+        )
+    return result
 
 
 def review_queue(
@@ -177,19 +182,20 @@ def review_queue(
     if code is not None:
         rows = rows.filter(pl.col("code") == code)
     rejected = _rejected_by_student(operator)
-    return [
-        QueueItem(
-            id=row["id"],
-            mident=row["mident"],
-            student_number=row["student_number"],
-            code=row["code"],
-            waiting_since=row["waiting_since"],
-            candidates=_candidates(
-                row, rejected.get((row["mident"], row["student_number"]), set())
-            ),
+    items = []
+    for row, found in zip(rows.iter_rows(named=True), _candidate_lists(rows), strict=True):
+        gone = rejected.get((row["mident"], row["student_number"]), set())
+        items.append(
+            QueueItem(
+                id=row["id"],
+                mident=row["mident"],
+                student_number=row["student_number"],
+                code=row["code"],
+                waiting_since=row["waiting_since"],
+                candidates=[Candidate(n, w) for n, w in found if n not in gone],
+            )
         )
-        for row in rows.iter_rows(named=True)
-    ]
+    return items
 
 
 def _rejected_by_student(operator: pl.DataFrame) -> dict[tuple[str, str], set[str]]:
@@ -263,6 +269,8 @@ def review_case(
         numbers = [c.application_number for c in item.candidates]
         applicants = applicants_by_number(conn, numbers)
         current = current_decision(conn, record_id)
+    from matching.explain import compare_pairs  # the matcher, only to show one student
+
     comparison = compare_pairs(students, applicants)
     cases = []
     for number in numbers:

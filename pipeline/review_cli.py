@@ -10,9 +10,9 @@ from rich.text import Text
 
 from pipeline.cli_shared import MIDENT, emit_json, fail, guarded, opened_database
 from pipeline.config import load_settings
-from pipeline.console import make_console
 
 review_app = typer.Typer(help="The review queue: held students an operator decides.")
+
 
 ById = Annotated[int, typer.Argument(help="The held student's id, as `ost review list` shows")]
 Applicant = Annotated[str, typer.Option("--applicant", help="The application number")]
@@ -56,6 +56,8 @@ def review_list(
             str(item.id), item.mident, item.student_number, item.code,
             f"{item.waiting_since:%Y-%m-%d %H:%M} UTC", Text(shown),
         )  # fmt: skip
+    from pipeline.console import make_console
+
     console = make_console()
     console.print(table)
     console.print(f"{len(items)} held student(s)")
@@ -74,6 +76,8 @@ def review_show(record_id: ById, as_json: Json = False) -> None:
     if as_json:
         emit_json(case.as_json())
         return
+    from pipeline.console import make_console
+
     console = make_console()
     item = case.item
     console.print(

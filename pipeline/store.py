@@ -10,7 +10,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection, Engine, Table, delete, func, insert, select, text, update
 
-from matching import ApplicantPool
+from matching import ApplicantPool, Zones
 from matching.schema import ACCOUNT_SCHEMA, APPLICANTS_SCHEMA
 from pipeline.bulk import bulk_insert, bulk_update
 from pipeline.merge import (
@@ -360,9 +360,9 @@ def load_applicants(conn: Connection, numbers: Sequence[str] | None = None) -> p
     )
 
 
-def load_applicant_pool(conn: Connection) -> ApplicantPool:
-    """Every applicant, prepared once for all the files of a batch."""
-    return ApplicantPool.of(load_applicants(conn))
+def load_applicant_pool(conn: Connection, zones: Zones | None = None) -> ApplicantPool:
+    """Every applicant, prepared once for all the files of a batch, with the zones to decide in."""
+    return ApplicantPool.of(load_applicants(conn), zones)
 
 
 def applicant_count(conn: Connection) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -32,8 +33,17 @@ def status_sheet(report: pl.DataFrame) -> pl.DataFrame:
 
 
 def write_status_workbook(reports: Mapping[str, pl.DataFrame], path: Path) -> None:
-    """One sheet per school, named by its MIDENT: frozen header row, filters, readable widths."""
-    with Workbook(str(path)) as workbook:
+    """The workbook written to `path` (`status_workbook`)."""
+    path.write_bytes(status_workbook(reports))
+
+
+def status_workbook(reports: Mapping[str, pl.DataFrame]) -> bytes:
+    """One sheet per school, named by its MIDENT: frozen header row, filters, readable widths.
+
+    As bytes, for a file or a download alike.
+    """
+    buffer = io.BytesIO()
+    with Workbook(buffer, {"in_memory": True}) as workbook:
         for mident, report in reports.items():
             status_sheet(report).write_excel(
                 workbook=workbook,
@@ -51,3 +61,4 @@ def write_status_workbook(reports: Mapping[str, pl.DataFrame], path: Path) -> No
                 column_widths={HEADINGS["last_change"]: DATE_WIDTH_PIXELS},
                 include_header=True,
             )
+    return buffer.getvalue()

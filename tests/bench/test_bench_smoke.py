@@ -121,6 +121,20 @@ def test_end_to_end_results_are_well_formed(bench_run: tuple[Path, Path]) -> Non
 
 
 @pytest.mark.postgres
+def test_startup_result_is_well_formed(bench_run: tuple[Path, Path]) -> None:
+    result = _results(bench_run[0])["startup"]
+    assert {"python -c pass", 'python -c "import polars"', "ost --help [now]"} <= set(
+        result["seconds"]
+    )
+    assert all(value["median"] > 0 for value in result["seconds"].values())
+    assert set(result["over_polars_floor"]) == set(result["seconds"]) - {
+        "python -c pass",
+        'python -c "import polars"',
+    }
+    assert "## Start-up" in bench_run[1].read_text(encoding="utf-8")
+
+
+@pytest.mark.postgres
 def test_report_states_every_goal(bench_run: tuple[Path, Path]) -> None:
     text = bench_run[1].read_text(encoding="utf-8")
     for heading in (

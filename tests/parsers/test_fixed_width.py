@@ -373,3 +373,15 @@ def test_format_record_then_parse_round_trips(record_type: str, data: st.DataObj
     assert row.pop("line") == 1
     assert row.pop("record_type") == record_type
     assert row == expected_values(record_type, values)
+
+
+def test_blank_lines_are_never_held_while_reading() -> None:
+    from parsers.fixed_width import read_text_lines
+
+    header = format_record("T1", {"mident": "885827"})
+    data = (header + "\n" + "\n  \r\n" * 500_000 + "B1885827").encode("utf-8")
+    decoded = read_text_lines(data)
+    assert decoded is not None
+    lines, encoding = decoded
+    assert encoding == "utf-8"
+    assert lines["line"].to_list() == [1, 1_000_002]  # physical numbers kept, blanks never kept

@@ -120,3 +120,13 @@ def test_a_bad_mident_is_one_line(tmp_path: Path) -> None:
     assert result.stderr.strip() == (
         "ost: --mident must be a school's six-digit MIDENT, such as 885827; not '88582'"
     )
+
+
+def test_a_workbook_that_cannot_be_written_is_one_line(tmp_path: Path) -> None:
+    env = {"OST_HOME": str(tmp_path), "OST_DATABASE_URL": f"sqlite:///{tmp_path / 'o.db'}"}
+    target = tmp_path / "no such folder" / "status.xlsx"
+    arguments = ["report", "applicant-status", "--mident", "885827", "--xlsx", str(target)]
+    result = CliRunner().invoke(app, arguments, env=env)
+    assert result.exit_code == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.startswith("ost: ") and "Traceback" not in result.stderr

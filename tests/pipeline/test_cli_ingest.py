@@ -78,6 +78,16 @@ def test_import_ingest_history_show_export(ost_env: dict[str, str]) -> None:
         "middle_name",
     ]
     assert all(row["surname"] and row["course_mident"] for row in rows)
+    # The OEN and birth date only on request: masked, or as stored.
+    code, out, _ = ost(ost_env, "export", "courses", "--mident", "885827", "--personal")
+    masked = list(csv.DictReader(io.StringIO(out)))
+    code, out, _ = ost(ost_env, "export", "courses", "--mident", "885827", "--show-personal")
+    shown = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and list(shown[0])[-2:] == ["oen", "birth_date"]
+    first_born = shown[0]["birth_date"]
+    assert len(first_born) == 10 and masked[0]["birth_date"] == first_born[:4] + "******"
+    with_oen = [(m, s) for m, s in zip(masked, shown, strict=True) if s["oen"]]
+    assert with_oen and all(m["oen"] == "******" + s["oen"][-3:] for m, s in with_oen)
     number = rows[0]["application_number"]
     code, out, _ = ost(ost_env, "applicants", "show", number, "--json")
     view = json.loads(out)

@@ -129,6 +129,20 @@ def test_a_file_with_only_warnings_passes_and_says_so() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("case", "code", "lines"),
+    [("g021_two_delivery_types", "G021", [4, 5]), ("g022_repeated_on_higher_mark", "G022", [3])],
+)
+def test_attempt_warnings_pass_the_pre_upload_check(case: str, code: str, lines: list[int]) -> None:
+    """G021 and G022 are warnings: the file passes, each finding on its own line."""
+    exit_code, out, _ = ost("validate", ROOT / "tests" / "data" / case / "S885827.C1", "--json")
+    report = json.loads(out)
+    assert exit_code == 0 and report["status"] == "processed"
+    assert [(f["code"], f["severity"], f["line"]) for f in report["findings"]] == [
+        (code, "warning", line) for line in lines
+    ]
+
+
 def test_clean_sample_summary() -> None:
     _, out, _ = ost("validate", CLEAN)
     assert out.splitlines() == [

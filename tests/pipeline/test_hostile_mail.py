@@ -266,3 +266,13 @@ def test_a_duplicate_is_confirmed_too(ingest_ctx: IngestContext, tmp_path: Path)
     body = duplicate.get_body(("plain",))
     assert body is not None
     assert "already been received; nothing was done" in body.get_content()
+
+
+def test_the_school_language_is_that_of_most_of_its_courses() -> None:
+    import polars as pl
+
+    from pipeline.notify import school_language
+
+    assert school_language(pl.Series(["F", "F", "E"])) == "fr"
+    assert school_language(pl.Series(["F", "E"])) == "en"
+    assert school_language(pl.Series([], dtype=pl.String)) == "en"

@@ -91,6 +91,7 @@ def test_reports_archive_and_confirmations(ingest_ctx: IngestContext, mailbox: M
             "report.fr.json",
             "report.html",
             "report.json",
+            "school",  # the school's form of the same reports (pipeline.school_view)
         ]
         stored = json.loads((folder / "report.json").read_text(encoding="utf-8"))
         assert stored == outcome.report

@@ -21,8 +21,8 @@ def test_a004_and_a006_show_the_matched_applicants_oen_and_name() -> None:
     students = students_frame(student(7, first_name="BOB", oen="123456790"), student(8))
     decisions = pl.DataFrame(
         [
-            (7, "matched", "A1", ["A004", "A006"], [], "", [], 0.9),
-            (8, "pending", None, ["A001"], [], "", [], 0.0),
+            (7, "matched", "A1", ["A004", "A006"], [], "", [], 0.9, 30.0, None),
+            (8, "pending", None, ["A001"], [], "", [], 0.0, None, None),
         ],
         schema=MATCH_SCHEMA,
         orient="row",
@@ -34,3 +34,15 @@ def test_a004_and_a006_show_the_matched_applicants_oen_and_name() -> None:
         ("A006", 12, "BOB SMITH", "Robert Smith"),
         ("A001", 40, "123456782", None),
     ]
+
+
+def test_a009_does_not_name_the_probable_applicant_to_the_school() -> None:
+    pool = ApplicantPool.of(applicants_frame(applicant("A1")))
+    decisions = pl.DataFrame(
+        [(8, "review", "A1", ["A009"], [], "", [], 0.5, 12.0, None)],
+        schema=MATCH_SCHEMA,
+        orient="row",
+    )
+    lines = pl.DataFrame({"line": [40], "student_record_id": [8]})
+    found = matching_findings(decisions, students_frame(student(8)), pool, lines)
+    assert found.select("code", "line", "application_number").rows() == [("A009", 40, None)]

@@ -41,7 +41,7 @@ def add_applicants(ctx: IngestContext, *rows: dict[str, Any]) -> None:
 def ingest(ctx: IngestContext, name_and_bytes: tuple[str, bytes]) -> IngestOutcome:
     name, raw = name_and_bytes
     with ctx.engine.connect() as conn:
-        applicants = store.load_applicant_pool(conn)
+        applicants = store.load_applicant_pool(conn, ctx.settings.zones)
     return ingest_bytes(ctx, Received(name, raw, len(raw), sha256_of(raw)), applicants)
 
 

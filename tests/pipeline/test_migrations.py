@@ -6,30 +6,40 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from alembic import command
-from sqlalchemy import inspect, select, text
+from sqlalchemy import Connection, Engine, inspect, select, text
 
 from pipeline.database import alembic_config, make_engine, migrate, open_database
-from pipeline.models import Applicant, Course, GradeRecord
+from pipeline.models import Applicant, Course, GradeRecord, Transmission
 from pipeline.store import table
 
 NOW = datetime(2026, 11, 20, 14, 0, tzinfo=UTC)
 
 
-def test_records_survive_the_move_to_links_kept_by_the_ingest(database_url: str) -> None:
+def engine_at(database_url: str, revision: str) -> Engine:
+    """An engine on a database migrated only as far as `revision`."""
     engine = make_engine(database_url)
     config = alembic_config(engine)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "0001")
+        command.upgrade(config, revision)
+    return engine
+
+
+def add_transmission(conn: Connection, status: str) -> None:
+    conn.execute(
+        text(
+            "INSERT INTO transmission (id, file_name, sha256, size, status, received_at, "
+            "students, grades, errors, warnings) "
+            "VALUES (1, 'S1.C1', :sha, 1, :status, :now, 1, 1, 0, 0)"
+        ),
+        {"sha": "0" * 64, "now": NOW, "status": status},
+    )
+
+
+def test_records_survive_the_move_to_links_kept_by_the_ingest(database_url: str) -> None:
+    engine = engine_at(database_url, "0001")
     with engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO transmission (id, file_name, sha256, size, status, received_at, "
-                "students, grades, errors, warnings) "
-                "VALUES (1, 'S1.C1', :sha, 1, 'processed', :now, 1, 1, 0, 0)"
-            ),
-            {"sha": "0" * 64, "now": NOW},
-        )
+        add_transmission(conn, "processed")
         conn.execute(
             text(
                 "INSERT INTO studentrecord (id, transmission_id, line, mident, student_number, "
@@ -113,11 +123,7 @@ def test_a_percent_sign_in_the_url_reaches_the_migrations(tmp_path: Path) -> Non
 
 
 def test_courses_on_record_gain_their_own_school_and_title_from_0006(database_url: str) -> None:
-    engine = make_engine(database_url)
-    config = alembic_config(engine)
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0006")
+    engine = engine_at(database_url, "0006")
     with engine.begin() as conn:
         conn.execute(
             text(
@@ -176,4 +182,40 @@ def test_courses_on_record_gain_their_own_school_and_title_from_0006(database_ur
         ("MCV4U", "881234", "880999", "Calculus and Vectors"),
     ]
     assert [tuple(row) for row in facts] == [(None, None)]  # not kept before: not reported
+    engine.dispose()
+
+
+def test_an_0006_database_takes_applicants_with_blanks_and_counts_interrupted_attempts(
+    database_url: str,
+) -> None:
+    engine = engine_at(database_url, "0006")
+    with engine.begin() as conn:
+        add_transmission(conn, "processing")
+        conn.execute(
+            table(Applicant)
+            .insert()
+            .values(
+                application_number="A1",
+                first_name="LI",
+                last_name="NG",
+                birth_date=date(2008, 3, 1),
+                updated_at=NOW,
+            )
+        )
+    migrate(engine)
+    with engine.begin() as conn:
+        conn.execute(
+            table(Applicant)
+            .insert()
+            .values(application_number="A2", first_name="MADONNA", updated_at=NOW)
+        )
+        applicants = conn.execute(
+            select(table(Applicant).c.application_number, table(Applicant).c.birth_date)
+        )
+        attempts = conn.execute(select(table(Transmission).c.interrupted_attempts))
+        assert sorted(tuple(row) for row in applicants) == [
+            ("A1", date(2008, 3, 1)),
+            ("A2", None),
+        ]
+        assert attempts.scalars().all() == [0]
     engine.dispose()

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import polars as pl
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.privacy import mask_finding, mask_oen, mask_text
+from pipeline.privacy import (
+    mask_date,
+    mask_finding,
+    mask_oen,
+    mask_text,
+    masked_personal_columns,
+)
 from tests.pipeline.test_ingest_end_to_end import SAMPLES
 
 
@@ -69,3 +76,11 @@ def test_validate_console_masks_unless_asked() -> None:
 def test_nothing_masked_nothing_said() -> None:
     clean = CliRunner().invoke(app, ["validate", str(SAMPLES / "S885827.C1")]).stdout
     assert "--show-personal" not in clean
+
+
+def test_masked_export_columns_mask_as_the_console_does() -> None:
+    oens = ["123456789", None, "12", "", "1234"]
+    births = ["2008-05-01", None, "20", "2008", "20081"]
+    masked = pl.DataFrame({"oen": oens, "birth_date": births}).select(masked_personal_columns())
+    assert masked["oen"].to_list() == [mask_oen(value) for value in oens]
+    assert masked["birth_date"].to_list() == [mask_date(value) for value in births]

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from datetime import date
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -20,6 +24,7 @@ from pipeline.store import table
 from tests.pipeline.builders import MIDENT, Student, applicant, grade, transmission
 from tests.pipeline.test_merge import add_applicants, courses, ingest
 
+ROOT = Path(__file__).parents[2]
 EMILIE = applicant("2026-000001", "Émilie", "Gagnon", date(2008, 5, 21), "345678912")
 # Another OEN and another birth date, the same name at the same school: probable, held (A009).
 HELD = Student(
@@ -197,3 +202,57 @@ def test_the_command_line_clears_the_queue(ingest_ctx: IngestContext) -> None:
     empty = runner.invoke(app, ["review", "list", "--json"], env=env)
     assert json.loads(empty.stdout) == []
     assert pl.DataFrame(courses(ingest_ctx))["student_number"].to_list() == ["4471002"]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+def test_a_process_killed_in_the_middle_of_accept_leaves_nothing_half_applied(
+    ingest_ctx: IngestContext,
+) -> None:
+    record_id = held_ctx(ingest_ctx)
+    env = {
+        **os.environ,
+        "OST_HOME": str(ingest_ctx.settings.home),
+        "OST_DATABASE_URL": ingest_ctx.settings.database_url,
+    }
+    accept = ["review", "accept", str(record_id), "--applicant", "2026-000001"]
+    accept += ["--by", "ana", "--reason", "confirmed"]
+    killed = subprocess.run(
+        [sys.executable, "-m", "tests.pipeline.crash_review", *accept],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert killed.returncode == 137, killed.stderr
+    assert courses(ingest_ctx).is_empty()
+    assert decisions(ingest_ctx) == []
+    assert [item.id for item in review_queue(ingest_ctx.engine)] == [record_id]
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", *accept],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert courses(ingest_ctx)["course_code"].to_list() == ["ENG4U"]
+    assert [d["action"] for d in decisions(ingest_ctx)] == ["accept"]
+
+
+def test_the_zones_are_configuration() -> None:
+    from pipeline.config import ConfigError, load_settings
+
+    settings = load_settings(
+        {"OST_MATCH_MERGE": "30", "OST_MATCH_REVIEW": "5", "OST_MATCH_MARGIN": "3"}
+    )
+    assert (settings.zones.merge, settings.zones.review, settings.zones.margin) == (30, 5, 3)
+    with pytest.raises(ConfigError, match="OST_MATCH_REVIEW"):
+        load_settings({"OST_MATCH_MERGE": "10", "OST_MATCH_REVIEW": "12"})
+    with pytest.raises(ConfigError, match="must be a weight"):
+        load_settings({"OST_MATCH_MARGIN": "wide"})
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_higher_merge_threshold_holds_what_would_merge(ingest_ctx: IngestContext) -> None:
+    from dataclasses import replace
+
+    from matching import Zones
+
+    strict = replace(ingest_ctx, settings=replace(ingest_ctx.settings, zones=Zones(merge=200.0)))
+    add_applicants(strict, EMILIE)
+    assert ingest(strict, transmission([EXACT])).report["matching"]["matched"] == 0
+    assert [i.code for i in review_queue(strict.engine)] == ["A009"]

@@ -49,8 +49,9 @@ def test_each_school_sees_only_its_own_students(
         name = outcome.report["file"]
         others = set().union(*(ids for file, ids in own.items() if file != name))
         folder = ingest_ctx.settings.reports / str(outcome.transmission_id)
-        assert {path.name for path in folder.iterdir()} == REPORT_FILES
-        for path in folder.iterdir():
+        assert {path.name for path in folder.iterdir()} == REPORT_FILES | {"school"}
+        assert {path.name for path in (folder / "school").iterdir()} == REPORT_FILES
+        for path in [*folder.glob("report*"), *(folder / "school").iterdir()]:
             text = path.read_text(encoding="utf-8")
             assert not {number for number in others if number in text}, (name, path.name)
             if path.suffix == ".json":

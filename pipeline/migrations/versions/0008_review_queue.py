@@ -6,7 +6,7 @@ number so that it holds for the student's later records too. A match decision ke
 weight and its evidence field by field (docs/matching.md, docs/review.md).
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-07
 """
 
