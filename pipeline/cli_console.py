@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import socket
 import sys
 from datetime import UTC, datetime
 from typing import Annotated
@@ -91,7 +92,9 @@ def users_password(name: Annotated[str, typer.Argument()]) -> None:
 @guarded
 def serve(
     host: Annotated[str, typer.Option("--host", help="Address to listen on")] = DEFAULT_HOST,
-    port: Annotated[int, typer.Option("--port", help="Port to listen on")] = DEFAULT_PORT,
+    port: Annotated[
+        int, typer.Option("--port", help="Port to listen on", min=1, max=65535)
+    ] = DEFAULT_PORT,
 ) -> None:
     """The web console on http://HOST:PORT (127.0.0.1:8000 by default)."""
     import uvicorn
@@ -99,17 +102,30 @@ def serve(
     from pipeline.web.app import console_from_settings
 
     settings = load_settings()
+    listener = listening_socket(host, port)
     application = console_from_settings(settings)
     # Behind a TLS reverse proxy on the same machine, X-Forwarded-Proto marks requests as
     # https (session cookies then carry Secure); other addresses are not trusted for it.
-    uvicorn.run(
+    config = uvicorn.Config(
         application,
-        host=host,
-        port=port,
         proxy_headers=True,
         forwarded_allow_ips="127.0.0.1",
         log_level="info",
     )
+    typer.echo(f"serving the console on http://{host}:{port}", err=True)
+    uvicorn.Server(config).run(sockets=[listener])
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """The socket the console listens on; one line and exit 2 when it cannot be had."""
+    try:
+        address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        listener = socket.socket(address[0], socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(address[4])
+    except (OSError, OverflowError) as error:
+        fail(f"cannot listen on {host}:{port}: {getattr(error, 'strerror', None) or error}")
+    return listener
 
 
 def register(app: typer.Typer) -> None:

@@ -57,7 +57,11 @@ class Transmission(SQLModel, table=True):
 class StudentRecord(SQLModel, table=True):
     """An S1 record as received, with its disposition and current match decision."""
 
-    __table_args__ = (Index("ix_student_record_match", "match_status"),)
+    __table_args__ = (
+        Index("ix_student_record_match", "match_status"),
+        # The console finds a student by number (migration 0009).
+        Index("ix_studentrecord_student_number", "student_number"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     transmission_id: int = Field(foreign_key="transmission.id", index=True)
@@ -189,6 +193,9 @@ class CourseChange(SQLModel, table=True):
 
 class MatchDecision(SQLModel, table=True):
     """Every match decision taken for a student record, with its reason (docs/matching.md)."""
+
+    # The console's applicant page reads the decisions of one applicant (migration 0009).
+    __table_args__ = (Index("ix_matchdecision_application_number", "application_number"),)
 
     id: int | None = Field(default=None, primary_key=True)
     student_record_id: int = Field(foreign_key="studentrecord.id", index=True)

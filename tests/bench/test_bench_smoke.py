@@ -52,8 +52,10 @@ def bench_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
         "--results", str(report), "--write", "all",
     ]  # fmt: skip
     try:
+        # The first step installs the package alone into a new environment (bench/measure.py),
+        # with every dependency of the command line and the web console.
         done = subprocess.run(
-            command, cwd=ROOT, capture_output=True, text=True, timeout=600, env=dict(os.environ)
+            command, cwd=ROOT, capture_output=True, text=True, timeout=900, env=dict(os.environ)
         )
     finally:
         batch = work / f"provincial-{SCALE:g}"

@@ -7,7 +7,10 @@ A new command is one more line in STEPS (or in SERVICES for one that runs until 
 from __future__ import annotations
 
 import signal
+import socket
 import subprocess
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -41,6 +44,9 @@ STEPS = [
     Step("export courses --mident 885827 --json", 0, stdout_has="885827"),
     Step("replay --failed", 0, stdout_has="nothing to replay"),
     Step("replay 1", 0),
+    Step("users add clerk1 --role school", 1, stderr_has="at least one --mident"),
+    Step("users disable nobody", 1, stderr_has="no user 'nobody'"),
+    Step("serve --port 0", 2, stderr_has="ost: Invalid value for '--port'"),
 ]
 # Commands that run until SIGTERM, each started in a new OST_HOME and stopped once ready.
 SERVICES = [Service("schedule", ready="next run: ")]
@@ -97,3 +103,45 @@ def test_a_service_starts_and_stops_on_sigterm(
     assert process.returncode == 0, output
     assert not any(text in output for text in BROKEN), output
     assert (ost_home / "inbox").is_dir()
+
+
+def test_the_console_serves_its_pages_and_files_as_installed(
+    installed_bin: Path, tmp_path: Path
+) -> None:
+    """`ost users add`, then `ost serve`: the templates, wording and htmx are in the wheel."""
+    env = clean_env(tmp_path / "home")
+    added = subprocess.run(
+        [installed_bin / "ost", "users", "add", "ops", "--role", "operator"],
+        input="operator-secret-1\n", capture_output=True, text=True, env=env, cwd=tmp_path,
+        check=False, timeout=120,
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [installed_bin / "ost", "serve", "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path,
+    )  # fmt: skip
+    try:
+        login = fetched(f"http://127.0.0.1:{port}/login?lang=fr", server)
+        htmx = fetched(f"http://127.0.0.1:{port}/static/htmx.min.js", server)
+    finally:
+        server.terminate()
+        output = "".join(server.communicate(timeout=60))
+    assert 'name="csrf_token"' in login and "Se connecter" in login
+    assert "htmx" in htmx
+    assert not any(text in output for text in BROKEN), output
+
+
+def fetched(url: str, server: subprocess.Popen[str]) -> str:
+    """The page's text, once the server answers (it may still be starting)."""
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return str(response.read().decode("utf-8"))
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)

@@ -3,6 +3,9 @@
 One row per person who signs in to `ost serve`: an operator, or a school account with the
 MIDENTs it may see (a board has several). Passwords are stored only as argon2 hashes.
 
+Two lookups of the console get an index: student records by student number (the applicant
+search) and match decisions by application number (the applicant's page).
+
 Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-07
@@ -31,7 +34,11 @@ def upgrade() -> None:
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("password_changed_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     )
+    op.create_index("ix_studentrecord_student_number", "studentrecord", ["student_number"])
+    op.create_index("ix_matchdecision_application_number", "matchdecision", ["application_number"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_matchdecision_application_number", table_name="matchdecision")
+    op.drop_index("ix_studentrecord_student_number", table_name="studentrecord")
     op.drop_table("consoleuser")
