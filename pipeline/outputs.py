@@ -100,6 +100,11 @@ class Staged:
             for path in (temporary, final):
                 with contextlib.suppress(OSError):
                     path.unlink(missing_ok=True)
+        # Folders the reports made (reports/<id>/school/) go too, once empty; deepest first.
+        folders = {final.parent for _temporary, final in self.files}
+        for folder in sorted(folders, key=lambda path: len(path.parts), reverse=True):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
 
 
 def stage_files(contents: Mapping[Path, bytes]) -> Staged:

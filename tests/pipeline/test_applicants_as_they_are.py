@@ -102,7 +102,6 @@ def test_one_name_and_an_application_number_are_enough(tmp_path: Path) -> None:
     ]
 
 
-@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 def test_incomplete_applicants_are_stored_and_matched_without_failing(
     engine_migrated: Engine, tmp_path: Path
 ) -> None:

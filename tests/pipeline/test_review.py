@@ -52,7 +52,6 @@ def decisions(ctx: IngestContext) -> list[dict[str, object]]:
         return [dict(row._mapping) for row in rows]
 
 
-@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 def test_a_probable_match_is_held_and_shown_field_by_field(ingest_ctx: IngestContext) -> None:
     record_id = held_ctx(ingest_ctx)
     [item] = review_queue(ingest_ctx.engine)
@@ -72,7 +71,6 @@ def test_a_probable_match_is_held_and_shown_field_by_field(ingest_ctx: IngestCon
     assert courses(ingest_ctx).is_empty()
 
 
-@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 def test_accept_merges_at_once_and_the_matcher_never_overturns_it(
     ingest_ctx: IngestContext,
 ) -> None:
@@ -103,7 +101,6 @@ def test_accept_merges_at_once_and_the_matcher_never_overturns_it(
     assert sorted(courses(ingest_ctx)["course_code"].to_list()) == ["ENG4U", "MHF4U"]
 
 
-@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 def test_reject_is_permanent(ingest_ctx: IngestContext) -> None:
     record_id = held_ctx(ingest_ctx)
     review_actions.reject(ingest_ctx.engine, record_id, "2026-000001", "ana", "another person")
@@ -117,7 +114,6 @@ def test_reject_is_permanent(ingest_ctx: IngestContext) -> None:
         review_actions.accept(ingest_ctx.engine, record_id, "2026-000001", "ana", "changed my mind")
 
 
-@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 def test_unlink_removes_the_courses_and_returns_the_student_for_good(
     ingest_ctx: IngestContext,
 ) -> None:
@@ -161,7 +157,6 @@ def test_refusals_say_why(ingest_ctx: IngestContext) -> None:
         )
 
 
-@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 def test_the_command_line_clears_the_queue(ingest_ctx: IngestContext) -> None:
     record_id = held_ctx(ingest_ctx)
     env = {
@@ -205,7 +200,6 @@ def test_the_command_line_clears_the_queue(ingest_ctx: IngestContext) -> None:
     assert pl.DataFrame(courses(ingest_ctx))["student_number"].to_list() == ["4471002"]
 
 
-@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 def test_a_process_killed_in_the_middle_of_accept_leaves_nothing_half_applied(
     ingest_ctx: IngestContext,
 ) -> None:
@@ -259,7 +253,6 @@ def test_a_higher_merge_threshold_holds_what_would_merge(ingest_ctx: IngestConte
     assert [i.code for i in review_queue(strict.engine)] == ["A009"]
 
 
-@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 def test_a_database_at_0006_upgrades_with_its_decisions_kept(database_url: str) -> None:
     from alembic import command
     from sqlalchemy import inspect, text

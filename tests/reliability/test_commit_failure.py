@@ -15,7 +15,6 @@ from tests.pipeline.conftest import Mailbox
 from tests.pipeline.test_ingest_end_to_end import SAMPLES
 
 
-@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 def test_a_failed_commit_withdraws_the_published_reports(ingest_ctx: IngestContext) -> None:
     armed: list[bool] = []
 

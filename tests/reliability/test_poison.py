@@ -31,7 +31,6 @@ def statuses(ctx: IngestContext) -> dict[str, tuple[str, int]]:
     return {row.file_name: (row.status, row.interrupted_attempts) for row in rows}
 
 
-@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 def test_a_transmission_that_kills_the_process_is_set_aside(ingest_ctx: IngestContext) -> None:
     ctx = replace(ingest_ctx, settings=replace(ingest_ctx.settings, max_interrupted_attempts=2))
     for name in (POISON, GOOD):
@@ -74,7 +73,7 @@ def test_a_polars_panic_in_a_command_is_one_line_and_exit_2(
     def panics(*_args: object, **_kwargs: object) -> None:
         raise PanicException("capacity overflow")
 
-    monkeypatch.setattr("pipeline.cli.validate_path", panics)
+    monkeypatch.setattr("pipeline.files.validate_path", panics)  # imported by the command
     result = CliRunner().invoke(app, ["validate", str(SAMPLES / GOOD)])
     assert result.exit_code == 2
     assert result.stderr == "ost: unexpected PanicException: capacity overflow\n"
