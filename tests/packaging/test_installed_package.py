@@ -44,6 +44,15 @@ STEPS = [
     Step("export courses --mident 885827 --json", 0, stdout_has="885827"),
     Step("replay --failed", 0, stdout_has="nothing to replay"),
     Step("replay 1", 0),
+    Step("export courses --mident 885827 --personal", 0, stdout_has="******"),
+    Step("review list", 0, stdout_has="held student"),
+    Step("review list --json", 0, stdout_has="["),
+    Step("review show 999", 2, stderr_has="no held student with id 999"),
+    Step("review unlink 885827 999 --by ops --reason test", 1, stderr_has="ost: "),
+    Step(
+        "report applicant-status --mident 885827 --xlsx {work}/status.xlsx", 0, stdout_has="wrote"
+    ),
+    Step("users add clerk2 --role school --mident 885827", 0, stdin="a long password 1\n"),
     Step("users add clerk1 --role school", 1, stderr_has="at least one --mident"),
     Step("users disable nobody", 1, stderr_has="no user 'nobody'"),
     Step("serve --port 0", 2, stderr_has="ost: Invalid value for '--port'"),
