@@ -58,7 +58,9 @@ def users_add(
 
 @users_app.command("disable")
 @guarded
-def users_disable(name: Annotated[str, typer.Argument()]) -> None:
+def users_disable(
+    name: Annotated[str, typer.Argument(help="The account's user name")],
+) -> None:
     """Stop an account from signing in (its open sessions end at their next request)."""
     from pipeline.accounts import AccountError, disable_account
 
@@ -72,7 +74,9 @@ def users_disable(name: Annotated[str, typer.Argument()]) -> None:
 
 @users_app.command("password")
 @guarded
-def users_password(name: Annotated[str, typer.Argument()]) -> None:
+def users_password(
+    name: Annotated[str, typer.Argument(help="The account's user name")],
+) -> None:
     """Set a new password (read from the terminal or standard input); re-enables the account."""
     from pipeline.accounts import AccountError, find_account, set_password
 
