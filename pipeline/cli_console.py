@@ -59,7 +59,7 @@ def users_add(
 @users_app.command("disable")
 @guarded
 def users_disable(
-    name: Annotated[str, typer.Argument(help="The user name of the account")],
+    name: Annotated[str, typer.Argument(help="The account's user name")],
 ) -> None:
     """Stop an account from signing in (its open sessions end at their next request)."""
     from pipeline.accounts import AccountError, disable_account
@@ -75,7 +75,7 @@ def users_disable(
 @users_app.command("password")
 @guarded
 def users_password(
-    name: Annotated[str, typer.Argument(help="The user name of the account")],
+    name: Annotated[str, typer.Argument(help="The account's user name")],
 ) -> None:
     """Set a new password (read from the terminal or standard input); re-enables the account."""
     from pipeline.accounts import AccountError, find_account, set_password
