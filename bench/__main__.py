@@ -195,12 +195,14 @@ def cmd_crowd(args: argparse.Namespace) -> None:
         students = args.students or CROWD_STUDENTS
         store(args.work, NAMES[0], measure_crowd(args.work, students, args.applicants, log))
     if args.big_file or args.only_big_file:
-        store(args.work, NAMES[1], measure_big_file(args.work, args.big_students, log))
+        applicants = args.big_applicants
+        name = NAMES[1] if applicants is None else f"{NAMES[1]}-with-applicants"
+        store(args.work, name, measure_big_file(args.work, args.big_students, log, applicants))
     if args.write:
         from bench.memory_report import write_memory_section
+        from bench.report import load_results
 
-        crowd, big = (load(args.work, n) if stored(args.work, n) else None for n in NAMES)
-        write_memory_section(crowd, big, args.results)
+        write_memory_section(load_results(results_dir(args.work)), args.results)
 
 
 def cmd_report(args: argparse.Namespace) -> None:
@@ -261,6 +263,7 @@ def parser() -> argparse.ArgumentParser:
     main.add_argument("--big-file", action="store_true", help="crowd: also the big file")
     main.add_argument("--only-big-file", action="store_true", help="crowd: the big file only")
     main.add_argument("--big-students", type=int, default=999_999, help="students in it")
+    main.add_argument("--big-applicants", type=Path, default=None, help="CSV imported first")
     main.add_argument("--write", action="store_true", help="write the report file")
     main.add_argument("--results", type=Path, default=RESULTS_PATH)
     main.add_argument("--against", default=None, help="startup: also time this git revision")

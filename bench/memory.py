@@ -47,7 +47,9 @@ NAMES = ("crowd-run", "big-file")  # the stored results
 # --- data --------------------------------------------------------------------------------------
 
 
-def students_only_batch(students: int, out: Path, seed: int, *, mident: str | None = None) -> dict:
+def students_only_batch(
+    students: int, out: Path, seed: int, *, mident: str | None = None
+) -> dict[str, Any]:
     """Transmissions of `students` S1 records (no G1) under `out/inbox` and their applicants in
     `out/applicants.csv`, one school's file when `mident` is set (no trimmed blanks, line feeds:
     201 bytes a record); their manifest."""
@@ -93,7 +95,7 @@ def crowd_applicants(count: int, own: Path, path: Path, seed: int = APPLICANT_SE
     others.unlink()
 
 
-def _data(folder: Path, make: Callable[[], dict], log: Callable[[str], None]) -> dict[str, Any]:
+def _data(folder: Path, make: Callable[[], object], log: Callable[[str], None]) -> dict[str, Any]:
     manifest = folder / "manifest.json"
     if not manifest.exists():
         log(f"generating {folder}")
@@ -194,8 +196,11 @@ def measure_crowd(
     }
 
 
-def measure_big_file(work: Path, students: int, log: Callable[[str], None]) -> dict[str, Any]:
-    """`ost ingest` of one school's file of `students` students into a fresh OST_HOME."""
+def measure_big_file(
+    work: Path, students: int, log: Callable[[str], None], applicants: Path | None = None
+) -> dict[str, Any]:
+    """`ost ingest` of one school's file of `students` students into a fresh OST_HOME (with the
+    `applicants` CSV imported first, when given)."""
     folder = work / f"big-students-{students}"
     mident = provincial.BIG_FILE_MIDENT
     manifest = _data(
@@ -204,6 +209,8 @@ def measure_big_file(work: Path, students: int, log: Callable[[str], None]) -> d
     (path,) = sorted((folder / "inbox").iterdir())
     before = load_average()
     env = fresh_env(work / "big-home")
+    if applicants is not None:
+        _measured([ost_command(), "applicants", "import", applicants], env, "applicants import")
     ingest = run_child([ost_command(), "ingest", path], env=env, rss_every=1.0)
     log(
         f"big file: ost ingest exited {ingest.returncode} in {ingest.seconds:.1f} s, "
@@ -212,6 +219,7 @@ def measure_big_file(work: Path, students: int, log: Callable[[str], None]) -> d
     return {
         "data": manifest,
         "file": path.name,
+        "applicants_on_record": database_counts(env)["applicants"] if applicants else 0,
         "ingest": _child(ingest),
         "rss_timeline": ingest.rss_timeline,
         "after": database_counts(env),

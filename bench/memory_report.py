@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.console_report import with_section
+from bench.memory import NAMES
 
 HEADING = "## Memory: the held crowd and the largest file (`python -m bench crowd`)"
 GOAL_BYTES = 3_000_000_000
@@ -43,9 +44,11 @@ def crowd_lines(result: dict[str, Any]) -> list[str]:
         f"only) through `ost run` into a fresh SQLite OST_HOME with no applicant on record: "
         f"{_mib(result['ingest']['peak_rss_bytes'])} peak, {result['ingest']['seconds']:,.1f} s; "
         f"student statuses then: {_counts(held['match_statuses'])}. Then "
-        f"`ost applicants import` of {result['applicants_imported']:,} applicants of another "
-        f"population ({result['import']['seconds']:,.1f} s), then `ost run` with an empty "
-        f"inbox, which matches every held student again:",
+        f"`ost applicants import` of {result['applicants_imported']:,} applicants (a tenth "
+        f"of them the crowd's own applicants, the others people no school sent) in "
+        f"{result['import']['seconds']:,.1f} s, then `ost run` with an empty inbox, which "
+        f"matches every held student again (the students of rejected records and files, "
+        f"`none` below, have no match status):",
         "",
         "| measured | figure |",
         "|---|---|",
@@ -62,10 +65,12 @@ def crowd_lines(result: dict[str, Any]) -> list[str]:
 
 def big_file_lines(result: dict[str, Any]) -> list[str]:
     data, ingest = result["data"], result["ingest"]
+    applicants = result.get("applicants_on_record", 0)
     return [
         f"The largest file: `ost ingest {result['file']}`, one school's transmission of "
         f"{data['students']:,} students ({data['bytes'] / 1e6:,.1f} MB, "
-        f"{data['records']:,} records), into a fresh SQLite OST_HOME:",
+        f"{data['records']:,} records), into a fresh SQLite OST_HOME with "
+        + (f"{applicants:,} applicants imported first:" if applicants else "no applicant:"),
         "",
         "| measured | figure |",
         "|---|---|",
@@ -81,8 +86,11 @@ def big_file_lines(result: dict[str, Any]) -> list[str]:
     ]
 
 
-def memory_section(crowd: dict[str, Any] | None, big: dict[str, Any] | None) -> list[str]:
-    if crowd is None and big is None:
+def memory_section(results: dict[str, dict[str, Any]]) -> list[str]:
+    """The section from the stored results named in bench.memory.NAMES (none: no section)."""
+    crowd, big = (results.get(name) for name in NAMES)
+    with_applicants = results.get(f"{NAMES[1]}-with-applicants")
+    if crowd is None and big is None and with_applicants is None:
         return []
     lines = [
         HEADING,
@@ -93,13 +101,13 @@ def memory_section(crowd: dict[str, Any] | None, big: dict[str, Any] | None) -> 
     ]
     if crowd is not None:
         lines += crowd_lines(crowd)
-    if big is not None:
-        lines += big_file_lines(big)
+    for result in (big, with_applicants):
+        if result is not None:
+            lines += big_file_lines(result)
     return lines
 
 
-def write_memory_section(
-    crowd: dict[str, Any] | None, big: dict[str, Any] | None, path: Path
-) -> None:
+def write_memory_section(results: dict[str, dict[str, Any]], path: Path) -> None:
+    """RESULTS.md with its memory section replaced, the other sections left as they are."""
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    path.write_text(with_section(text, memory_section(crowd, big)), encoding="utf-8")
+    path.write_text(with_section(text, memory_section(results)), encoding="utf-8")

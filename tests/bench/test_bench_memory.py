@@ -40,6 +40,17 @@ def test_crowd_and_big_file_are_measured_and_reported(tmp_path: Path) -> None:
     text = report.read_text(encoding="utf-8")
     assert "## Kept\n\nby hand" in text and HEADING in text
     assert "`ost ingest S999001.C1`" in text and "goal under 3 GB" in text
+    assert "no applicant:" in text and "applicants imported first" not in text
+
+    applicants = tmp_path / "crowd-applicants-100.csv"
+    again = [*command[:-1], "--only-big-file", "--big-applicants", str(applicants), "crowd"]
+    done = subprocess.run(again, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    stored = tmp_path / "results" / "big-file-with-applicants.json"
+    assert json.loads(stored.read_text(encoding="utf-8"))["applicants_on_record"] == 100
+    text = report.read_text(encoding="utf-8")
+    assert text.count(HEADING) == 1 and "with 100 applicants imported first:" in text
+    assert "no applicant:" in text and "## Kept\n\nby hand" in text
 
 
 def test_a_section_is_replaced_and_the_others_kept() -> None:
