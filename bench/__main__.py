@@ -8,6 +8,8 @@
     python -m bench growth    [--scales .25,.5,1]    e2e at several sizes: is the cost linear?
     python -m bench startup   [--against REV]        ost as installed vs python's own start-up
     python -m bench console   [--clients 8]          the web console's pages and a 5 MB upload
+    python -m bench crowd     [--big-file]           peak memory: ost run on a held crowd
+                                                     (and ost ingest of a 999,999-student file)
     python -m bench report    [--write]              RESULTS.md from the stored results
     python -m bench all       [--write]              everything above, then the report
 
@@ -186,6 +188,23 @@ def cmd_console(args: argparse.Namespace) -> None:
         write_console_section(load(args.work, f"console-{args.scale:g}"), args.results)
 
 
+def cmd_crowd(args: argparse.Namespace) -> None:
+    from bench.memory import CROWD_STUDENTS, NAMES, measure_big_file, measure_crowd
+
+    if not args.only_big_file:
+        students = args.students or CROWD_STUDENTS
+        store(args.work, NAMES[0], measure_crowd(args.work, students, args.applicants, log))
+    if args.big_file or args.only_big_file:
+        applicants = args.big_applicants
+        name = NAMES[1] if applicants is None else f"{NAMES[1]}-with-applicants"
+        store(args.work, name, measure_big_file(args.work, args.big_students, log, applicants))
+    if args.write:
+        from bench.memory_report import write_memory_section
+        from bench.report import load_results
+
+        write_memory_section(load_results(results_dir(args.work)), args.results)
+
+
 def cmd_report(args: argparse.Namespace) -> None:
     text = write_report(
         results_dir(args.work), args.results if args.write else None, args.postgres_url, args.scale
@@ -240,6 +259,11 @@ def parser() -> argparse.ArgumentParser:
     main.add_argument("--no-profile", action="store_true", help="no py-spy stage sampling")
     main.add_argument("--clients", type=int, default=8, help="concurrent console clients")
     main.add_argument("--requests", type=int, default=20, help="requests per page and client")
+    main.add_argument("--applicants", type=int, default=50_000, help="crowd: applicants")
+    main.add_argument("--big-file", action="store_true", help="crowd: also the big file")
+    main.add_argument("--only-big-file", action="store_true", help="crowd: the big file only")
+    main.add_argument("--big-students", type=int, default=999_999, help="students in it")
+    main.add_argument("--big-applicants", type=Path, default=None, help="CSV imported first")
     main.add_argument("--write", action="store_true", help="write the report file")
     main.add_argument("--results", type=Path, default=RESULTS_PATH)
     main.add_argument("--against", default=None, help="startup: also time this git revision")
@@ -254,6 +278,7 @@ def parser() -> argparse.ArgumentParser:
             "e2e",
             "growth",
             "console",
+            "crowd",
             "report",
             "all",
         ],
@@ -270,6 +295,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], None]] = {
     "e2e": cmd_e2e,
     "growth": cmd_growth,
     "console": cmd_console,
+    "crowd": cmd_crowd,
     "report": cmd_report,
     "all": cmd_all,
 }

@@ -54,11 +54,15 @@ def console_section(result: dict[str, Any] | None) -> list[str]:
     return lines
 
 
-def with_console_section(text: str, section: list[str]) -> str:
-    """RESULTS.md with its console section replaced (or added at the end)."""
+def with_section(text: str, section: list[str]) -> str:
+    """RESULTS.md with the section of the same heading (its first line) replaced, or added at
+    the end; the other sections are left as they are."""
+    if not section:
+        return text
+    heading = section[0]
     lines = text.rstrip("\n").split("\n")
-    if HEADING in lines:
-        start = lines.index(HEADING)
+    if heading in lines:
+        start = lines.index(heading)
         end = next(
             (i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines)
         )
@@ -70,4 +74,4 @@ def with_console_section(text: str, section: list[str]) -> str:
 
 def write_console_section(result: dict[str, Any], path: Path) -> None:
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    path.write_text(with_console_section(text, console_section(result)), encoding="utf-8")
+    path.write_text(with_section(text, console_section(result)), encoding="utf-8")

@@ -10,6 +10,7 @@ from typing import Any
 
 from bench.end_to_end import hot_spots, postgres_version, stage_times
 from bench.machine import machine, versions
+from bench.memory_report import memory_section
 from bench.startup import startup_section
 
 RESULTS_PATH = Path(__file__).parent / "RESULTS.md"
@@ -542,6 +543,7 @@ def render(results: dict[str, dict[str, Any]], postgres_url: str, scale: float, 
         lambda: linkage_section(results.get("linkage")),
         lambda: e2e_section(results, scale, work),
         lambda: growth_section(results.get("growth")),
+        lambda: memory_section(results),
         lambda: data_section(work),
         lambda: machine_section(postgres_url, results),
     ]
