@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Engine, delete, select
 from pipeline import store
 from pipeline.models import Course, CourseChange, ReviewDecision
 from pipeline.rematch import merge_held
-from pipeline.review import review_case
+from pipeline.review import ReviewCase, review_case
 from pipeline.review_rows import (
     applicants_by_number,
     matched_records_of,
@@ -155,6 +155,14 @@ def _link(
     )
 
 
+def _held_case(engine: Engine, record_id: int, scope: Sequence[str] | None) -> ReviewCase:
+    """The held student `record_id` as the operator saw it; refused when there is none."""
+    case = review_case(engine, record_id, scope)
+    if case is None:
+        raise ReviewRefused(f"no held student with id {record_id}")
+    return case
+
+
 def _now(clock: datetime | None) -> datetime:
     return clock or datetime.now(UTC)
 
@@ -170,9 +178,7 @@ def accept(
 ) -> ReviewOutcome:
     """Accept a proposed candidate of a held student: its held courses merged at once (A007)."""
     _checked(by, reason)
-    case = review_case(engine, record_id, scope)
-    if case is None:
-        raise ReviewRefused(f"no held student with id {record_id}")
+    case = _held_case(engine, record_id, scope)
     proposed = [c.application_number for c in case.candidates]
     if application_number not in proposed:
         raise ReviewRefused(
@@ -229,9 +235,7 @@ def reject(
     When it was the only candidate, the student is pending (A001) until another one fits.
     """
     _checked(by, reason)
-    case = review_case(engine, record_id, scope)
-    if case is None:
-        raise ReviewRefused(f"no held student with id {record_id}")
+    case = _held_case(engine, record_id, scope)
     remaining = [c for c in case.candidates if c.application_number != application_number]
     if len(remaining) == len(case.candidates):
         raise ReviewRefused(

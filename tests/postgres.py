@@ -28,13 +28,15 @@ def server_url() -> str:
 
 
 @contextmanager
-def fresh_database() -> Iterator[str]:
-    """Create an empty database, yield its URL, drop it afterwards."""
+def fresh_database(template: str | None = None) -> Iterator[str]:
+    """Create a database (empty, or a copy of the `template` database's URL), yield its URL,
+    drop it afterwards."""
     server = make_url(server_url())
     name = f"ost_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    copy = f' TEMPLATE "{make_url(template).database}"' if template else ""
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
     try:
         yield server.set(database=name).render_as_string(hide_password=False)
     finally:

@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import re
 import shutil
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine
 
 from matching import ApplicantPool
 from pipeline.accounts import add_account
@@ -112,22 +109,6 @@ def postgres_seed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Pa
         yield home, url
 
 
-@contextmanager
-def copied_database(template_url: str) -> Iterator[str]:
-    """A new PostgreSQL database made from the template's; dropped afterwards."""
-    server = make_url(template_url)
-    name = f"ost_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{server.database}"'))
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def console_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
     """A copy of the seeded home and database for one test."""
@@ -138,7 +119,7 @@ def console_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator
         return
     seeded_home, template = request.getfixturevalue("postgres_seed")
     shutil.copytree(seeded_home, home)
-    with copied_database(template) as url:
+    with fresh_database(template) as url:
         yield home_settings(home, url)
 
 
