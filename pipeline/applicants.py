@@ -12,9 +12,9 @@ import polars as pl
 from sqlalchemy import Connection
 
 from pipeline.applicant_rows import value_problems
-from pipeline.bulk import bulk_upsert
 from pipeline.models import Applicant
 from pipeline.store import table
+from pipeline.store.core import bulk_upsert
 
 COLUMNS = (
     "application_number",

@@ -1,6 +1,6 @@
 """Merge planning (docs/merging.md): incoming courses against stored ones -> one action per course.
 
-Pure column logic; `pipeline/store.py` carries the plan out inside the transmission's
+Pure column logic; `pipeline/store` carries the plan out inside the transmission's
 transaction.
 """
 

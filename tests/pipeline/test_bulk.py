@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime
 import polars as pl
 from sqlalchemy import Engine, select
 
-from pipeline.bulk import bulk_insert, bulk_update, bulk_upsert
 from pipeline.models import Applicant, MergeFinding
 from pipeline.store import add_transmission, table
+from pipeline.store.core import bulk_insert, bulk_update, bulk_upsert
 
 NOW = datetime(2026, 11, 20, 14, 0, 0, 123456, tzinfo=UTC)
 AWKWARD = [None, "", r"\N", 'a "quoted", text\nover two lines', "Éloïse Ng-O'Brien"]

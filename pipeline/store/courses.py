@@ -1,18 +1,14 @@
-"""Database reads and writes of the ingest (SQLAlchemy Core over the sqlmodel tables)."""
+"""What a transmission writes: student and grade records, match decisions, courses, findings."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, Engine, Table, delete, func, insert, select, text, update
+from sqlalchemy import Connection, delete, select
 
-from matching import ApplicantPool, Zones
-from matching.schema import ACCOUNT_SCHEMA, APPLICANTS_SCHEMA
-from pipeline.bulk import bulk_insert, bulk_update
 from pipeline.merge import (
     COURSE_KEY,
     COURSE_VALUES,
@@ -26,8 +22,6 @@ from pipeline.merge import (
 )
 from pipeline.models import (
     MERGED_STATUSES,
-    UNFINISHED_STATUSES,
-    Applicant,
     Course,
     CourseChange,
     GradeRecord,
@@ -36,116 +30,7 @@ from pipeline.models import (
     StudentRecord,
     Transmission,
 )
-
-# Stay well under every database's limit on bound parameters in one statement.
-CHUNK = 5000
-
-
-def table(model: type[Any]) -> Table:
-    return model.__table__  # type: ignore[no-any-return]
-
-
-def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
-def insert_rows(conn: Connection, model: type[Any], rows: pl.DataFrame) -> None:
-    """Bulk insert of a frame whose columns are named as the model's."""
-    bulk_insert(conn, table(model), rows)
-
-
-def frame(conn: Connection, statement: Any, schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
-    """A query's rows as a polars frame of the given schema."""
-    rows = conn.execute(statement).all()
-    return pl.DataFrame([tuple(row) for row in rows], schema=schema, orient="row")
-
-
-# Tables a batch grows many-fold, whose statistics the PostgreSQL planner needs kept up, with
-# the columns the ingest's lookups filter or join on. Only those are sampled: the others (the
-# sixteen fields of a grade record, say) are never planned on, and sorting their samples was
-# most of the cost of each refresh.
-GROWING_TABLES: dict[str, tuple[str, ...]] = {
-    table(StudentRecord).name: (
-        "id",
-        "transmission_id",
-        "accepted",
-        "match_status",
-        "mident",
-        "application_number",
-    ),
-    table(GradeRecord).name: ("transmission_id", "student_record_id", "accepted"),
-    table(MatchDecision).name: ("student_record_id",),
-    table(Course).name: ("id", *COURSE_KEY, "transmission_id"),
-    table(CourseChange).name: (*COURSE_KEY, "action", "transmission_id"),
-}
-
-
-def refresh_statistics(engine: Engine) -> None:
-    """ANALYZE the growing tables on PostgreSQL (SQLite plans from its indexes alone).
-
-    Autovacuum refreshes statistics only now and then; tables planned as nearly empty while
-    they grow are scanned whole by every lookup of a course.
-    """
-    if engine.dialect.name != "postgresql":
-        return
-    targets = ", ".join(f"{name} ({', '.join(cols)})" for name, cols in GROWING_TABLES.items())
-    with engine.begin() as conn:
-        conn.execute(text(f"ANALYZE {targets}"))
-
-
-# -- transmissions ---------------------------------------------------------------------------
-
-
-def previous_receipt(conn: Connection, sha256: str, file_name: str) -> Transmission | None:
-    """The first transmission with these exact bytes, arriving as `file_name`, that is not
-    itself a duplicate.
-
-    A rejected one counts only under the same name: F007 rejects a file for its name, and the
-    same bytes renamed as F007 asks must be processed. The same file seen again (by a run after
-    a crash, say) is still a duplicate; one rejected as too large (F010) is replayed from the
-    archive once the limit is raised.
-    """
-    t = table(Transmission)
-    renamed = (t.c.status == "rejected") & (t.c.file_name != file_name)
-    receipts = select(t).where(t.c.sha256 == sha256, t.c.status != "duplicate", ~renamed)
-    row = conn.execute(receipts.order_by(t.c.id).limit(1)).first()
-    return Transmission(**row._mapping) if row else None
-
-
-def add_transmission(conn: Connection, values: dict[str, Any]) -> int:
-    result = conn.execute(insert(table(Transmission)).values(**values))
-    key = result.inserted_primary_key
-    assert key is not None
-    return int(key[0])
-
-
-def update_transmission(conn: Connection, transmission_id: int, values: dict[str, Any]) -> None:
-    t = table(Transmission)
-    conn.execute(update(t).where(t.c.id == transmission_id).values(**values))
-
-
-def unfinished_transmissions(conn: Connection) -> list[int]:
-    t = table(Transmission)
-    statement = select(t.c.id).where(t.c.status.in_(UNFINISHED_STATUSES)).order_by(t.c.id)
-    return [int(row) for row in conn.execute(statement).scalars()]
-
-
-def get_transmission(conn: Connection, transmission_id: int) -> Transmission | None:
-    t = table(Transmission)
-    row = conn.execute(select(t).where(t.c.id == transmission_id)).first()
-    return Transmission(**row._mapping) if row else None
-
-
-def clear_records(conn: Connection, transmission_id: int) -> None:
-    """Forget the records of an earlier attempt at this transmission (replay)."""
-    for model in (MergeFinding, GradeRecord):
-        conn.execute(delete(table(model)).where(table(model).c.transmission_id == transmission_id))
-    decisions, students = table(MatchDecision), table(StudentRecord)
-    own = select(students.c.id).where(students.c.transmission_id == transmission_id)
-    conn.execute(delete(decisions).where(decisions.c.student_record_id.in_(own)))
-    conn.execute(delete(students).where(students.c.transmission_id == transmission_id))
-
+from pipeline.store.core import bulk_update, chunks, frame, insert_rows, table
 
 # -- records -------------------------------------------------------------------------------
 
@@ -324,49 +209,6 @@ def matched_students(conn: Connection, midents: Sequence[str]) -> pl.DataFrame:
         for part in chunks(sorted(set(midents)))
     ]
     return pl.concat([pl.DataFrame(schema=STUDENT_SCHEMA), *parts])
-
-
-# -- applicants ----------------------------------------------------------------------------
-
-
-def load_applicants(conn: Connection, numbers: Sequence[str] | None = None) -> pl.DataFrame:
-    """Every applicant (or those with these application numbers), in the matcher's schema."""
-    a = table(Applicant)
-    query = select(
-        a.c.application_number,
-        a.c.first_name,
-        a.c.middle_name,
-        a.c.last_name,
-        a.c.previous_last_name,
-        a.c.birth_date,
-        a.c.oen,
-        a.c.gender,
-        a.c.school_midents,
-        a.c.international,
-        a.c.account_number,
-        a.c.paid,
-    )
-    schema = {**APPLICANTS_SCHEMA, "school_midents": pl.Utf8(), **ACCOUNT_SCHEMA}
-    if numbers is None:
-        raw = frame(conn, query, schema)
-    else:
-        parts = [
-            frame(conn, query.where(a.c.application_number.in_(list(part))), schema)
-            for part in chunks(sorted(set(numbers)))
-        ]
-        raw = pl.concat([pl.DataFrame(schema=schema), *parts])
-    return raw.with_columns(
-        pl.col("school_midents").str.split(";").list.eval(pl.element().filter(pl.element() != ""))
-    )
-
-
-def load_applicant_pool(conn: Connection, zones: Zones | None = None) -> ApplicantPool:
-    """Every applicant, prepared once for all the files of a batch, with the zones to decide in."""
-    return ApplicantPool.of(load_applicants(conn), zones)
-
-
-def applicant_count(conn: Connection) -> int:
-    return int(conn.execute(select(func.count()).select_from(table(Applicant))).scalar_one())
 
 
 # -- matching ------------------------------------------------------------------------------
@@ -563,7 +405,3 @@ def save_findings(
         pl.lit(now).alias("created_at"),
     )
     insert_rows(conn, MergeFinding, rows)
-
-
-def summary_of(transmission: Transmission) -> dict[str, Any]:
-    return json.loads(transmission.summary_json) if transmission.summary_json else {}

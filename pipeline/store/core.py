@@ -1,16 +1,28 @@
-"""Bulk writes at provincial scale: COPY on PostgreSQL, executemany on SQLite's own cursor.
+"""SQL helpers every table family uses: tables, chunks, frames, and bulk writes at provincial scale.
 
-Both run on the DBAPI connection of the caller's SQLAlchemy transaction, so they commit or
-roll back with everything else of the transmission.
+Bulk writes use COPY on PostgreSQL and executemany on SQLite's own cursor. Both run on the DBAPI
+connection of the caller's SQLAlchemy transaction, so they commit or roll back with everything
+else of the transmission.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Engine, Table, text
+
+from pipeline.merge import (
+    COURSE_KEY,
+)
+from pipeline.models import (
+    Course,
+    CourseChange,
+    GradeRecord,
+    MatchDecision,
+    StudentRecord,
+)
 
 # SQLAlchemy's SQLite DATETIME text format (values are UTC, as UTCDateTime stores them).
 SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%6f"
@@ -130,3 +142,60 @@ def bulk_upsert(conn: Connection, table: Table, frame: pl.DataFrame, key: str) -
             cursor.executemany(sql, _for_sqlite(frame).iter_rows())
     finally:
         cursor.close()
+
+
+# Stay well under every database's limit on bound parameters in one statement.
+CHUNK = 5000
+
+
+def table(model: type[Any]) -> Table:
+    return model.__table__  # type: ignore[no-any-return]
+
+
+def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def insert_rows(conn: Connection, model: type[Any], rows: pl.DataFrame) -> None:
+    """Bulk insert of a frame whose columns are named as the model's."""
+    bulk_insert(conn, table(model), rows)
+
+
+def frame(conn: Connection, statement: Any, schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
+    """A query's rows as a polars frame of the given schema."""
+    rows = conn.execute(statement).all()
+    return pl.DataFrame([tuple(row) for row in rows], schema=schema, orient="row")
+
+
+# Tables a batch grows many-fold, whose statistics the PostgreSQL planner needs kept up, with
+# the columns the ingest's lookups filter or join on. Only those are sampled: the others (the
+# sixteen fields of a grade record, say) are never planned on, and sorting their samples was
+# most of the cost of each refresh.
+GROWING_TABLES: dict[str, tuple[str, ...]] = {
+    table(StudentRecord).name: (
+        "id",
+        "transmission_id",
+        "accepted",
+        "match_status",
+        "mident",
+        "application_number",
+    ),
+    table(GradeRecord).name: ("transmission_id", "student_record_id", "accepted"),
+    table(MatchDecision).name: ("student_record_id",),
+    table(Course).name: ("id", *COURSE_KEY, "transmission_id"),
+    table(CourseChange).name: (*COURSE_KEY, "action", "transmission_id"),
+}
+
+
+def refresh_statistics(engine: Engine) -> None:
+    """ANALYZE the growing tables on PostgreSQL (SQLite plans from its indexes alone).
+
+    Autovacuum refreshes statistics only now and then; tables planned as nearly empty while
+    they grow are scanned whole by every lookup of a course.
+    """
+    if engine.dialect.name != "postgresql":
+        return
+    targets = ", ".join(f"{name} ({', '.join(cols)})" for name, cols in GROWING_TABLES.items())
+    with engine.begin() as conn:
+        conn.execute(text(f"ANALYZE {targets}"))
