@@ -6,13 +6,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-
-from sqlalchemy import Connection, insert, select, update
+from typing import TYPE_CHECKING
 
 from pipeline.models import USER_ROLES, ConsoleUser
 from pipeline.scope import EVERY_SCHOOL, Scope, schools
-from pipeline.store import table
+from pipeline.store.accounts import add_user, change_user, user_row
 from pipeline.web.security import hash_password, password_problem, verify_password
+
+if TYPE_CHECKING:
+    from pipeline.database import Connection
 
 USER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
 MIDENT = re.compile(r"[0-9]{6}")
@@ -46,14 +48,8 @@ def _account(row: ConsoleUser) -> Account:
     return Account(row.name, row.role, midents, row.disabled, row.password_changed_at)
 
 
-def _row(conn: Connection, name: str) -> ConsoleUser | None:
-    users = table(ConsoleUser)
-    row = conn.execute(select(users).where(users.c.name == name)).first()
-    return ConsoleUser(**row._mapping) if row else None
-
-
 def find_account(conn: Connection, name: str) -> Account | None:
-    row = _row(conn, name)
+    row = user_row(conn, name)
     return _account(row) if row else None
 
 
@@ -82,7 +78,7 @@ def add_account(
 ) -> Account:
     """A new account; AccountError when the name is taken or a value is invalid."""
     checked_new_account(name, role, midents, password)
-    if _row(conn, name) is not None:
+    if user_row(conn, name) is not None:
         raise AccountError(f"user {name!r} already exists")
     row = ConsoleUser(
         name=name,
@@ -93,14 +89,12 @@ def add_account(
         created_at=now,
         password_changed_at=now,
     )
-    conn.execute(insert(table(ConsoleUser)).values(**row.model_dump()))
+    add_user(conn, row)
     return _account(row)
 
 
 def _change(conn: Connection, name: str, **values: object) -> None:
-    users = table(ConsoleUser)
-    changed = conn.execute(update(users).where(users.c.name == name).values(**values))
-    if changed.rowcount == 0:
+    if change_user(conn, name, **values) == 0:
         raise AccountError(f"no user {name!r}")
 
 
@@ -122,7 +116,7 @@ def set_password(conn: Connection, name: str, password: str, now: datetime) -> N
 def authenticate(conn: Connection, name: str, password: str) -> Account | None:
     """The account when the name and password are right and it is enabled; otherwise None
     (the same answer, and about the same time, for an unknown name)."""
-    row = _row(conn, name)
+    row = user_row(conn, name)
     if not verify_password(row.password_hash if row else None, password):
         return None
     if row is None or row.disabled:

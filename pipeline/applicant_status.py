@@ -7,14 +7,21 @@ offers the report; `pipeline.workbook` writes it as an Excel workbook.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import polars as pl
-from sqlalchemy import Connection, func, select
 
-from pipeline.models import SCHOOL_TIMEZONE, Applicant, CourseChange, Transmission
-from pipeline.record import courses_of, matched_records
-from pipeline.store import chunks, frame, table
+from pipeline.models import SCHOOL_TIMEZONE
+from pipeline.store.applicants import (
+    applicants_of_school,
+    courses_of,
+    matched_records,
+    school_last_changes,
+)
 from rules.credits import credits_earned, grade_status
+
+if TYPE_CHECKING:
+    from pipeline.database import Connection
 
 STATUS_COLUMNS = (
     "application_number",
@@ -28,51 +35,6 @@ STATUS_COLUMNS = (
     "total_credits",
     "last_change",
 )
-APPLICANT_SCHEMA: dict[str, pl.DataType] = {
-    "application_number": pl.Utf8(),
-    "first_name": pl.Utf8(),
-    "last_name": pl.Utf8(),
-    "school_midents": pl.Utf8(),
-    "paid": pl.Boolean(),
-}
-
-
-def _applicants(conn: Connection, numbers: Sequence[str], mident: str) -> pl.DataFrame:
-    """The applicants who declared the school (`school_midents`) or are among `numbers`."""
-    a = table(Applicant)
-    columns = [a.c[name] for name in APPLICANT_SCHEMA]
-    declared = frame(
-        conn, select(*columns).where(a.c.school_midents.contains(mident)), APPLICANT_SCHEMA
-    ).filter(pl.col("school_midents").str.split(";").list.contains(mident))
-    parts = [
-        frame(
-            conn, select(*columns).where(a.c.application_number.in_(list(part))), APPLICANT_SCHEMA
-        )
-        for part in chunks(sorted(set(numbers)))
-    ]
-    return pl.concat([declared, *parts]).unique("application_number", keep="first")
-
-
-def _last_changes(conn: Connection, mident: str, numbers: Sequence[str]) -> pl.DataFrame:
-    """Per applicant of `numbers`, the creation time of the school's newest transmission that
-    changed their record (an insert, update or deletion of a course).
-
-    Looked up by applicant: changes are indexed by applicant, not by school.
-    """
-    h, t = table(CourseChange), table(Transmission)
-    schema = {"application_number": pl.Utf8(), "changed_at": pl.Datetime(time_zone="UTC")}
-    parts = [
-        frame(
-            conn,
-            select(h.c.application_number, func.max(t.c.created_at))
-            .join(t, t.c.id == h.c.transmission_id)
-            .where(t.c.mident == mident, h.c.application_number.in_(list(part)))
-            .group_by(h.c.application_number),
-            schema,
-        )
-        for part in chunks(sorted(set(numbers)))
-    ]
-    return pl.concat([pl.DataFrame(schema=schema), *parts])
 
 
 def _course_counts(conn: Connection, mident: str, numbers: Sequence[str]) -> pl.DataFrame:
@@ -102,13 +64,13 @@ def applicant_status(conn: Connection, mident: str) -> pl.DataFrame:
     students = students.unique("application_number", keep="last").select(
         "application_number", "surname", "first_name", "student_number"
     )
-    applicants = _applicants(conn, students["application_number"].to_list(), mident)
+    applicants = applicants_of_school(conn, students["application_number"].to_list(), mident)
     numbers = applicants["application_number"].to_list()
     local = pl.col("changed_at").dt.convert_time_zone(str(SCHOOL_TIMEZONE)).dt.date()
     joined = (
         applicants.join(students, on="application_number", how="left")
         .join(_course_counts(conn, mident, numbers), on="application_number", how="left")
-        .join(_last_changes(conn, mident, numbers), on="application_number", how="left")
+        .join(school_last_changes(conn, mident, numbers), on="application_number", how="left")
         .with_columns(pl.col("courses", "finals", "credit_hundredths").fill_null(0))
     )
     return joined.select(

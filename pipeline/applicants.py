@@ -7,14 +7,15 @@ import io
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
-from sqlalchemy import Connection
 
 from pipeline.applicant_rows import value_problems
-from pipeline.models import Applicant
-from pipeline.store import table
-from pipeline.store.core import bulk_upsert
+from pipeline.store.applicants import save_applicants
+
+if TYPE_CHECKING:
+    from pipeline.database import Connection
 
 COLUMNS = (
     "application_number",
@@ -132,5 +133,5 @@ def read_applicants(path: Path, today: date | None = None) -> ApplicantImport:
 def upsert_applicants(conn: Connection, applicants: pl.DataFrame, now: datetime) -> int:
     """Insert new applicants and update known ones by application number."""
     rows = applicants.with_columns(pl.lit(now).alias("updated_at"))
-    bulk_upsert(conn, table(Applicant), rows, key="application_number")
+    save_applicants(conn, rows)
     return rows.height

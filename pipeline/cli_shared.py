@@ -24,7 +24,8 @@ from pipeline.reasons import failures, one_line
 
 if TYPE_CHECKING:
     from rich.text import Text
-    from sqlalchemy import Engine
+
+    from pipeline.database import Engine
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -52,9 +53,12 @@ def expected_failures() -> tuple[type[Exception], ...]:
 def unforeseen(error: BaseException) -> str:
     """One line for a failure no command plans for; a database error gives the server's reason
     (SQLAlchemy's own text adds the statement and a link on further lines)."""
-    from sqlalchemy.exc import DBAPIError
-
-    if isinstance(error, DBAPIError) and error.orig is not None:
+    database_errors = sys.modules.get("sqlalchemy.exc")  # loaded if the error can be one
+    if (
+        database_errors is not None
+        and isinstance(error, database_errors.DBAPIError)
+        and getattr(error, "orig", None) is not None
+    ):
         return f"the database could not be used: {one_line(error)}"
     return f"unexpected {type(error).__name__}: {one_line(error)}"
 

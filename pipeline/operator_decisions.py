@@ -7,45 +7,32 @@ is never proposed again for that student. Both are keyed by the school and the s
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import polars as pl
-from sqlalchemy import Connection, select, tuple_
 
 from matching import ApplicantPool, match_students
-from pipeline.models import ReviewDecision
-from pipeline.store import chunks, frame, table
+from pipeline.store.review import DECISIONS_SCHEMA, decisions_for
+
+if TYPE_CHECKING:
+    from pipeline.database import Connection
+
+__all__ = [
+    "DECISIONS_SCHEMA",
+    "EXCLUDING",
+    "LINKING",
+    "Rematch",
+    "decisions_for",
+    "excluded_pairs",
+    "exclusions",
+    "linked_decisions",
+    "links",
+    "respected",
+    "respecting",
+]
 
 LINKING = ("accept", "link")
 EXCLUDING = ("reject", "unlink")
-
-DECISIONS_SCHEMA: dict[str, pl.DataType] = {
-    "id": pl.Int64(),
-    "mident": pl.Utf8(),
-    "student_number": pl.Utf8(),
-    "action": pl.Utf8(),
-    "application_number": pl.Utf8(),
-    "decided_by": pl.Utf8(),
-    "decided_at": pl.Datetime(time_zone="UTC"),
-    "reason": pl.Utf8(),
-}
-
-
-def decisions_for(conn: Connection, students: pl.DataFrame | None = None) -> pl.DataFrame:
-    """Operator decisions (DECISIONS_SCHEMA), oldest first; of these (mident, student_number)."""
-    r = table(ReviewDecision)
-    columns = [r.c[name] for name in DECISIONS_SCHEMA]
-    if students is None:
-        return frame(conn, select(*columns).order_by(r.c.id), DECISIONS_SCHEMA)
-    keys = students.select("mident", "student_number").unique().rows()
-    parts = [
-        frame(
-            conn,
-            select(*columns).where(tuple_(r.c.mident, r.c.student_number).in_(list(part))),
-            DECISIONS_SCHEMA,
-        )
-        for part in chunks(keys)
-    ]
-    return pl.concat([pl.DataFrame(schema=DECISIONS_SCHEMA), *parts]).sort("id")
 
 
 def links(decisions: pl.DataFrame) -> pl.DataFrame:

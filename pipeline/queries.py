@@ -8,16 +8,17 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection, select
 
-from pipeline.models import (
-    SCHOOL_TIMEZONE,
-    Applicant,
-    MatchDecision,
-    StudentRecord,
-    Transmission,
-)
-from pipeline.record import academic_record, courses_of, matched_records
+from pipeline.models import SCHOOL_TIMEZONE, Transmission
+from pipeline.record import academic_record
 from pipeline.scope import EVERY_SCHOOL, Scope
 from pipeline.store import frame, table
+from pipeline.store.applicants import (
+    applicant_row,
+    courses_of,
+    match_reasons,
+    matched_records,
+    students_of,
+)
 
 HISTORY_SCHEMA: dict[str, pl.DataType] = {
     "id": pl.Int64(),
@@ -109,42 +110,19 @@ def period_bounds(column: Any, period: str) -> tuple[Any, Any]:
 
 def applicant_view(conn: Connection, application_number: str) -> dict[str, Any] | None:
     """An applicant with their courses and the student records matched to them."""
-    a, s = table(Applicant), table(StudentRecord)
-    row = conn.execute(select(a).where(a.c.application_number == application_number)).first()
+    row = applicant_row(conn, application_number)
     if row is None:
         return None
-    applicant = {
-        k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row._mapping.items()
-    }
+    applicant = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
     record = academic_record(conn, application_number)
-    students = conn.execute(
-        select(
-            s.c.id,
-            s.c.transmission_id,
-            s.c.mident,
-            s.c.student_number,
-            s.c.surname,
-            s.c.first_name,
-            s.c.match_status,
-        )
-        .where(s.c.application_number == application_number)
-        .order_by(s.c.id)
-    ).all()
-    decisions = table(MatchDecision)
-    reasons = {
-        r.student_record_id: r.reason
-        for r in conn.execute(
-            select(decisions.c.student_record_id, decisions.c.reason)
-            .where(decisions.c.application_number == application_number)
-            .order_by(decisions.c.id)
-        )
-    }
+    students = students_of(conn, application_number)
+    reasons = match_reasons(conn, application_number)
     courses = record.pop("courses")
     return {
         "applicant": applicant,
         "record": record,
         "courses": courses,
-        "students": [{**dict(r._mapping), "reason": reasons.get(r.id)} for r in students],
+        "students": [{**r, "reason": reasons.get(r["id"])} for r in students],
     }
 
 

@@ -9,19 +9,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
-from sqlalchemy import Engine, func, select, tuple_
 
-from pipeline import store
-from pipeline.models import MatchDecision, StudentRecord, Transmission
-from pipeline.operator_decisions import decisions_for, exclusions, links
-from pipeline.review_rows import applicants_by_number, current_decision, students_by_id
-from pipeline.store import frame, table
+from pipeline.operator_decisions import exclusions, links
+from pipeline.store.review import (
+    HELD_CODES,
+    applicants_by_number,
+    current_decision,
+    decisions_for,
+    held_records,
+    latest_decisions,
+    students_by_id,
+)
 
-# Statuses held for an operator, and the glossary code each stands for.
-HELD_CODES = {"review": "A009", "ambiguous": "A002", "not_merged": "A003"}
+if TYPE_CHECKING:
+    from pipeline.database import Engine
+
 RETURNED_CODE = "A001"  # unlinked by an operator, back in the queue until decided again
 
 
@@ -56,69 +61,6 @@ class QueueItem:
                 for c in self.candidates
             ],
         }
-
-
-_HELD_SCHEMA: dict[str, pl.DataType] = {
-    "id": pl.Int64(),
-    "mident": pl.Utf8(),
-    "student_number": pl.Utf8(),
-    "match_status": pl.Utf8(),
-    "application_number": pl.Utf8(),
-    "received_at": pl.Datetime(time_zone="UTC"),
-}
-_DECISION_SCHEMA: dict[str, pl.DataType] = {
-    "student_record_id": pl.Int64(),
-    "candidates": pl.Utf8(),
-    "weight": pl.Float64(),
-    "evidence": pl.Utf8(),
-}
-
-
-def _held_records(conn: Any, scope: Sequence[str] | None, returned: pl.DataFrame) -> pl.DataFrame:
-    """Accepted records of processed files that are held for review, or returned by an unlink."""
-    s, t = table(StudentRecord), table(Transmission)
-    query = (
-        select(
-            s.c.id,
-            s.c.mident,
-            s.c.student_number,
-            s.c.match_status,
-            s.c.application_number,
-            t.c.received_at,
-        )
-        .join(t, t.c.id == s.c.transmission_id)
-        .where(s.c.accepted.is_(True), t.c.status.in_(["processed", "partially processed"]))
-    )
-    if scope is not None:
-        query = query.where(s.c.mident.in_(list(scope)))
-    held = frame(conn, query.where(s.c.match_status.in_(list(HELD_CODES))), _HELD_SCHEMA)
-    keys = returned.select("mident", "student_number").unique().rows()
-    back = [
-        frame(
-            conn,
-            query.where(
-                s.c.match_status.is_distinct_from("matched"),
-                tuple_(s.c.mident, s.c.student_number).in_(list(part)),
-            ),
-            _HELD_SCHEMA,
-        )
-        for part in store.chunks(keys)
-    ]
-    return pl.concat([held, *back]).unique("id")
-
-
-def _latest_decisions(conn: Any, held: Sequence[int]) -> pl.DataFrame:
-    """The current match decision (the latest) of each of these records, in one query."""
-    m = table(MatchDecision)
-    latest = (
-        select(func.max(m.c.id))
-        .where(m.c.student_record_id.in_(list(held)))
-        .group_by(m.c.student_record_id)
-    )
-    query = select(m.c.student_record_id, m.c.candidates, m.c.weight, m.c.evidence).where(
-        m.c.id.in_(latest)
-    )
-    return frame(conn, query, _DECISION_SCHEMA)
 
 
 _BEATEN = pl.Struct(
@@ -161,14 +103,14 @@ def review_queue(
             on=["mident", "student_number"],
             how="anti",
         )
-        held = _held_records(conn, scope, returned)
+        held = held_records(conn, scope, returned)
         if held.is_empty():
             return []
         since = held.group_by("mident", "student_number").agg(
             waiting_since=pl.col("received_at").min()
         )
         latest = held.sort("id").group_by("mident", "student_number").last()
-        decisions = _latest_decisions(conn, latest["id"].to_list())
+        decisions = latest_decisions(conn, latest["id"].to_list())
     rows = (
         latest.join(since, on=["mident", "student_number"])
         .join(decisions, left_on="id", right_on="student_record_id", how="left")

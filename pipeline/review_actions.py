@@ -9,26 +9,27 @@ every school); a student outside it is refused as if it did not exist.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
-from sqlalchemy import Connection, Engine, delete, select
 
 from pipeline import store
-from pipeline.models import Course, CourseChange, ReviewDecision
 from pipeline.rematch import merge_held
 from pipeline.review import ReviewCase, review_case
-from pipeline.review_rows import (
+from pipeline.store.review import (
     applicants_by_number,
     matched_records_of,
+    record_decision,
     records_by_id,
+    remove_courses,
     unmatched_records_of,
 )
-from pipeline.store import table
+
+if TYPE_CHECKING:
+    from pipeline.database import Connection, Engine
 
 LINKED_CODE = "A007"
 REJECTED_CODE = "A008"
@@ -82,33 +83,6 @@ def _applicant(conn: Connection, number: str) -> None:
         raise ReviewRefused(f"no applicant with application number {number!r}")
 
 
-def _record_decision(
-    conn: Connection,
-    action: str,
-    student: dict[str, Any],
-    number: str,
-    by: str,
-    reason: str,
-    now: datetime,
-    evidence: dict[str, Any] | None,
-) -> None:
-    conn.execute(
-        table(ReviewDecision)
-        .insert()
-        .values(
-            mident=student["mident"],
-            student_number=student["student_number"],
-            student_record_id=student.get("student_key"),
-            action=action,
-            application_number=number,
-            decided_by=by.strip(),
-            decided_at=now,
-            reason=reason.strip(),
-            evidence=json.dumps(evidence, ensure_ascii=False) if evidence else None,
-        )
-    )
-
-
 def _decisions(records: pl.DataFrame, **values: Any) -> pl.DataFrame:
     """Match decisions for these records, in the columns `store.save_decisions` takes."""
     return records.select(
@@ -143,7 +117,7 @@ def _link(
     records = unmatched_records_of(conn, student["mident"], student["student_number"])
     if records.is_empty():
         raise ReviewRefused(f"student {student['student_number']} has no held record to link")
-    _record_decision(conn, action, student, number, by, reason, now, evidence)
+    record_decision(conn, action, student, number, by, reason, now, evidence)
     text = f"linked by an operator ({by.strip()}, {now:%Y-%m-%d %H:%M} UTC): {reason.strip()}"
     decisions = _decisions(
         records, status="matched", application_number=number, codes=[LINKED_CODE], reason=text
@@ -244,7 +218,7 @@ def reject(
     moment = _now(now)
     with engine.begin() as conn:
         student = _record(conn, record_id, scope)
-        _record_decision(
+        record_decision(
             conn, "reject", student, application_number, by, reason, moment, case.as_json()
         )
         records = unmatched_records_of(conn, student["mident"], student["student_number"])
@@ -289,51 +263,15 @@ def unlink(
         if records.is_empty():
             raise ReviewRefused(f"student {student_number} of school {mident} is not linked")
         number = str(records["application_number"][0])
-        removed = _remove_courses(conn, number, student_number, records, moment)
+        removed = remove_courses(conn, number, student_number, records, moment)
         student = {
             "mident": mident,
             "student_number": student_number,
             "student_key": int(records["student_key"].max()),  # type: ignore[arg-type]
         }
         seen = {"application_number": number, "courses_removed": removed}
-        _record_decision(conn, "unlink", student, number, by, reason, moment, seen)
+        record_decision(conn, "unlink", student, number, by, reason, moment, seen)
         text = f"unlinked from applicant {number} by an operator ({by.strip()}): {reason.strip()}"
         decisions = _decisions(records, status=RETURNED_STATUS, codes=["A001"], reason=text)
         store.save_decisions(conn, decisions, moment)
     return ReviewOutcome("unlink", mident, student_number, number, records.height, {}, removed)
-
-
-def _remove_courses(
-    conn: Connection, number: str, student_number: str, records: pl.DataFrame, now: datetime
-) -> int:
-    """Delete the applicant's courses sent for this student; record each removal."""
-    c = table(Course)
-    transmissions = records["transmission_id"].unique().to_list()
-    query = select(c).where(
-        c.c.application_number == number,
-        c.c.student_number == student_number,
-        c.c.transmission_id.in_(transmissions),
-    )
-    rows = [dict(row._mapping) for row in conn.execute(query)]
-    if not rows:
-        return 0
-    history = [
-        {
-            "application_number": number,
-            "course_code": row["course_code"],
-            "completion_date": row["completion_date"],
-            "delivery_type": row["delivery_type"],
-            "action": "unlink",
-            "old_values": json.dumps(
-                {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in row.items()},
-                ensure_ascii=False,
-            ),
-            "new_values": None,
-            "transmission_id": row["transmission_id"],
-            "changed_at": now,
-        }
-        for row in rows
-    ]
-    conn.execute(table(CourseChange).insert(), history)
-    conn.execute(delete(c).where(c.c.id.in_([row["id"] for row in rows])))
-    return len(rows)

@@ -10,11 +10,10 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pipeline.config import Settings
-from pipeline.database import open_database
+from pipeline.database import Engine, open_database
 from pipeline.runtime import ensure_folders
 from pipeline.web.deps import ForgedRequest, NotFound, SignInRequired, Viewer, viewer
 from pipeline.web.pages import is_htmx, render

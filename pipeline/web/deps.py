@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import Connection
 
 from pipeline.accounts import Account, find_account
+from pipeline.database import Connection
 from pipeline.scope import Scope
 from pipeline.web.security import CSRF_FIELD, CSRF_HEADER, new_token, same_token
 from pipeline.web.state import ConsoleState

@@ -6,9 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine
-
 from pipeline.config import Settings
+from pipeline.database import Engine
 from pipeline.ingest import IngestContext
 from pipeline.notify import make_sender
 from pipeline.web.security import SessionSettings, SignInLimiter

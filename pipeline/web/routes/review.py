@@ -9,8 +9,8 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import Engine
 
+from pipeline.database import Engine
 from pipeline.review import review_case, review_queue
 from pipeline.review_actions import ReviewOutcome, ReviewRefused, accept, link, reject, unlink
 from pipeline.web.deps import CheckedForm, NotFound, Operator, console_state

@@ -1,0 +1,247 @@
+"""The review queue as stored (docs/review.md): held records and their match decisions, the
+operators' decisions, and what an unlink takes back from the record."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Connection, delete, func, select, tuple_
+
+from pipeline.models import (
+    Course,
+    CourseChange,
+    MatchDecision,
+    ReviewDecision,
+    StudentRecord,
+    Transmission,
+)
+from pipeline.store.applicants import load_applicants
+from pipeline.store.core import chunks, frame, table
+from pipeline.store.courses import STUDENT_SCHEMA
+
+# Statuses held for an operator, and the glossary code each stands for.
+HELD_CODES = {"review": "A009", "ambiguous": "A002", "not_merged": "A003"}
+MATCHER_COLUMNS = (
+    "student_key", "mident", "student_number", "oen", "surname", "first_name", "middle_name",
+    "birth_date", "gender",
+)  # fmt: skip
+
+DECISIONS_SCHEMA: dict[str, pl.DataType] = {
+    "id": pl.Int64(),
+    "mident": pl.Utf8(),
+    "student_number": pl.Utf8(),
+    "action": pl.Utf8(),
+    "application_number": pl.Utf8(),
+    "decided_by": pl.Utf8(),
+    "decided_at": pl.Datetime(time_zone="UTC"),
+    "reason": pl.Utf8(),
+}
+_HELD_SCHEMA: dict[str, pl.DataType] = {
+    "id": pl.Int64(),
+    "mident": pl.Utf8(),
+    "student_number": pl.Utf8(),
+    "match_status": pl.Utf8(),
+    "application_number": pl.Utf8(),
+    "received_at": pl.Datetime(time_zone="UTC"),
+}
+_DECISION_SCHEMA: dict[str, pl.DataType] = {
+    "student_record_id": pl.Int64(),
+    "candidates": pl.Utf8(),
+    "weight": pl.Float64(),
+    "evidence": pl.Utf8(),
+}
+
+# -- operators' decisions ------------------------------------------------------------------
+
+
+def decisions_for(conn: Connection, students: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Operator decisions (DECISIONS_SCHEMA), oldest first; of these (mident, student_number)."""
+    r = table(ReviewDecision)
+    columns = [r.c[name] for name in DECISIONS_SCHEMA]
+    if students is None:
+        return frame(conn, select(*columns).order_by(r.c.id), DECISIONS_SCHEMA)
+    keys = students.select("mident", "student_number").unique().rows()
+    parts = [
+        frame(
+            conn,
+            select(*columns).where(tuple_(r.c.mident, r.c.student_number).in_(list(part))),
+            DECISIONS_SCHEMA,
+        )
+        for part in chunks(keys)
+    ]
+    return pl.concat([pl.DataFrame(schema=DECISIONS_SCHEMA), *parts]).sort("id")
+
+
+def record_decision(
+    conn: Connection,
+    action: str,
+    student: dict[str, Any],
+    number: str,
+    by: str,
+    reason: str,
+    now: datetime,
+    evidence: dict[str, Any] | None,
+) -> None:
+    """Store an operator's decision: who, when, the reason, the evidence seen."""
+    conn.execute(
+        table(ReviewDecision)
+        .insert()
+        .values(
+            mident=student["mident"],
+            student_number=student["student_number"],
+            student_record_id=student.get("student_key"),
+            action=action,
+            application_number=number,
+            decided_by=by.strip(),
+            decided_at=now,
+            reason=reason.strip(),
+            evidence=json.dumps(evidence, ensure_ascii=False) if evidence else None,
+        )
+    )
+
+
+# -- the queue -----------------------------------------------------------------------------
+
+
+def held_records(conn: Any, scope: Sequence[str] | None, returned: pl.DataFrame) -> pl.DataFrame:
+    """Accepted records of processed files that are held for review, or returned by an unlink."""
+    s, t = table(StudentRecord), table(Transmission)
+    query = (
+        select(
+            s.c.id,
+            s.c.mident,
+            s.c.student_number,
+            s.c.match_status,
+            s.c.application_number,
+            t.c.received_at,
+        )
+        .join(t, t.c.id == s.c.transmission_id)
+        .where(s.c.accepted.is_(True), t.c.status.in_(["processed", "partially processed"]))
+    )
+    if scope is not None:
+        query = query.where(s.c.mident.in_(list(scope)))
+    held = frame(conn, query.where(s.c.match_status.in_(list(HELD_CODES))), _HELD_SCHEMA)
+    keys = returned.select("mident", "student_number").unique().rows()
+    back = [
+        frame(
+            conn,
+            query.where(
+                s.c.match_status.is_distinct_from("matched"),
+                tuple_(s.c.mident, s.c.student_number).in_(list(part)),
+            ),
+            _HELD_SCHEMA,
+        )
+        for part in chunks(keys)
+    ]
+    return pl.concat([held, *back]).unique("id")
+
+
+def latest_decisions(conn: Any, held: Sequence[int]) -> pl.DataFrame:
+    """The current match decision (the latest) of each of these records, in one query."""
+    m = table(MatchDecision)
+    latest = (
+        select(func.max(m.c.id))
+        .where(m.c.student_record_id.in_(list(held)))
+        .group_by(m.c.student_record_id)
+    )
+    query = select(m.c.student_record_id, m.c.candidates, m.c.weight, m.c.evidence).where(
+        m.c.id.in_(latest)
+    )
+    return frame(conn, query, _DECISION_SCHEMA)
+
+
+# -- one student ---------------------------------------------------------------------------
+
+
+def records_by_id(conn: Connection, record_ids: Sequence[int]) -> pl.DataFrame:
+    """Student records (STUDENT_SCHEMA: `student_key` is the record id)."""
+    s = table(StudentRecord)
+    columns = [s.c.id, *(s.c[name] for name in list(STUDENT_SCHEMA)[1:])]
+    query = select(*columns).where(s.c.id.in_(list(record_ids)))
+    return frame(conn, query, STUDENT_SCHEMA)
+
+
+def students_by_id(conn: Connection, record_ids: Sequence[int]) -> pl.DataFrame:
+    """Student records in the matcher's input columns."""
+    return records_by_id(conn, record_ids).select(MATCHER_COLUMNS)
+
+
+def unmatched_records_of(conn: Connection, mident: str, student_number: str) -> pl.DataFrame:
+    """The accepted records of one student whose courses are held (STUDENT_SCHEMA)."""
+    s = table(StudentRecord)
+    query = select(s.c.id).where(
+        s.c.mident == mident,
+        s.c.student_number == student_number,
+        s.c.accepted.is_(True),
+        s.c.match_status.is_distinct_from("matched"),
+    )
+    ids = [row[0] for row in conn.execute(query)]
+    return records_by_id(conn, ids) if ids else pl.DataFrame(schema=STUDENT_SCHEMA)
+
+
+def matched_records_of(conn: Connection, mident: str, student_number: str) -> pl.DataFrame:
+    """The records of one student merged into an applicant (STUDENT_SCHEMA)."""
+    s = table(StudentRecord)
+    query = select(s.c.id).where(
+        s.c.mident == mident, s.c.student_number == student_number, s.c.match_status == "matched"
+    )
+    ids = [row[0] for row in conn.execute(query)]
+    return records_by_id(conn, ids) if ids else pl.DataFrame(schema=STUDENT_SCHEMA)
+
+
+def applicants_by_number(conn: Connection, numbers: Sequence[str]) -> pl.DataFrame:
+    """These applicants, in the matcher's input schema."""
+    return load_applicants(conn, numbers)
+
+
+def current_decision(conn: Connection, record_id: int) -> tuple[str, str] | None:
+    """(status, reason) of the record's latest match decision."""
+    m = table(MatchDecision)
+    query = (
+        select(m.c.status, m.c.reason)
+        .where(m.c.student_record_id == record_id)
+        .order_by(m.c.id.desc())
+        .limit(1)
+    )
+    row = conn.execute(query).first()
+    return (row[0], row[1]) if row else None
+
+
+def remove_courses(
+    conn: Connection, number: str, student_number: str, records: pl.DataFrame, now: datetime
+) -> int:
+    """Delete the applicant's courses sent for this student; record each removal."""
+    c = table(Course)
+    transmissions = records["transmission_id"].unique().to_list()
+    query = select(c).where(
+        c.c.application_number == number,
+        c.c.student_number == student_number,
+        c.c.transmission_id.in_(transmissions),
+    )
+    rows = [dict(row._mapping) for row in conn.execute(query)]
+    if not rows:
+        return 0
+    history = [
+        {
+            "application_number": number,
+            "course_code": row["course_code"],
+            "completion_date": row["completion_date"],
+            "delivery_type": row["delivery_type"],
+            "action": "unlink",
+            "old_values": json.dumps(
+                {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in row.items()},
+                ensure_ascii=False,
+            ),
+            "new_values": None,
+            "transmission_id": row["transmission_id"],
+            "changed_at": now,
+        }
+        for row in rows
+    ]
+    conn.execute(table(CourseChange).insert(), history)
+    conn.execute(delete(c).where(c.c.id.in_([row["id"] for row in rows])))
+    return len(rows)
