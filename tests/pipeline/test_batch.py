@@ -42,13 +42,13 @@ from pipeline.logs import configure_logging, mask, reset_logging
 from pipeline.models import CourseChange, GradeRecord, Run, Transmission
 from pipeline.runtime import ensure_folders
 from pipeline.store import (
-    GRADE_FIELDS,
-    GROWING_TABLES,
     add_transmission,
     load_applicant_pool,
     refresh_statistics,
     table,
 )
+from pipeline.store.core import GROWING_TABLES
+from pipeline.store.courses import GRADE_FIELDS
 from rules.validate import packaged_code_tables
 from tests.jobs.inbox import fill_inbox, import_sample_applicants
 from tests.pipeline.conftest import NOW, Mailbox
