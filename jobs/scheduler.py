@@ -23,7 +23,7 @@ from apscheduler.triggers.cron import CronTrigger
 from jobs.retry import Backoff, retrying
 from pipeline.batch import RunSummary, batch_options, run_batch
 from pipeline.config import ConfigError, Settings, time_zone
-from pipeline.ingest import is_transient
+from pipeline.database import is_transient
 from pipeline.lock import LockHeld
 from pipeline.runtime import ingest_context
 

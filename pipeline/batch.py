@@ -34,7 +34,8 @@ from jobs.retry import Backoff, retrying
 from matching import ApplicantPool
 from pipeline import store
 from pipeline.config import ConfigError
-from pipeline.files import UnreadableFile, is_text, open_regular, size_or_zero, text_name
+from pipeline.database import is_transient
+from pipeline.files import is_text, open_regular, size_or_zero, text_name
 from pipeline.ingest import (
     IngestContext,
     IngestOutcome,
@@ -42,7 +43,6 @@ from pipeline.ingest import (
     TransmissionFailed,
     ingest_bytes,
     ingest_paths,
-    is_transient,
     mark_failed,
     process_received,
     receive,
@@ -348,10 +348,10 @@ def take_from_inbox(path: Path, archive: Path, transmission_id: int, sha256: str
 
 
 def retryable(error: BaseException) -> bool:
-    """Transient failures are tried again; a file that cannot be read is not."""
+    """Transient failures are tried again (`pipeline.database.is_transient`)."""
     if isinstance(error, TransmissionFailed):
         return error.transient
-    return not isinstance(error, UnreadableFile | ReplayError) and is_transient(error)
+    return is_transient(error)
 
 
 def mark_unfinished_failed(ctx: IngestContext, received: Received, reason: str) -> int | None:
