@@ -20,11 +20,11 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 
-from jobs.retry import Backoff, retrying
-from pipeline.batch import RunSummary, batch_options, run_batch
-from pipeline.config import ConfigError, Settings, time_zone
+from pipeline.batch import RunSummary, run_batch
+from pipeline.config import ConfigError, Settings, batch_options, time_zone
 from pipeline.database import is_transient
 from pipeline.lock import LockHeld
+from pipeline.retry import Backoff, retrying
 from pipeline.runtime import ingest_context
 
 log = logging.getLogger("ost.scheduler")

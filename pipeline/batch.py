@@ -19,21 +19,19 @@ import json
 import logging
 import os
 import shutil
-import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
 from sqlalchemy import insert, select, update
 
-from jobs.retry import Backoff, retrying
 from matching import ApplicantPool
 from pipeline import store
-from pipeline.config import ConfigError
+from pipeline.config import BatchOptions
 from pipeline.database import is_transient
 from pipeline.files import is_text, open_regular, size_or_zero, text_name
 from pipeline.ingest import (
@@ -47,14 +45,15 @@ from pipeline.ingest import (
     process_received,
     receive,
 )
-from pipeline.lock import DEFAULT_STALE_AFTER, DatabaseLock, Heartbeat, holding
-from pipeline.lookahead import Lookahead, default_workers
+from pipeline.lock import DatabaseLock, Heartbeat, holding
+from pipeline.lookahead import Lookahead
 from pipeline.models import FINAL_STATUSES, Run, Transmission
 from pipeline.outputs import SCHOOL_FOLDER, leftover_staged, safe_name
 from pipeline.printable import printable
 from pipeline.private import PRIVATE_FILE
 from pipeline.reasons import failures, one_line
 from pipeline.rematch import RematchOutcome, rematch_held
+from pipeline.retry import Backoff, retrying
 
 log = logging.getLogger("ost.batch")
 
@@ -69,66 +68,6 @@ UNPROCESSED = "error"
 
 class ReplayError(RuntimeError):
     """A transmission that cannot be replayed: unknown, a duplicate, or its original is missing."""
-
-
-# -- options -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class BatchOptions:
-    """How a batch behaves; `batch_options` reads them from the environment."""
-
-    trigger: str = "manual"
-    settle_seconds: float = 5.0
-    stale_after: timedelta = DEFAULT_STALE_AFTER
-    retry: Backoff = field(default_factory=Backoff)
-    sleep: Callable[[float], None] = time.sleep
-    validation_workers: int = 0
-    # Starting a worker and sending it the applicants costs about 3 s with 250,000 of them
-    # (3 files: 1.4 s in process, 4.2 s through a worker; 20 files: 4.4 s and 7.1 s), so a
-    # batch smaller than this is done in the run's own process.
-    workers_from_files: int = 20
-
-    @property
-    def heartbeat_seconds(self) -> float:
-        """Several beats within the stale timeout, at most every 30 seconds."""
-        return max(0.5, min(30.0, self.stale_after.total_seconds() / 5))
-
-
-def _number(env: Mapping[str, str], name: str, default: float, minimum: float) -> float:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a number, not {raw!r}") from None
-    if value < minimum:
-        raise ConfigError(f"{name} must be at least {minimum:g}, not {raw!r}")
-    return value
-
-
-def batch_options(
-    environ: Mapping[str, str] | None = None,
-    trigger: str = "manual",
-    sleep: Callable[[float], None] = time.sleep,
-) -> BatchOptions:
-    """OST_SETTLE_SECONDS, OST_LOCK_STALE_SECONDS, OST_RETRY_ATTEMPTS, OST_RETRY_DELAY_SECONDS,
-    OST_VALIDATION_WORKERS."""
-    env = os.environ if environ is None else environ
-    retry = Backoff(
-        attempts=int(_number(env, "OST_RETRY_ATTEMPTS", 3, 1)),
-        base_delay=_number(env, "OST_RETRY_DELAY_SECONDS", 5.0, 0),
-        sleep=sleep,
-    )
-    return BatchOptions(
-        trigger=trigger,
-        settle_seconds=_number(env, "OST_SETTLE_SECONDS", 5.0, 0),
-        stale_after=timedelta(seconds=_number(env, "OST_LOCK_STALE_SECONDS", 600, 1)),
-        retry=retry,
-        sleep=sleep,
-        validation_workers=int(_number(env, "OST_VALIDATION_WORKERS", default_workers(), 0)),
-    )
 
 
 # -- results -------------------------------------------------------------------------------

@@ -211,7 +211,8 @@ def ingest(
     lang: Annotated[Lang, typer.Option("--lang", help="Console language.")] = Lang.en,
 ) -> None:
     """Register, validate, match, merge and report the given files now."""
-    from pipeline.batch import batch_options, ingest_locked
+    from pipeline.batch import ingest_locked
+    from pipeline.config import batch_options
     from pipeline.ingest import IngestOutcome
     from pipeline.logs import configure_logging
 
@@ -487,7 +488,8 @@ def run_inbox(
     as_json: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON.")] = False,
 ) -> None:
     """One batch: every new file in the inbox, then re-matching of pending students."""
-    from pipeline.batch import batch_options, run_batch, summary_lines
+    from pipeline.batch import run_batch, summary_lines
+    from pipeline.config import batch_options
 
     settings = load_settings()
     progress = batch_output(settings.logs)
@@ -512,7 +514,8 @@ def replay(
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
 ) -> None:
     """Process failed (or chosen) transmissions again from their archived originals."""
-    from pipeline.batch import batch_options, file_line, replay_transmissions
+    from pipeline.batch import file_line, replay_transmissions
+    from pipeline.config import batch_options
 
     if failed == bool(ids):
         fail("give transmission ids, or --failed")

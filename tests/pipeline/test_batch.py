@@ -17,15 +17,12 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import OperationalError
 from typer.testing import CliRunner
 
-from jobs.retry import Backoff
 from pipeline import queries
 from pipeline.batch import (
     FIRST_STATISTICS_REFRESH,
-    BatchOptions,
     ReplayError,
     RunSummary,
     StatisticsSchedule,
-    batch_options,
     in_spec_order,
     process_file,
     replay_failed,
@@ -34,12 +31,13 @@ from pipeline.batch import (
     start_run,
 )
 from pipeline.cli import EXIT_DATA_ERRORS, EXIT_LOCKED, EXIT_OK, app
-from pipeline.config import ConfigError, Settings, load_settings
+from pipeline.config import BatchOptions, ConfigError, Settings, batch_options, load_settings
 from pipeline.database import open_database
 from pipeline.ingest import IngestContext
 from pipeline.lock import DatabaseLock, LockHeld
 from pipeline.logs import configure_logging, mask, reset_logging
 from pipeline.models import CourseChange, GradeRecord, Run, Transmission
+from pipeline.retry import Backoff
 from pipeline.runtime import ensure_folders
 from pipeline.store import (
     add_transmission,

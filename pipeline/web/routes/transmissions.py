@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
-from pipeline.batch import batch_options, replay_transmissions
+from pipeline.batch import replay_transmissions
+from pipeline.config import batch_options
 from pipeline.lock import LockHeld
 from pipeline.store import summary_of
 from pipeline.transmissions import (
