@@ -18,11 +18,12 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 
-from pipeline.batch import RunSummary, run_batch
+from pipeline.batch import run_batch
 from pipeline.config import ConfigError, Settings, batch_options, time_zone
 from pipeline.database import is_transient
 from pipeline.lock import LockHeld
 from pipeline.retry import Backoff, retrying
+from pipeline.run_summary import RunSummary
 from pipeline.runtime import ingest_context
 from pipeline.schedule import next_run_times
 

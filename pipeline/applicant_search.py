@@ -15,6 +15,7 @@ from pipeline.queries import applicant_view
 from pipeline.record import courses_of, matched_records, record_from
 from pipeline.scope import Scope
 from pipeline.store import table
+from pipeline.store.transmissions import in_scope
 
 SEARCH_LIMIT = 200  # docs/console.md: refine the search beyond this many results
 LISTED_CHANGES = 500
@@ -87,7 +88,7 @@ def _search_own_students(conn: Connection, query: str, scope: Scope, limit: int)
         select(s.c.application_number, s.c.mident, s.c.student_number, s.c.surname, s.c.first_name)
         .distinct()
         .where(
-            scope.where(s.c.mident),
+            in_scope(scope, s.c.mident),
             s.c.match_status == "matched",
             s.c.application_number.is_not(None),
             or_(
@@ -119,7 +120,7 @@ def own_students(conn: Connection, application_number: str, scope: Scope) -> lis
         .where(
             s.c.application_number == application_number,
             s.c.match_status == "matched",
-            scope.where(s.c.mident),
+            in_scope(scope, s.c.mident),
         )
         .order_by(s.c.id)
     )
@@ -175,7 +176,7 @@ def course_changes(
             t.c.mident,
         )
         .join(t, t.c.id == h.c.transmission_id)
-        .where(h.c.application_number == application_number, scope.where(t.c.mident))
+        .where(h.c.application_number == application_number, in_scope(scope, t.c.mident))
         .order_by(h.c.id.desc())
         .limit(limit)
     )

@@ -24,7 +24,8 @@ from pipeline.reasons import failures, one_line
 
 if TYPE_CHECKING:
     from rich.text import Text
-    from sqlalchemy import Engine
+
+    from pipeline.database import Engine
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -37,6 +38,16 @@ MIDENT = re.compile(r"[0-9]{6}")  # docs/format.md: a school's ministry identifi
 class Lang(StrEnum):
     en = "en"
     fr = "fr"
+
+
+def json_flag(help: str) -> Any:
+    """`--json`, the one flag that prints a command's output as JSON; `help` says what."""
+    return typer.Option("--json", help=help)
+
+
+def lang_option(help: str) -> Any:
+    """`--lang`, the one option that picks a command's language (en, fr); `help` says for what."""
+    return typer.Option("--lang", help=help)
 
 
 def expected_failures() -> tuple[type[Exception], ...]:
@@ -52,10 +63,11 @@ def expected_failures() -> tuple[type[Exception], ...]:
 def unforeseen(error: BaseException) -> str:
     """One line for a failure no command plans for; a database error gives the server's reason
     (SQLAlchemy's own text adds the statement and a link on further lines)."""
-    from sqlalchemy.exc import DBAPIError
+    if "pipeline.database" in sys.modules:  # loaded whenever a database error can happen
+        from pipeline.database import is_database_error
 
-    if isinstance(error, DBAPIError) and error.orig is not None:
-        return f"the database could not be used: {one_line(error)}"
+        if is_database_error(error):
+            return f"the database could not be used: {one_line(error)}"
     return f"unexpected {type(error).__name__}: {one_line(error)}"
 
 

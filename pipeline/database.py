@@ -17,6 +17,21 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from pipeline.config import ConfigError
 from pipeline.private import private_file, private_folder
 
+__all__ = [
+    "Connection",
+    "Engine",
+    "MIGRATIONS",
+    "MIGRATION_LOCK_KEY",
+    "POSTGRESQL_URL",
+    "alembic_config",
+    "make_engine",
+    "migrate",
+    "no_driver",
+    "open_database",
+    "parse_url",
+    "serialise_migrations",
+]
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -141,6 +156,11 @@ TRANSIENT_SQLSTATES = frozenset(
 TRANSIENT_ERRNOS = frozenset(
     {errno.ENOSPC, errno.EDQUOT, errno.EAGAIN, errno.EBUSY, errno.EINTR, errno.EMFILE}
 )
+
+
+def is_database_error(error: BaseException) -> bool:
+    """A failure the database driver reported, wrapped by SQLAlchemy with the driver's error."""
+    return isinstance(error, DBAPIError) and error.orig is not None
 
 
 def is_transient(error: BaseException) -> bool:

@@ -20,24 +20,23 @@ from typer.testing import CliRunner
 from pipeline import queries
 from pipeline.batch import (
     FIRST_STATISTICS_REFRESH,
-    ReplayError,
-    RunSummary,
     StatisticsSchedule,
-    in_spec_order,
     process_file,
-    replay_failed,
-    replay_transmission,
     run_batch,
     start_run,
 )
-from pipeline.cli import EXIT_DATA_ERRORS, EXIT_LOCKED, EXIT_OK, app
+from pipeline.cli import app
+from pipeline.cli_shared import EXIT_DATA_ERRORS, EXIT_LOCKED, EXIT_OK
 from pipeline.config import BatchOptions, ConfigError, Settings, batch_options, load_settings
 from pipeline.database import open_database
+from pipeline.inbox import in_spec_order
 from pipeline.ingest import IngestContext
 from pipeline.lock import DatabaseLock, LockHeld
 from pipeline.logs import configure_logging, mask, reset_logging
 from pipeline.models import CourseChange, GradeRecord, Run, Transmission
+from pipeline.replay import ReplayError, replay_failed, replay_transmission
 from pipeline.retry import Backoff
+from pipeline.run_summary import RunSummary
 from pipeline.runtime import ensure_folders
 from pipeline.store import (
     add_transmission,
