@@ -32,6 +32,10 @@ import polars as pl
 from bench import provincial
 from bench.linkage_data import APPLICANTS_PER_STUDENT, generate_linkage_set
 from bench.measure import ChildRun, load_average, ost_command, run_child
+from bench.provincial_files import assemble, write_files
+from bench.provincial_grades import grades_frame
+from bench.provincial_schools import schools_frame
+from bench.provincial_students import applicants_csv, students_frame
 from parsers.layout import default_layout
 
 CROWD_STUDENTS = 150_000
@@ -59,16 +63,16 @@ def students_only_batch(
     people = linkage.students
     if mident is not None:
         people = people.with_columns(mident=pl.lit(mident))
-    schools = provincial.schools_frame(rng, people["mident"].unique().sort().to_list())
+    schools = schools_frame(rng, people["mident"].unique().sort().to_list())
     if mident is not None:
         schools = schools.with_columns(trims_blanks=pl.lit(False), newline=pl.lit("\n"))
-    frame = provincial.students_frame(rng, people, linkage.truth, schools)
-    no_grades = provincial.grades_frame(rng, frame.head(1), schools, 1).clear()
-    lines, schools = provincial.assemble(rng, frame, no_grades, schools, default_layout())
+    frame = students_frame(rng, people, linkage.truth, schools)
+    no_grades = grades_frame(rng, frame.head(1), schools, 1).clear()
+    lines, schools = assemble(rng, frame, no_grades, schools, default_layout())
     if out.exists():
         shutil.rmtree(out)
-    provincial.write_files(lines, schools, out / "inbox")
-    provincial.applicants_csv(rng, linkage.applicants, out / "applicants.csv")
+    write_files(lines, schools, out / "inbox")
+    applicants_csv(rng, linkage.applicants, out / "applicants.csv")
     files = sorted((out / "inbox").iterdir())
     manifest = {
         "seed": seed,
@@ -89,7 +93,7 @@ def crowd_applicants(count: int, own: Path, path: Path, seed: int = APPLICANT_SE
     ours = pl.read_csv(own, infer_schema=False).head(round(count * OWN_SHARE))
     linkage = generate_linkage_set(max(1, round(count / APPLICANTS_PER_STUDENT)) + 1, seed=seed)
     others = path.with_suffix(".others.csv")
-    provincial.applicants_csv(np.random.default_rng(seed), linkage.applicants, others)
+    applicants_csv(np.random.default_rng(seed), linkage.applicants, others)
     strangers = pl.read_csv(others, infer_schema=False).head(count - ours.height)
     pl.concat([ours, strangers]).write_csv(path)
     others.unlink()

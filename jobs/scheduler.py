@@ -1,31 +1,31 @@
 """`ost schedule`: the batch (`ost run`) at fixed local times, by APScheduler (3.x).
 
 The job is defined here in code, in the default memory job store (nothing is pickled): one job
-whose trigger fires at each time of OST_SCHEDULE in OST_TIMEZONE (a CronTrigger per time).
+whose trigger fires at each time of OST_SCHEDULE in OST_TIMEZONE, as `pipeline.schedule` says.
 The callable only calls `pipeline.batch.run_batch`; the run lock keeps it apart from manual runs.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import signal
 import socket
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.triggers.combining import OrTrigger
-from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.base import BaseTrigger
 
-from jobs.retry import Backoff, retrying
-from pipeline.batch import RunSummary, batch_options, run_batch
-from pipeline.config import ConfigError, Settings, time_zone
-from pipeline.ingest import is_transient
+from pipeline.batch import run_batch
+from pipeline.config import ConfigError, Settings, batch_options, time_zone
+from pipeline.database import is_transient
 from pipeline.lock import LockHeld
+from pipeline.retry import Backoff, retrying
+from pipeline.run_summary import RunSummary
 from pipeline.runtime import ingest_context
+from pipeline.schedule import next_run_times
 
 log = logging.getLogger("ost.scheduler")
 
@@ -33,39 +33,31 @@ JOB_ID = "ost-run"
 # A run delayed (machine asleep, scheduler busy) still starts within the hour; later, it waits
 # for the next time. Several missed runs become one.
 MISFIRE_GRACE_SECONDS = 3600
+ONE_MICROSECOND = timedelta(microseconds=1)
 # The database unreachable when a scheduled run starts: try again a few times, minutes apart.
 START_RETRY = Backoff(attempts=4, base_delay=60.0, max_delay=600.0)
-TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def parse_schedule(schedule: str) -> list[tuple[int, int]]:
-    """OST_SCHEDULE (`04:00,16:00`) as sorted (hour, minute) pairs."""
-    times = set()
-    for part in schedule.split(","):
-        match = TIME.fullmatch(part.strip())
-        if match is None:
-            raise ConfigError(f"OST_SCHEDULE must be times such as 04:00,16:00, not {schedule!r}")
-        times.add((int(match[1]), int(match[2])))
-    return sorted(times)
+class ScheduledTimes(BaseTrigger):  # type: ignore[misc]
+    """Fires at OST_SCHEDULE's local times in OST_TIMEZONE, by `pipeline.schedule`: the times
+    the scheduler fires are the times the product announces (DST changes included)."""
 
+    def __init__(self, settings: Settings) -> None:
+        self.schedule, self.zone = settings.schedule, settings.timezone
+        next_run_times(self.schedule, self.zone, datetime.now(UTC))  # a bad setting fails now
 
-def run_triggers(settings: Settings) -> list[CronTrigger]:
-    """One CronTrigger per scheduled time, in local wall time (DST included)."""
-    zone = time_zone(settings.timezone)
-    return [
-        CronTrigger(hour=hour, minute=minute, timezone=zone)
-        for hour, minute in parse_schedule(settings.schedule)
-    ]
+    def get_next_fire_time(
+        self, previous_fire_time: datetime | None, now: datetime
+    ) -> datetime | None:
+        start = now if previous_fire_time is None else previous_fire_time + ONE_MICROSECOND
+        return next_run_times(self.schedule, self.zone, start)[0]
 
-
-def next_fire_times(triggers: list[CronTrigger], now: datetime) -> list[datetime]:
-    """The next time each trigger fires after `now`, soonest first."""
-    times = (trigger.get_next_fire_time(None, now) for trigger in triggers)
-    return sorted(when for when in times if when is not None)
+    def __str__(self) -> str:
+        return f"at {self.schedule} ({self.zone})"
 
 
 def start_batch(
@@ -108,7 +100,7 @@ def build_scheduler(
     scheduler = BackgroundScheduler(timezone=time_zone(settings.timezone))
     scheduler.add_job(
         job,
-        OrTrigger(run_triggers(settings)),
+        ScheduledTimes(settings),
         args=[settings],
         id=JOB_ID,
         name="ost run",
@@ -173,7 +165,7 @@ def serve(settings: Settings, echo: Callable[[str], None] = print) -> None:
 
     def announce() -> None:
         now = datetime.now(time_zone(settings.timezone))
-        for when in next_fire_times(run_triggers(settings), now):
+        for when in next_run_times(settings.schedule, settings.timezone, now):
             echo(f"next run: {when:%Y-%m-%d %H:%M %Z} ({when.astimezone(UTC):%H:%M} UTC)")
 
     log.info("scheduler starting", extra={"schedule": settings.schedule, "zone": settings.timezone})

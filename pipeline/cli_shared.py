@@ -40,6 +40,16 @@ class Lang(StrEnum):
     fr = "fr"
 
 
+def json_flag(help: str) -> Any:
+    """`--json`, the one flag that prints a command's output as JSON; `help` says what."""
+    return typer.Option("--json", help=help)
+
+
+def lang_option(help: str) -> Any:
+    """`--lang`, the one option that picks a command's language (en, fr); `help` says for what."""
+    return typer.Option("--lang", help=help)
+
+
 def expected_failures() -> tuple[type[Exception], ...]:
     """Failures a user can act on, with their own one-line reason."""
     from error_glossary import UnknownCode
@@ -53,13 +63,11 @@ def expected_failures() -> tuple[type[Exception], ...]:
 def unforeseen(error: BaseException) -> str:
     """One line for a failure no command plans for; a database error gives the server's reason
     (SQLAlchemy's own text adds the statement and a link on further lines)."""
-    database_errors = sys.modules.get("sqlalchemy.exc")  # loaded if the error can be one
-    if (
-        database_errors is not None
-        and isinstance(error, database_errors.DBAPIError)
-        and getattr(error, "orig", None) is not None
-    ):
-        return f"the database could not be used: {one_line(error)}"
+    if "pipeline.database" in sys.modules:  # loaded whenever a database error can happen
+        from pipeline.database import is_database_error
+
+        if is_database_error(error):
+            return f"the database could not be used: {one_line(error)}"
     return f"unexpected {type(error).__name__}: {one_line(error)}"
 
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import errno
+import sqlite3
+import sys
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, StatementError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from pipeline.config import ConfigError
 from pipeline.private import private_file, private_folder
@@ -133,3 +137,62 @@ def open_database(url: str) -> Engine:
     engine = make_engine(url)
     migrate(engine)
     return engine
+
+
+# -- failures that a retry can cure ---------------------------------------------------------
+
+# SQLite result codes (the primary code, the low byte of an extended one): another connection
+# holds the lock; the disk is full.
+TRANSIENT_SQLITE_CODES = frozenset(
+    {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_FULL}
+)
+# PostgreSQL SQLSTATEs: the connection or the server went away, a serialisation or deadlock
+# victim, a lock or statement timeout, too many connections, a full disk.
+TRANSIENT_SQLSTATE_CLASSES = ("08",)
+TRANSIENT_SQLSTATES = frozenset(
+    {"40001", "40P01", "55P03", "57014", "57P01", "57P02", "57P03", "53100", "53300"}
+)
+# Operating-system errors that pass: a full disk or quota, a busy or exhausted resource.
+TRANSIENT_ERRNOS = frozenset(
+    {errno.ENOSPC, errno.EDQUOT, errno.EAGAIN, errno.EBUSY, errno.EINTR, errno.EMFILE}
+)
+
+
+def is_database_error(error: BaseException) -> bool:
+    """A failure the database driver reported, wrapped by SQLAlchemy with the driver's error."""
+    return isinstance(error, DBAPIError) and error.orig is not None
+
+
+def is_transient(error: BaseException) -> bool:
+    """Whether trying again may help, decided by the error's type and code, never its text.
+
+    Transient: a locked or busy database, a lost connection, a timeout, a full disk.
+    Everything else (bad SQL, a constraint, a missing or unreadable file) is permanent.
+    """
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    if isinstance(error, StatementError):
+        return error.orig is not None and is_transient(error.orig)
+    if isinstance(error, PoolTimeout | TimeoutError | ConnectionError):
+        return True
+    if isinstance(error, sqlite3.Error):
+        code = getattr(error, "sqlite_errorcode", None)
+        return code is not None and code & 0xFF in TRANSIENT_SQLITE_CODES
+    if _is_postgresql_error(error):
+        return _transient_postgresql(error)
+    return isinstance(error, OSError) and error.errno in TRANSIENT_ERRNOS
+
+
+def _is_postgresql_error(error: BaseException) -> bool:
+    psycopg = sys.modules.get("psycopg")  # loaded whenever one of its errors exists
+    return psycopg is not None and isinstance(error, psycopg.Error)
+
+
+def _transient_postgresql(error: BaseException) -> bool:
+    """A SQLSTATE in the table; no SQLSTATE at all is the client's own connection failure."""
+    import psycopg
+
+    sqlstate: str | None = getattr(error, "sqlstate", None)
+    if sqlstate is None:
+        return isinstance(error, psycopg.OperationalError)
+    return sqlstate in TRANSIENT_SQLSTATES or sqlstate.startswith(TRANSIENT_SQLSTATE_CLASSES)

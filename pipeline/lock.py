@@ -22,13 +22,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from pipeline.config import DEFAULT_STALE_AFTER
 from pipeline.models import RunLock
 from pipeline.store import table
 
 log = logging.getLogger("ost.lock")
 
 BATCH_LOCK = "batch"
-DEFAULT_STALE_AFTER = timedelta(minutes=10)
 ACQUIRE_ATTEMPTS = 3
 
 

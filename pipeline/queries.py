@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, select
 
-from pipeline.models import SCHOOL_TIMEZONE, Transmission
+from pipeline.database import Connection
 from pipeline.record import academic_record
-from pipeline.scope import EVERY_SCHOOL, Scope
-from pipeline.store import frame, table
 from pipeline.store.applicants import (
     applicant_row,
     courses_of,
@@ -19,22 +15,9 @@ from pipeline.store.applicants import (
     matched_records,
     students_of,
 )
+from pipeline.store.transmissions import history as history
+from pipeline.store.transmissions import period_bounds as period_bounds
 
-HISTORY_SCHEMA: dict[str, pl.DataType] = {
-    "id": pl.Int64(),
-    "file": pl.Utf8(),
-    "school": pl.Utf8(),
-    "transmission_number": pl.Utf8(),
-    "created_at": pl.Datetime(time_zone="UTC"),
-    "received_at": pl.Datetime(time_zone="UTC"),
-    "processed_at": pl.Datetime(time_zone="UTC"),
-    "status": pl.Utf8(),
-    "students": pl.Int64(),
-    "grades": pl.Int64(),
-    "errors": pl.Int64(),
-    "warnings": pl.Int64(),
-    "failure_reason": pl.Utf8(),
-}
 EXPORT_COLUMNS = (
     "application_number",
     "mident",
@@ -53,59 +36,6 @@ EXPORT_COLUMNS = (
 EXTRA_COLUMNS = ("course_type", "notes", "course_mident", "supplier_mident", "course_title")
 NAME_COLUMNS = ("surname", "first_name", "middle_name")
 PERSONAL_COLUMNS = ("oen", "birth_date")
-
-
-def history(
-    conn: Connection,
-    status: str | None = None,
-    scope: Scope = EVERY_SCHOOL,
-    *,
-    mident: str | None = None,
-    period: str | None = None,
-    limit: int | None = None,
-) -> pl.DataFrame:
-    """The upload history of the schools in `scope`, newest first; `period` is the month the
-    school created the file (YYYY-MM), and `limit` keeps only the newest rows.
-
-    The month is the school's own (its header's local time), not the stored UTC one: a file
-    created on the evening of 30 November belongs to November.
-    """
-    t = table(Transmission)
-    query = select(
-        t.c.id,
-        t.c.file_name,
-        t.c.mident,
-        t.c.transmission_number,
-        t.c.created_at,
-        t.c.received_at,
-        t.c.processed_at,
-        t.c.status,
-        t.c.students,
-        t.c.grades,
-        t.c.errors,
-        t.c.warnings,
-        t.c.failure_reason,
-    ).order_by(t.c.id.desc())
-    query = query.where(scope.where(t.c.mident))
-    if status:
-        query = query.where(t.c.status == status)
-    if mident:
-        query = query.where(t.c.mident == mident)
-    if period:
-        query = query.where(*period_bounds(t.c.created_at, period))
-    if limit is not None:
-        query = query.limit(limit)
-    rows = frame(conn, query, HISTORY_SCHEMA)
-    local = pl.col("created_at").dt.convert_time_zone(str(SCHOOL_TIMEZONE))
-    return rows.with_columns(local.dt.strftime("%Y-%m").alias("period"))
-
-
-def period_bounds(column: Any, period: str) -> tuple[Any, Any]:
-    """SQL conditions keeping the times within the school's month `period` (YYYY-MM)."""
-    year, month = (int(part) for part in period.split("-"))
-    start = datetime(year, month, 1, tzinfo=SCHOOL_TIMEZONE)
-    end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=SCHOOL_TIMEZONE)
-    return column >= start.astimezone(UTC), column < end.astimezone(UTC)
 
 
 def applicant_view(conn: Connection, application_number: str) -> dict[str, Any] | None:

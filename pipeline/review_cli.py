@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from pipeline.cli_shared import MIDENT, emit_json, fail, guarded, opened_database
+from pipeline.cli_shared import MIDENT, emit_json, fail, guarded, json_flag, opened_database
 from pipeline.config import load_settings
 
 review_app = typer.Typer(help="The review queue: held students an operator decides.")
@@ -18,7 +18,7 @@ ById = Annotated[int, typer.Argument(help="The held student's id, as `ost review
 Applicant = Annotated[str, typer.Option("--applicant", help="The application number")]
 By = Annotated[str, typer.Option("--by", help="Who decides")]
 Reason = Annotated[str, typer.Option("--reason", help="Why")]
-Json = Annotated[bool, typer.Option("--json", help="JSON instead of a table")]
+Json = Annotated[bool, json_flag("JSON instead of a table")]
 
 
 def _mident(value: str | None) -> None:

@@ -1,13 +1,11 @@
 """Whose data a reader may see: every school (an operator), or a set of MIDENTs (a school or
-board account). Every read of school data takes a scope and filters by it here, in the store."""
+board account). Every read of school data takes a scope, and the store filters by it
+(`pipeline.store.transmissions.in_scope`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-
-from sqlalchemy import ColumnElement, true
-from sqlalchemy.sql.elements import ColumnClause
 
 
 @dataclass(frozen=True)
@@ -23,12 +21,6 @@ class Scope:
     def allows(self, mident: str | None) -> bool:
         """Whether a record of this school may be shown."""
         return self.midents is None or (mident is not None and mident in self.midents)
-
-    def where(self, column: ColumnElement[str] | ColumnClause[str]) -> ColumnElement[bool]:
-        """The SQL condition that keeps only the rows of schools in scope."""
-        if self.midents is None:
-            return true()
-        return column.in_(sorted(self.midents))
 
 
 EVERY_SCHOOL = Scope(None)

@@ -4,19 +4,18 @@ where one is known, and its reports; every read limited to the reader's scope.""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, select
-
-from pipeline.models import GradeRecord, StudentRecord, Transmission
+from pipeline.database import Connection
+from pipeline.models import Transmission
 from pipeline.outputs import report_file
 from pipeline.reports import FINDING_KEYS, render_rows_csv
 from pipeline.school_view import school_findings
 from pipeline.scope import Scope
-from pipeline.store import chunks, table
+from pipeline.store.transmissions import application_numbers
+from pipeline.store.transmissions import transmission_in_scope as transmission_in_scope
 
 # A page lists this many findings; the downloads have them all.
 LISTED_FINDINGS = 1000
@@ -31,44 +30,6 @@ class TransmissionFindings:
     rows: list[dict[str, Any]]
     total: int
     stored: bool  # False when the transmission has no report (failed before one was written)
-
-
-def transmission_in_scope(
-    conn: Connection, transmission_id: int, scope: Scope
-) -> Transmission | None:
-    """The transmission when it exists and its school is in scope; None otherwise (the same
-    answer, so that a school cannot tell another school's transmissions from missing ones)."""
-    t = table(Transmission)
-    query = select(t).where(t.c.id == transmission_id, scope.where(t.c.mident))
-    row = conn.execute(query).first()
-    return Transmission(**row._mapping) if row else None
-
-
-def application_numbers(
-    conn: Connection, transmission_id: int, lines: Sequence[int]
-) -> dict[int, tuple[str, str | None]]:
-    """line -> (application number, match status) of the student each S1 or G1 line is about."""
-    s, g = table(StudentRecord), table(GradeRecord)
-    found: dict[int, tuple[str, str | None]] = {}
-    for part in chunks(sorted(set(lines))):
-        students = select(s.c.line, s.c.application_number, s.c.match_status).where(
-            s.c.transmission_id == transmission_id,
-            s.c.line.in_(part),
-            s.c.application_number.is_not(None),
-        )
-        grades = (
-            select(g.c.line, s.c.application_number, s.c.match_status)
-            .join(s, s.c.id == g.c.student_record_id)
-            .where(
-                g.c.transmission_id == transmission_id,
-                g.c.line.in_(part),
-                s.c.application_number.is_not(None),
-            )
-        )
-        for statement in (students, grades):
-            for line, number, status in conn.execute(statement):
-                found[int(line)] = (str(number), status)
-    return found
 
 
 def stored_report(reports_root: Path, transmission_id: int, lang: str) -> dict[str, Any] | None:

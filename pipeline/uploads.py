@@ -11,6 +11,7 @@ from typing import Any
 from pipeline.config import Settings
 from pipeline.outputs import write_atomic
 from pipeline.reports import validation_report
+from pipeline.schedule import next_run_times
 from pipeline.scope import Scope
 from rules.filename import FILE_NAME
 from rules.validate import CodeTables, ValidationResult, validate_file
@@ -78,9 +79,6 @@ def receive_upload(
     return UploadOutcome(result, report, target)
 
 
-def next_run(settings: Settings, now: datetime) -> datetime | None:
+def next_run(settings: Settings, now: datetime) -> datetime:
     """When the next scheduled run starts (OST_SCHEDULE in OST_TIMEZONE)."""
-    from jobs.scheduler import next_fire_times, run_triggers
-
-    times = next_fire_times(run_triggers(settings), now)
-    return times[0] if times else None
+    return next_run_times(settings.schedule, settings.timezone, now)[0]

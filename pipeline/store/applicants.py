@@ -26,6 +26,7 @@ from pipeline.models import (
 )
 from pipeline.scope import Scope
 from pipeline.store.core import bulk_upsert, chunks, frame, table
+from pipeline.store.transmissions import in_scope
 from rules.students import STUDENT_FACTS
 
 COURSE_COLUMNS = (
@@ -252,7 +253,7 @@ def search_own_students(
         select(s.c.application_number, s.c.mident, s.c.student_number, s.c.surname, s.c.first_name)
         .distinct()
         .where(
-            scope.where(s.c.mident),
+            in_scope(scope, s.c.mident),
             s.c.match_status == "matched",
             s.c.application_number.is_not(None),
             or_(
@@ -276,7 +277,7 @@ def own_students(conn: Connection, application_number: str, scope: Scope) -> lis
         .where(
             s.c.application_number == application_number,
             s.c.match_status == "matched",
-            scope.where(s.c.mident),
+            in_scope(scope, s.c.mident),
         )
         .order_by(s.c.id)
     )
@@ -303,7 +304,7 @@ def course_changes(
             t.c.mident,
         )
         .join(t, t.c.id == h.c.transmission_id)
-        .where(h.c.application_number == application_number, scope.where(t.c.mident))
+        .where(h.c.application_number == application_number, in_scope(scope, t.c.mident))
         .order_by(h.c.id.desc())
         .limit(limit)
     )

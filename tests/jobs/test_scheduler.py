@@ -14,16 +14,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from apscheduler.triggers.combining import OrTrigger
 from sqlalchemy import select
 
 from jobs.scheduler import (
     JOB_ID,
     MISFIRE_GRACE_SECONDS,
+    ScheduledTimes,
     build_scheduler,
-    next_fire_times,
-    parse_schedule,
-    run_triggers,
     run_until_stopped,
     scheduled_run,
 )
@@ -31,6 +28,7 @@ from pipeline.config import ConfigError, Settings, load_settings
 from pipeline.database import open_database
 from pipeline.lock import DatabaseLock
 from pipeline.models import Run, Transmission
+from pipeline.schedule import next_run_times, parse_schedule
 from pipeline.store import table
 from tests.jobs.conftest import NOW
 
@@ -87,7 +85,7 @@ def test_scheduled_run_leaves_a_running_batch_alone(settings_sample_inbox: Setti
 
 def local_fire_times(start: datetime, count: int) -> list[datetime]:
     """The next `count` fire times of the default schedule after `start`."""
-    trigger = OrTrigger(run_triggers(load_settings({})))
+    trigger = ScheduledTimes(load_settings({}))
     times: list[datetime] = []
     previous = None
     now = start
@@ -124,8 +122,9 @@ def test_fire_times_stay_at_4_and_16_local_across_dst(
     assert utc_hours == {4 - offset_before, 4 - offset_after}
 
 
-def test_each_cron_trigger_fires_at_its_local_time_across_dst() -> None:
-    morning, afternoon = run_triggers(load_settings({}))
+def test_each_time_fires_at_its_local_time_across_dst() -> None:
+    morning = ScheduledTimes(load_settings({"OST_SCHEDULE": "04:00"}))
+    afternoon = ScheduledTimes(load_settings({"OST_SCHEDULE": "16:00"}))
     before = datetime(2026, 3, 7, 12, 0, tzinfo=TORONTO)
     after_change = morning.get_next_fire_time(None, before)
     assert after_change == datetime(2026, 3, 8, 4, 0, tzinfo=TORONTO)
@@ -137,10 +136,27 @@ def test_each_cron_trigger_fires_at_its_local_time_across_dst() -> None:
 
 def test_next_fire_times_are_printed_in_order() -> None:
     now = datetime(2026, 11, 23, 10, 0, tzinfo=TORONTO)
-    assert next_fire_times(run_triggers(load_settings({})), now) == [
+    assert next_run_times("04:00,16:00", "America/Toronto", now) == [
         datetime(2026, 11, 23, 16, 0, tzinfo=TORONTO),
         datetime(2026, 11, 24, 4, 0, tzinfo=TORONTO),
     ]
+
+
+def test_the_scheduler_fires_when_the_product_says_the_next_run_is() -> None:
+    settings = load_settings({"OST_SCHEDULE": "00:00,01:30,02:30,04:00,16:00"})
+    (job,) = build_scheduler(settings).get_jobs()
+    now = datetime(2026, 10, 30, 12, 0, tzinfo=UTC)
+    fired = None
+    for _ in range(60):  # past the fall change, then past the spring one a year later
+        fired = job.trigger.get_next_fire_time(fired, now)
+        assert fired == next_run_times(settings.schedule, settings.timezone, now)[0]
+        now = fired + timedelta(seconds=1)
+    now = datetime(2027, 3, 12, 12, 0, tzinfo=UTC)
+    fired = None
+    for _ in range(20):
+        fired = job.trigger.get_next_fire_time(fired, now)
+        assert fired == next_run_times(settings.schedule, settings.timezone, now)[0]
+        now = fired + timedelta(seconds=1)
 
 
 def test_job_options(tmp_path: Path) -> None:
@@ -152,8 +168,8 @@ def test_job_options(tmp_path: Path) -> None:
     assert job.misfire_grace_time == MISFIRE_GRACE_SECONDS
     assert job.coalesce is True
     assert job.max_instances == 1
-    assert isinstance(job.trigger, OrTrigger)
-    assert len(job.trigger.triggers) == 2
+    assert isinstance(job.trigger, ScheduledTimes)
+    assert str(job.trigger) == "at 04:00,16:00 (America/Toronto)"
 
 
 def test_schedule_and_time_zone_from_the_settings() -> None:
@@ -163,11 +179,13 @@ def test_schedule_and_time_zone_from_the_settings() -> None:
         with pytest.raises(ConfigError, match="OST_SCHEDULE"):
             parse_schedule(bad)
     with pytest.raises(ConfigError, match="OST_TIMEZONE"):
-        run_triggers(load_settings({"OST_TIMEZONE": "Mars/Olympus"}))
-    winnipeg = run_triggers(
+        ScheduledTimes(load_settings({"OST_TIMEZONE": "Mars/Olympus"}))
+    with pytest.raises(ConfigError, match="OST_SCHEDULE"):
+        ScheduledTimes(load_settings({"OST_SCHEDULE": "noon"}))
+    winnipeg = ScheduledTimes(
         load_settings({"OST_TIMEZONE": "America/Winnipeg", "OST_SCHEDULE": "6:30"})
     )
-    first = winnipeg[0].get_next_fire_time(None, datetime(2026, 1, 1, tzinfo=UTC))
+    first = winnipeg.get_next_fire_time(None, datetime(2026, 1, 1, tzinfo=UTC))
     assert first == datetime(2026, 1, 1, 6, 30, tzinfo=ZoneInfo("America/Winnipeg"))
 
 

@@ -17,29 +17,26 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import OperationalError
 from typer.testing import CliRunner
 
-from jobs.retry import Backoff
 from pipeline import queries
 from pipeline.batch import (
     FIRST_STATISTICS_REFRESH,
-    BatchOptions,
-    ReplayError,
-    RunSummary,
     StatisticsSchedule,
-    batch_options,
-    in_spec_order,
     process_file,
-    replay_failed,
-    replay_transmission,
     run_batch,
     start_run,
 )
-from pipeline.cli import EXIT_DATA_ERRORS, EXIT_LOCKED, EXIT_OK, app
-from pipeline.config import ConfigError, Settings, load_settings
+from pipeline.cli import app
+from pipeline.cli_shared import EXIT_DATA_ERRORS, EXIT_LOCKED, EXIT_OK
+from pipeline.config import BatchOptions, ConfigError, Settings, batch_options, load_settings
 from pipeline.database import open_database
+from pipeline.inbox import in_spec_order
 from pipeline.ingest import IngestContext
 from pipeline.lock import DatabaseLock, LockHeld
 from pipeline.logs import configure_logging, mask, reset_logging
 from pipeline.models import CourseChange, GradeRecord, Run, Transmission
+from pipeline.replay import ReplayError, replay_failed, replay_transmission
+from pipeline.retry import Backoff
+from pipeline.run_summary import RunSummary
 from pipeline.runtime import ensure_folders
 from pipeline.store import (
     add_transmission,
@@ -309,12 +306,13 @@ def test_an_operational_failure_outside_the_transaction_fails_the_transmission(
     ctx_with_applicants: IngestContext, options_no_settle: BatchOptions
 ) -> None:
     settings = ctx_with_applicants.settings
-    # The archive cannot be written (as with a full disk): no file can be kept, none processed.
+    # The archive cannot be written: no file can be kept, none processed. A file where the
+    # folder should be stays so until someone moves it: that is not worth a retry.
     settings.archive.rmdir()
     settings.archive.write_bytes(b"")
     summary = run_batch(ctx_with_applicants, options_no_settle)
     assert {result.status for result in summary.files} == {"failed"}
-    assert all(result.attempts == 3 for result in summary.files)
+    assert all(result.attempts == 1 for result in summary.files)
     with ctx_with_applicants.engine.connect() as conn:
         assert queries.history(conn, "failed").height == 3
     # The files stay in the inbox; once the disk is fixed, the next run processes them.

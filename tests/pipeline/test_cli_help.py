@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -42,3 +43,22 @@ def test_help_is_shown_for_each_command() -> None:
     for path, _ in commands(typer.main.get_command(app)):
         result = CliRunner().invoke(app, [*path.split()[1:], "--help"])
         assert result.exit_code == 0 and "Usage:" in result.stdout, path
+
+
+def test_json_and_lang_are_defined_once_for_every_command() -> None:
+    """`--json` and `--lang` are declared in pipeline/cli_shared.py only; every command that
+    takes them gets them from there."""
+    root = Path(__file__).resolve().parents[2] / "pipeline"
+    declared = {
+        path.name
+        for path in root.glob("*.py")
+        if '"--json"' in path.read_text("utf-8") or '"--lang"' in path.read_text("utf-8")
+    }
+    assert declared == {"cli_shared.py"}
+    taking = {
+        path
+        for path, command in commands(typer.main.get_command(app))
+        for param in command.params
+        if {"--json", "--lang"} & set(getattr(param, "opts", []))
+    }
+    assert {"ost validate", "ost ingest", "ost run", "ost glossary", "ost review list"} <= taking

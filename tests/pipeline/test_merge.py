@@ -13,7 +13,6 @@ import pytest
 
 from pipeline import queries, store
 from pipeline.applicants import upsert_applicants
-from pipeline.batch import replay_transmission
 from pipeline.ingest import (
     IngestContext,
     IngestOutcome,
@@ -23,6 +22,7 @@ from pipeline.ingest import (
     sha256_of,
 )
 from pipeline.rematch import rematch_held
+from pipeline.replay import replay_transmission
 from tests.pipeline.builders import Student, applicant, applicants_frame, grade, transmission
 from tests.pipeline.conftest import NOW
 

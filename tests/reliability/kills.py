@@ -31,8 +31,8 @@ from sqlalchemy import Connection, func, select
 
 from pipeline import queries
 from pipeline.applicants import read_applicants, upsert_applicants
-from pipeline.batch import BatchOptions, ingest_locked
-from pipeline.config import Settings, load_settings
+from pipeline.batch import ingest_locked
+from pipeline.config import BatchOptions, Settings, load_settings
 from pipeline.database import open_database
 from pipeline.ingest import IngestOutcome, TransmissionFailed
 from pipeline.models import (

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from pipeline.cli import failure_json
+from pipeline.cli_batch import failure_json
 from pipeline.config import load_settings
 from pipeline.database import open_database
 from pipeline.ingest import IngestContext, IngestOutcome, TransmissionFailed, ingest_paths

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.batch import BatchOptions, run_batch
+from pipeline.batch import run_batch
+from pipeline.config import BatchOptions
 from pipeline.files import UnreadableFile, read_limited
 from pipeline.ingest import IngestContext, receive
 from tests.pipeline.test_ingest_end_to_end import SAMPLES

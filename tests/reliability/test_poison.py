@@ -10,8 +10,9 @@ from polars.exceptions import PanicException
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from pipeline.batch import BatchOptions, run_batch
+from pipeline.batch import run_batch
 from pipeline.cli import app
+from pipeline.config import BatchOptions
 from pipeline.ingest import IngestContext, TransmissionFailed, ingest_paths
 from pipeline.models import Transmission
 from pipeline.store import table

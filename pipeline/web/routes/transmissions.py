@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
-from pipeline.batch import batch_options, replay_transmissions
+from pipeline.config import batch_options
 from pipeline.lock import LockHeld
+from pipeline.replay import replay_transmissions
 from pipeline.store import summary_of
 from pipeline.transmissions import (
     findings_csv,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from jobs.retry import Backoff, retrying
+from pipeline.retry import Backoff, retrying
 
 
 class Flaky:
