@@ -161,21 +161,49 @@ def _output(explained: pl.DataFrame) -> pl.DataFrame:
     ).cast(MATCH_SCHEMA)  # type: ignore[arg-type]
 
 
+def _competing(prepared: pl.DataFrame, pool: ApplicantPool, focus: pl.Series) -> pl.DataFrame:
+    """The students of `focus` and those that may claim one of their candidate applicants.
+
+    A decision depends on the student's own candidates and on the students merged into the same
+    applicant (rivalries), who have that applicant among their candidates too; every other
+    student is left out without changing any decision of `focus`.
+    """
+    pairs = pl.concat(
+        [
+            pool.candidates(prepared.slice(start, BLOCK_STUDENTS))[0]
+            for start in range(0, prepared.height, BLOCK_STUDENTS)
+        ]
+    )
+    pairs = pairs.with_columns(a_rep=pool.prepared["a_rep"].gather(pairs["a_idx"]))
+    wanted = prepared.filter(pl.col("student_key").is_in(focus.implode()))["s_idx"]
+    mine = pairs.filter(pl.col("s_idx").is_in(wanted.implode()))
+    claimed = pl.concat([mine["a_idx"], mine["a_rep"]]).unique().implode()
+    rivals = pairs.filter(pl.col("a_idx").is_in(claimed) | pl.col("a_rep").is_in(claimed))
+    kept = pl.concat([wanted, rivals["s_idx"]]).unique().implode()
+    return prepared.filter(pl.col("s_idx").is_in(kept))
+
+
 def match_students(
     students: pl.DataFrame,
     applicants: pl.DataFrame | ApplicantPool,
     zones: Zones | None = None,
     excluded: pl.DataFrame | None = None,
+    focus: pl.Series | None = None,
 ) -> pl.DataFrame:
     """One decision per student (MATCH_SCHEMA), in the students' order (docs/matching.md).
 
     `zones`: the thresholds (the pool's when not given); `excluded`: pairs
-    (student_key, application_number) an operator rejected, never proposed again. Students
-    are matched in blocks of BLOCK_STUDENTS, so that memory does not grow with their number.
+    (student_key, application_number) an operator rejected, never proposed again; `focus`:
+    the student keys whose decisions are wanted (all when not given): only they and the
+    students competing with them for an applicant are scored, and only their decisions are
+    returned. Students are matched in blocks of BLOCK_STUDENTS, so that memory does not grow
+    with their number.
     """
     pool = applicants if isinstance(applicants, ApplicantPool) else ApplicantPool.of(applicants)
     zones = pool.zones if zones is None else zones
     prepared = prepare_students(students)
+    if focus is not None:
+        prepared = _competing(prepared, pool, focus)
     blocks = [
         _match_block(prepared.slice(start, BLOCK_STUDENTS), pool, zones, excluded)
         for start in range(0, prepared.height, BLOCK_STUDENTS)
@@ -183,4 +211,6 @@ def match_students(
     if not blocks:
         return pl.DataFrame(schema=MATCH_SCHEMA)
     explained = _settle_rivalries(pl.concat(blocks, how="diagonal_relaxed"), zones)
+    if focus is not None:
+        explained = explained.filter(pl.col("student_key").is_in(focus.implode()))
     return _output(explained.sort("s_idx"))
