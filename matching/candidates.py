@@ -79,14 +79,23 @@ def oen_pairs(students: pl.DataFrame, applicants: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def birth_date_pairs(students: pl.DataFrame, keys: pl.DataFrame) -> pl.DataFrame:
+def dated_key() -> pl.Expr:
+    """`dated`: a key table's birth date and key as one string, to look both up at once."""
+    return (pl.col("birth_date").cast(pl.String) + "|" + pl.col("key")).alias("dated")
+
+
+def birth_date_pairs(
+    students: pl.DataFrame, keys: pl.DataFrame, mine: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """Pairs with equal birth dates that share a name key (surname, given name or variant).
 
-    `keys` are the applicants' (`applicant_keys`), computed once for many files.
+    `keys` are the applicants' (`applicant_keys`), computed once for many files; `mine` the
+    students' (`student_keys`) when already computed.
     """
+    mine = student_keys(students) if mine is None else mine
     return (
-        student_keys(students)
-        .join(keys, on=["birth_date", "key"])
+        mine.select("s_idx", "birth_date", "key")
+        .join(keys.select("a_idx", "birth_date", "key"), on=["birth_date", "key"])
         .select("s_idx", "a_idx")
         .unique()
     )
@@ -97,11 +106,12 @@ def candidate_pairs(
     applicants: pl.DataFrame,
     keys: pl.DataFrame | None = None,
     more: pl.DataFrame | None = None,
+    mine: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Every candidate pair: equal OEN, equal birth date with a shared name key, and `more`.
 
     `more`: pairs found on the other keys (an OEN one digit off, the names without the birth
-    date); computed here from `applicants` when not given.
+    date); computed here from `applicants` when not given. `mine`: the students' name keys.
     """
     keys = applicant_keys(applicants) if keys is None else keys
     if more is None:
@@ -111,5 +121,5 @@ def candidate_pairs(
                 name_pairs(students, name_keys(applicants, "a_idx", *APPLICANT_NAMES)),
             ]
         )
-    found = [oen_pairs(students, applicants), birth_date_pairs(students, keys), more]
+    found = [oen_pairs(students, applicants), birth_date_pairs(students, keys, mine), more]
     return pl.concat(found).unique().sort("s_idx", "a_idx").cast(PAIRS_SCHEMA)  # type: ignore[arg-type]

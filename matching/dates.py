@@ -4,7 +4,7 @@
 
 import polars as pl
 
-from matching.digits import adjacent_swap, differing_digits
+from matching.digits import adjacent_swap, one_digit
 
 EXACT = 2
 TOLERATED = 1
@@ -26,18 +26,29 @@ def day_month_swapped(student: pl.Expr, applicant: pl.Expr) -> pl.Expr:
     return swapped & (student != applicant)
 
 
-def date_slip(student: pl.Expr, applicant: pl.Expr) -> pl.Expr:
-    """The kind of slip between two YYYYMMDD numbers, or null (equal, or further apart)."""
-    return (
-        pl.when(student == applicant)
-        .then(None)
-        .when(day_month_swapped(student, applicant))
-        .then(pl.lit("day and month swapped"))
-        .when(differing_digits(student, applicant, 8) == 1)
-        .then(pl.lit("one digit differs"))
-        .when(adjacent_swap(student, applicant, 8))
-        .then(pl.lit("two digits transposed"))
+def date_slip(student: pl.Series, applicant: pl.Series) -> pl.Series:
+    """The kind of slip between two columns of YYYYMMDD numbers, or null (equal, or further
+    apart)."""
+    frame = pl.DataFrame(
+        {
+            "s": student,
+            "a": applicant,
+            "one": one_digit(student, applicant, 8),
+            "two": adjacent_swap(student, applicant, 8),
+        }
     )
+    s, a = pl.col("s"), pl.col("a")
+    return frame.select(
+        pl.when(s == a)
+        .then(None)
+        .when(day_month_swapped(s, a))
+        .then(pl.lit("day and month swapped"))
+        .when(pl.col("one"))
+        .then(pl.lit("one digit differs"))
+        .when(pl.col("two"))
+        .then(pl.lit("two digits transposed"))
+        .alias("bd_slip")
+    ).to_series()
 
 
 def birth_date_level(slip: pl.Expr, equal: pl.Expr, oen_equal: pl.Expr) -> pl.Expr:

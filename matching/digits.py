@@ -1,35 +1,58 @@
-"""Typing slips between two numbers of the same width: one digit wrong, or two swapped."""
+"""Typing slips between two numbers of the same width: one digit wrong, or two swapped.
 
-import functools
-import operator
+Computed on whole columns at once, digit by digit as integer arrays (no string slicing and no
+per-row Python); a null on either side is never a slip.
+"""
 
+import numpy as np
 import polars as pl
 
 
-def _digit(number: pl.Expr, position: int) -> pl.Expr:
-    """The digit `position` places from the right (integer arithmetic: no string slicing)."""
-    digit: pl.Expr = (number // 10**position) % 10
-    return digit
+def _digits(numbers: np.ndarray, width: int) -> np.ndarray:
+    """One row per number, its `width` digits from the right."""
+    powers = 10 ** np.arange(width, dtype=np.int64)
+    digits: np.ndarray = (numbers[:, None] // powers) % 10
+    return digits
 
 
-def differing_digits(left: pl.Expr, right: pl.Expr, width: int) -> pl.Expr:
-    """How many of the `width` digit positions differ (the Hamming distance)."""
-    differs = [(_digit(left, i) != _digit(right, i)).cast(pl.Int8) for i in range(width)]
-    total: pl.Expr = functools.reduce(operator.add, differs)
-    return total
+def _pairs(left: pl.Series, right: pl.Series, width: int) -> tuple[np.ndarray, np.ndarray]:
+    return (
+        _digits(left.fill_null(0).cast(pl.Int64).to_numpy(), width),
+        _digits(right.fill_null(0).cast(pl.Int64).to_numpy(), width),
+    )
 
 
-def adjacent_swap(left: pl.Expr, right: pl.Expr, width: int) -> pl.Expr:
+def _present(left: pl.Series, right: pl.Series) -> np.ndarray:
+    present: np.ndarray = (left.is_not_null() & right.is_not_null()).to_numpy()
+    return present
+
+
+def _differing(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    differing: np.ndarray = (a != b).sum(axis=1)
+    return differing
+
+
+def _swapped(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Exactly two digits differ, and they are neighbours swapped (2007 / 2070)."""
+    crossed = (a[:, :-1] == b[:, 1:]) & (a[:, 1:] == b[:, :-1]) & (a[:, :-1] != a[:, 1:])
+    swapped: np.ndarray = (_differing(a, b) == 2) & crossed.any(axis=1)
+    return swapped
+
+
+def adjacent_swap(left: pl.Series, right: pl.Series, width: int) -> pl.Series:
     """Whether the numbers differ only by two neighbouring digits swapped (2007 / 2070)."""
-    swaps = [
-        (_digit(left, i) == _digit(right, i + 1))
-        & (_digit(left, i + 1) == _digit(right, i))
-        & (_digit(left, i) != _digit(left, i + 1))
-        for i in range(width - 1)
-    ]
-    return (differing_digits(left, right, width) == 2) & pl.any_horizontal(swaps)
+    a, b = _pairs(left, right, width)
+    return pl.Series(_swapped(a, b) & _present(left, right))
 
 
-def one_slip(left: pl.Expr, right: pl.Expr, width: int) -> pl.Expr:
+def one_digit(left: pl.Series, right: pl.Series, width: int) -> pl.Series:
+    """Whether exactly one digit differs."""
+    a, b = _pairs(left, right, width)
+    return pl.Series((_differing(a, b) == 1) & _present(left, right))
+
+
+def one_slip(left: pl.Series, right: pl.Series, width: int) -> pl.Series:
     """Whether one digit was mistyped or two neighbouring digits were swapped."""
-    return (differing_digits(left, right, width) == 1) | adjacent_swap(left, right, width)
+    a, b = _pairs(left, right, width)
+    slipped = (_differing(a, b) == 1) | _swapped(a, b)
+    return pl.Series(slipped & _present(left, right))

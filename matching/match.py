@@ -161,26 +161,72 @@ def _output(explained: pl.DataFrame) -> pl.DataFrame:
     ).cast(MATCH_SCHEMA)  # type: ignore[arg-type]
 
 
+def _blocks(
+    prepared: pl.DataFrame, pool: ApplicantPool, zones: Zones, excluded: pl.DataFrame | None
+) -> list[pl.DataFrame]:
+    return [
+        _match_block(prepared.slice(start, BLOCK_STUDENTS), pool, zones, excluded)
+        for start in range(0, prepared.height, BLOCK_STUDENTS)
+    ]
+
+
+def _focused(
+    prepared: pl.DataFrame,
+    pool: ApplicantPool,
+    zones: Zones,
+    excluded: pl.DataFrame | None,
+    focus: pl.Series,
+) -> list[pl.DataFrame]:
+    """The blocks of the students of `focus`, and of the others that may claim their applicant.
+
+    A decision changes with other students' only when they are merged into the applicant it
+    names (rivalries); such a student has that applicant among its candidates. Every other
+    student is left out without changing any decision of `focus`.
+    """
+    wanted = pl.col("student_key").is_in(focus.implode())
+    mine = _blocks(prepared.filter(wanted), pool, zones, excluded)
+    named = [b.filter(pl.col("status").is_in([MATCHED, REVIEW]))["a_idx"] for b in mine]
+    claimed = pl.concat([pl.Series("a_idx", [], pl.UInt32), *named]).unique()
+    others = prepared.filter(~wanted)
+    if claimed.is_empty() or others.is_empty():
+        return mine
+    reps = pool.prepared["a_rep"]
+    claims = pl.col("a_idx").is_in(claimed.implode()) | pl.col("a_rep").is_in(claimed.implode())
+    rivals = []
+    for start in range(0, others.height, BLOCK_STUDENTS):
+        pairs = pool.candidates(others.slice(start, BLOCK_STUDENTS))[0]
+        pairs = pairs.with_columns(a_rep=reps.gather(pairs["a_idx"]))
+        rivals.append(pairs.filter(claims)["s_idx"])
+    found = pl.concat(rivals).unique().implode()
+    return mine + _blocks(others.filter(pl.col("s_idx").is_in(found)), pool, zones, excluded)
+
+
 def match_students(
     students: pl.DataFrame,
     applicants: pl.DataFrame | ApplicantPool,
     zones: Zones | None = None,
     excluded: pl.DataFrame | None = None,
+    focus: pl.Series | None = None,
 ) -> pl.DataFrame:
     """One decision per student (MATCH_SCHEMA), in the students' order (docs/matching.md).
 
     `zones`: the thresholds (the pool's when not given); `excluded`: pairs
-    (student_key, application_number) an operator rejected, never proposed again. Students
-    are matched in blocks of BLOCK_STUDENTS, so that memory does not grow with their number.
+    (student_key, application_number) an operator rejected, never proposed again; `focus`:
+    the student keys whose decisions are wanted (all when not given): only they and the
+    students competing with them for an applicant are scored, and only their decisions are
+    returned. Students are matched in blocks of BLOCK_STUDENTS, so that memory does not grow
+    with their number.
     """
     pool = applicants if isinstance(applicants, ApplicantPool) else ApplicantPool.of(applicants)
     zones = pool.zones if zones is None else zones
     prepared = prepare_students(students)
-    blocks = [
-        _match_block(prepared.slice(start, BLOCK_STUDENTS), pool, zones, excluded)
-        for start in range(0, prepared.height, BLOCK_STUDENTS)
-    ]
+    if focus is None:
+        blocks = _blocks(prepared, pool, zones, excluded)
+    else:
+        blocks = _focused(prepared, pool, zones, excluded, focus)
     if not blocks:
         return pl.DataFrame(schema=MATCH_SCHEMA)
     explained = _settle_rivalries(pl.concat(blocks, how="diagonal_relaxed"), zones)
+    if focus is not None:
+        explained = explained.filter(pl.col("student_key").is_in(focus.implode()))
     return _output(explained.sort("s_idx"))

@@ -10,14 +10,17 @@ UNKNOWN = 1  # missing on one side
 DIFFERENT = 0
 
 
-def oen_level(student: pl.Expr, applicant: pl.Expr) -> pl.Expr:
-    """EQUAL, SLIP, UNKNOWN or DIFFERENT, of two OENs given as integers."""
-    return (
-        pl.when(student.is_null() | applicant.is_null())
+def oen_level(student: pl.Series, applicant: pl.Series) -> pl.Series:
+    """EQUAL, SLIP, UNKNOWN or DIFFERENT, of two columns of OENs given as integers."""
+    frame = pl.DataFrame({"s": student, "a": applicant, "slip": one_slip(student, applicant, 9)})
+    s, a = pl.col("s"), pl.col("a")
+    return frame.select(
+        pl.when(s.is_null() | a.is_null())
         .then(pl.lit(UNKNOWN, pl.Int8))
-        .when(student == applicant)
+        .when(s == a)
         .then(pl.lit(EQUAL, pl.Int8))
-        .when(one_slip(student, applicant, 9))
+        .when(pl.col("slip"))
         .then(pl.lit(SLIP, pl.Int8))
         .otherwise(pl.lit(DIFFERENT, pl.Int8))
-    )
+        .alias("oen_level")
+    ).to_series()

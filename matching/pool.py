@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from matching.candidates import applicant_keys, candidate_pairs
+from matching.candidates import applicant_keys, candidate_pairs, dated_key, student_keys
 from matching.keys import (
     APPLICANT_NAMES,
     STUDENT_NAMES,
@@ -62,7 +62,7 @@ class ApplicantPool:
             applicants.sort("application_number"),
             prepared,
             by_oen=prepared.select("a_idx", "a_oen").drop_nulls("a_oen").sort("a_oen"),
-            keys=applicant_keys(prepared).sort("birth_date"),
+            keys=applicant_keys(prepared).with_columns(dated_key()).sort("dated"),
             slip_keys=oen_slip_keys(prepared, "a_idx", "a_oen").sort("key"),
             name_keys=name_keys(prepared, "a_idx", *APPLICANT_NAMES).sort("key"),
             zones=Zones() if zones is None else zones,
@@ -75,7 +75,9 @@ class ApplicantPool:
         pair are then taken whole.
         """
         oens = rows_with(self.by_oen, "a_oen", students["s_oen"])
-        keys = rows_with(self.keys, "birth_date", students["s_bd"])
+        # Only the applicants' keys that meet a student's, birth date and key at once.
+        mine = student_keys(students)
+        keys = rows_with(self.keys, "dated", mine.select(dated_key()).to_series())
         student_slips = oen_slip_keys(students, "s_idx", "s_oen")
         slips = rows_with(self.slip_keys, "key", student_slips["key"])
         # The names alone are searched only for students whose OEN and birth date found no one.
@@ -95,7 +97,7 @@ class ApplicantPool:
                 ),
             ]
         )
-        pairs = candidate_pairs(students, oens, keys, more)
+        pairs = candidate_pairs(students, oens, keys, more, mine)
         named = pairs["a_idx"].unique()
         # The representatives of their accounts too: a decision may name one of them.
         named = pl.concat([named, self.prepared["a_rep"].gather(named)]).unique().sort()

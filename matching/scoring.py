@@ -73,9 +73,11 @@ def _with_levels(frame: pl.DataFrame) -> pl.DataFrame:
         s_bd_n=dates.as_number(pl.col("s_bd")),
         a_bd_n=dates.as_number(pl.col("a_bd")),
     )
-    slips = numbers.select(
-        oen_level=oen.oen_level(pl.col("s_oen_n"), pl.col("a_oen_n")),
-        bd_slip=dates.date_slip(pl.col("s_bd_n"), pl.col("a_bd_n")),
+    slips = pl.DataFrame(
+        [
+            oen.oen_level(numbers["s_oen_n"], numbers["a_oen_n"]),
+            dates.date_slip(numbers["s_bd_n"], numbers["a_bd_n"]),
+        ]
     )
     level = dates.birth_date_level(pl.col("bd_slip"), pl.col("bd_equal"), pl.col("oen_equal"))
     return pl.concat([frame, slips], how="horizontal").with_columns(bd_level=level)

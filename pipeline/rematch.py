@@ -71,8 +71,8 @@ def rematch_held(ctx: IngestContext) -> RematchOutcome:
         )
         # Never proposed again: the applicants operators rejected or unlinked for a student.
         excluded = excluded_pairs(competing, decisions_for(conn, held))
-        decisions = match_students(competing, applicants, excluded=excluded).filter(
-            pl.col("student_key").is_in(held["student_key"].implode())
+        decisions = match_students(
+            competing, applicants, excluded=excluded, focus=held["student_key"]
         )
         changed = changed_decisions(decisions, held)
         store.save_decisions(conn, changed, ctx.clock())

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from json import encoder
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
 from pipeline.cli_shared import MIDENT, emit_json, fail, guarded, json_flag, opened_database
 from pipeline.config import load_settings
+
+if TYPE_CHECKING:
+    from pipeline.review import QueueItem
 
 review_app = typer.Typer(help="The review queue: held students an operator decides.")
 
@@ -24,6 +26,48 @@ Json = Annotated[bool, json_flag("JSON instead of a table")]
 def _mident(value: str | None) -> None:
     if value is not None and not MIDENT.fullmatch(value):
         fail(f"MIDENT must be a school's six digits, such as 885827; not {value!r}")
+
+
+def _scalar(value: Any) -> str:
+    """One JSON value as `json.dumps(value, ensure_ascii=False)` writes it."""
+    if isinstance(value, str):
+        text: str = encoder.encode_basestring(value)
+        return text
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return "NaN" if value != value else ("Infinity" if value > 0 else "-Infinity")
+        return float.__repr__(value)
+    return int.__repr__(value)
+
+
+def _object(value: dict[str, Any], depth: int) -> str:
+    pad, inner = "  " * depth, "  " * (depth + 1)
+    lines = []
+    for key, item in value.items():
+        if isinstance(item, list):
+            shown = _list(item, depth + 1)
+        else:
+            shown = _scalar(item)
+        lines.append(f"{inner}{_scalar(key)}: {shown}")
+    return "{\n" + ",\n".join(lines) + f"\n{pad}}}" if lines else "{}"
+
+
+def _list(values: list[Any], depth: int) -> str:
+    if not values:
+        return "[]"
+    pad, inner = "  " * depth, "  " * (depth + 1)
+    parts = [inner + _object(v, depth + 1) for v in values]
+    return "[\n" + ",\n".join(parts) + f"\n{pad}]"
+
+
+def queue_json(items: list[QueueItem]) -> str:
+    """The queue as `ost review list --json` prints it: the text `json.dumps(..., indent=2)`
+    gives, written directly (the indenting encoder of the standard library is slow)."""
+    return _list([item.as_json() for item in items], 0)
 
 
 @review_app.command("list")
@@ -42,8 +86,11 @@ def review_list(
     with opened_database(load_settings().database_url) as engine:
         items = review_queue(engine, [mident] if mident else None, code)
     if as_json:
-        emit_json([item.as_json() for item in items])
+        typer.echo(queue_json(items))
         return
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table("id", "school", "student", "code", "waiting since", "candidates (weight)")
     for item in items:
         shown = ", ".join(
@@ -76,6 +123,9 @@ def review_show(record_id: ById, as_json: Json = False) -> None:
     if as_json:
         emit_json(case.as_json())
         return
+    from rich.table import Table
+    from rich.text import Text
+
     from pipeline.console import make_console
 
     console = make_console()
