@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 
     from pipeline.batch import FileResult, QuietProgress
     from pipeline.ingest import IngestContext, IngestOutcome, TransmissionFailed
+    from pipeline.report import Report
     from rules.validate import ValidationResult
 
 # pandera (and the pandas it brings) takes about half a second to import and is needed as soon
@@ -113,16 +114,16 @@ def validate(
     listed = None if as_json or html is not None else MAX_CONSOLE_ROWS
     reports = [validation_report(result, lang.value, listed) for result in results]
     if html is not None:
-        html.write_text(render_html(results, reports, lang.value), encoding="utf-8")
+        html.write_text(render_html(reports, lang.value), encoding="utf-8")
     if as_json:
-        emit_json(reports[0] if len(files) == 1 else reports)
+        emit_json(reports[0].to_json() if len(files) == 1 else [r.to_json() for r in reports])
     else:
         console = make_console()
         for result, report in zip(results, reports, strict=True):
             total = result.findings.height
             print_report(
                 console,
-                report,
+                report.to_json(),
                 lang.value,
                 show_personal=show_personal,
                 total=total,
@@ -130,7 +131,7 @@ def validate(
             )
     if unreadable:
         raise typer.Exit(EXIT_CANNOT_RUN)
-    raise typer.Exit(EXIT_DATA_ERRORS if any(r["counts"]["errors"] for r in reports) else EXIT_OK)
+    raise typer.Exit(EXIT_DATA_ERRORS if any(r.counts.errors for r in reports) else EXIT_OK)
 
 
 def import_in_background(module: str) -> threading.Thread:
@@ -180,8 +181,8 @@ def print_outcomes(
             continue
         full_list = report_file(reports, outcome.transmission_id, lang, "csv")
         report = outcome.reports[lang]
-        print_report(console, report, lang, full_list=str(full_list))
-        stages = [report["matching"], report["merge"]]
+        print_report(console, report.to_json(), lang, full_list=str(full_list))
+        stages = [report.matching or {}, report.merge or {}]
         console.print(
             f"  id {outcome.transmission_id}; "
             + "; ".join(
@@ -197,7 +198,7 @@ def outcome_exit_code(outcomes: list[IngestOutcome | TransmissionFailed]) -> int
 
     if any(isinstance(o, TransmissionFailed) for o in outcomes):
         return EXIT_FAILED
-    errors = any(o.report["counts"]["errors"] for o in outcomes if isinstance(o, IngestOutcome))
+    errors = any(o.report.counts.errors for o in outcomes if isinstance(o, IngestOutcome))
     return EXIT_DATA_ERRORS if errors else EXIT_OK
 
 
@@ -220,21 +221,23 @@ def ingest(
     with batch_context(settings) as context:
         outcomes = unless_locked(lambda: ingest_locked(context, files, batch_options()))
     if as_json:
-        items = [o.report if isinstance(o, IngestOutcome) else failure_json(o) for o in outcomes]
+        items = [
+            (o.report if isinstance(o, IngestOutcome) else failure_report(o)).to_json()
+            for o in outcomes
+        ]
         emit_json(items[0] if len(items) == 1 else items)
     else:
         print_outcomes(outcomes, lang.value, settings.reports)
     raise typer.Exit(outcome_exit_code(outcomes))
 
 
-def failure_json(failure: TransmissionFailed) -> dict[str, Any]:
+def failure_report(failure: TransmissionFailed) -> Report:
     """What `ost ingest --json` says of a transmission whose run broke (replayable)."""
-    return {
-        "id": failure.transmission_id,
-        "file": failure.file_name,
-        "status": "failed",
-        "reason": str(failure),
-    }
+    from pipeline.report import FAILED, Report
+
+    return Report(
+        id=failure.transmission_id, file=failure.file_name, status=FAILED, reason=str(failure)
+    )
 
 
 applicants_app = typer.Typer(help="Applicants from the application system.", no_args_is_help=True)

@@ -13,6 +13,21 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from pipeline.config import ConfigError
 from pipeline.private import private_file, private_folder
 
+__all__ = [
+    "Connection",
+    "Engine",
+    "MIGRATIONS",
+    "MIGRATION_LOCK_KEY",
+    "POSTGRESQL_URL",
+    "alembic_config",
+    "make_engine",
+    "migrate",
+    "no_driver",
+    "open_database",
+    "parse_url",
+    "serialise_migrations",
+]
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
