@@ -45,7 +45,7 @@ STAGES: tuple[tuple[str, str], ...] = (
     ("clear_records", "store records"),
     ("save_decisions", "store records"),
     ("save_findings", "store records"),
-    ("full_findings", "build reports"),
+    ("_outcome", "build reports"),
     ("ingest_report", "build reports"),
     ("publish_when_staged", "write reports (or wait for them)"),
     ("discard_when_staged", "write reports (or wait for them)"),

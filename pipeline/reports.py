@@ -65,13 +65,19 @@ def validation_report(
 
     `limit` lists only the first findings (a terminal shows no more); the counts stay exact.
     """
+    return listed_report(result, finding_rows(result.findings, lang, limit))
+
+
+def listed_report(result: ValidationResult, rows: tuple[FindingRow, ...]) -> Report:
+    """The report of `result` listing `rows`, its first findings rendered (all of them, or
+    the first ones: the counts stay exact)."""
     header = result.header
     return Report(
         file=result.file_name,
         mident=header.mident,
         status=result.status,
         counts=result.counts,
-        findings=finding_rows(result.findings, lang, limit),
+        findings=rows,
         transmission_number=header.transmission_number,
         created_at=header.created_at,
     )
@@ -82,8 +88,11 @@ def capped_report(
 ) -> Report:
     """`validation_report` listing at most `limit` findings; when there are more, the report
     says so: `"capped": {"listed": n, "total": m}` (the counts stay exact)."""
-    report = validation_report(result, lang, limit)
-    total = result.findings.height
+    return with_cap(validation_report(result, lang, limit), result.findings.height, limit)
+
+
+def with_cap(report: Report, total: int, limit: int) -> Report:
+    """`report` saying how many findings there are in all when it lists only `limit`."""
     return replace(report, capped=Capped(limit, total)) if total > limit else report
 
 

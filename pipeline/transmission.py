@@ -17,6 +17,7 @@ import polars as pl
 
 from matching import ApplicantPool, match_students
 from matching.schema import MATCHED
+from pipeline import reports
 from pipeline.merge import (
     COURSE_VALUES,
     EMPTY_COUNTS,
@@ -30,8 +31,8 @@ from pipeline.merge import (
 )
 from pipeline.models import SCHOOL_TIMEZONE
 from pipeline.operator_decisions import respecting
-from pipeline.report import EMPTY_MATCHING, Report
-from pipeline.reports import capped_report
+from pipeline.report import EMPTY_MATCHING, FindingRow, Report
+from pipeline.reports import finding_rows, listed_report, with_cap
 from pipeline.student_columns import student_values
 from rules.findings import concat_findings
 from rules.validate import ValidationResult, describe, status_of, with_severity
@@ -42,12 +43,14 @@ LANGUAGES = ("en", "fr")
 @dataclass(frozen=True)
 class Prepared:
     """What the stage decides from the file alone, before anything stored is read: its
-    validation, its students in the matcher's schema and the matcher's decisions (None when
-    the transmission is not matched). The workers of `ost run` prepare files ahead."""
+    validation, its students in the matcher's schema, the matcher's decisions (None when the
+    transmission is not matched) and the validation's findings as the reports list them, in
+    each language. The workers of `ost run` prepare files ahead."""
 
     result: ValidationResult
     students: pl.DataFrame
     matched: pl.DataFrame | None
+    rows: Mapping[str, tuple[FindingRow, ...]]
 
 
 class StoredReads(Protocol):
@@ -101,10 +104,13 @@ def is_matched(result: ValidationResult) -> bool:
 
 
 def prepare(result: ValidationResult, applicants: ApplicantPool) -> Prepared:
-    """The file's students and the matcher's decisions on them, by line."""
+    """The file's students, the matcher's decisions on them (by line), and the validation's
+    findings rendered (as many as a report lists)."""
     students = students_for_matching(result)
     matched = match_students(students, applicants) if is_matched(result) else None
-    return Prepared(result, students, matched)
+    limit = reports.MAX_REPORTED_FINDINGS
+    rows = {lang: finding_rows(result.findings, lang, limit) for lang in LANGUAGES}
+    return Prepared(result, students, matched, rows)
 
 
 def stage(
@@ -118,13 +124,13 @@ def stage(
     """
     result, created_at = prepared.result, created_at_utc(prepared.result)
     if prepared.matched is None or created_at is None:
-        return _outcome(transmission_id, result, None, None, concat_findings([]))
+        return _outcome(transmission_id, prepared, None, None, concat_findings([]))
     decisions = _respected(prepared, applicants, reads)
     incoming = incoming_courses(accepted_grades_by_line(result), decisions)
     plan = plan_against(incoming, reads.courses(course_query(incoming, created_at)), created_at)
     a_findings = matching_findings(decisions, prepared.students, applicants)
     findings = concat_findings([a_findings, merge_findings(plan)])
-    return _outcome(transmission_id, result, decisions, plan, findings, created_at)
+    return _outcome(transmission_id, prepared, decisions, plan, findings, created_at)
 
 
 def _respected(prepared: Prepared, applicants: ApplicantPool, reads: StoredReads) -> pl.DataFrame:
@@ -143,22 +149,24 @@ def _respected(prepared: Prepared, applicants: ApplicantPool, reads: StoredReads
 
 def _outcome(
     transmission_id: int,
-    result: ValidationResult,
+    prepared: Prepared,
     decisions: pl.DataFrame | None,
     plan: pl.DataFrame | None,
     findings: pl.DataFrame,
     created_at: datetime | None = None,
 ) -> TransmissionOutcome:
-    everything = full_findings(result, findings)
-    status = status_of(everything)
+    result = prepared.result
+    own = describe(with_severity(findings), result.students, result.grades)
+    merged = ReportFindings.of(result, own.select(result.findings.columns))
+    status = status_of(merged.frame)
     matching = EMPTY_MATCHING if decisions is None else matching_counts(decisions)
     merge = EMPTY_COUNTS if plan is None else merge_counts(plan)
-    reports = {
-        lang: ingest_report(transmission_id, result, everything, status, matching, merge, lang)
+    by_language = {
+        lang: ingest_report(transmission_id, prepared, merged, lang, status, matching, merge)
         for lang in LANGUAGES
     }
     return TransmissionOutcome(
-        transmission_id, result, created_at, decisions, plan, findings, status, reports
+        transmission_id, result, created_at, decisions, plan, findings, status, by_language
     )
 
 
@@ -238,27 +246,56 @@ def matching_counts(decisions: pl.DataFrame) -> dict[str, int]:
     }
 
 
-def full_findings(result: ValidationResult, extra: pl.DataFrame) -> pl.DataFrame:
-    """The validation's findings and the stage's own, described and in report order."""
-    described = describe(with_severity(extra), result.students, result.grades)
-    merged = pl.concat([result.findings, described.select(result.findings.columns)])
-    return merged.sort("line", "code", nulls_last=False, maintain_order=True)
+@dataclass(frozen=True)
+class ReportFindings:
+    """The validation's findings and the stage's own (`own`, described), in report order:
+    `frame`, and for each of its rows where it came from (`source`: the row of the validation's
+    findings, or the validation's count plus the row of `own`)."""
+
+    frame: pl.DataFrame
+    source: pl.Series
+    own: pl.DataFrame
+
+    @classmethod
+    def of(cls, result: ValidationResult, own: pl.DataFrame) -> ReportFindings:
+        validated = result.findings.with_row_index("source")
+        added = own.with_row_index("source", offset=result.findings.height)
+        merged = pl.concat([validated, added])
+        ordered = merged.sort("line", "code", nulls_last=False, maintain_order=True)
+        return cls(ordered.drop("source"), ordered["source"], own)
+
+    def rows(
+        self, validated: tuple[FindingRow, ...], lang: str, limit: int
+    ) -> tuple[FindingRow, ...]:
+        """The first `limit` rows rendered in `lang`; `validated`: the validation's, rendered
+        ahead (its first `limit` at least: a merge keeps their order)."""
+        count = self.frame.height - self.own.height
+        own = finding_rows(self.own, lang)
+        listed = self.source.head(limit).to_list()
+        return tuple(validated[i] if i < count else own[i - count] for i in listed)
 
 
 def ingest_report(
     transmission_id: int,
-    result: ValidationResult,
-    findings: pl.DataFrame,
+    prepared: Prepared,
+    findings: ReportFindings,
+    lang: str,
     status: str,
     matching: Mapping[str, int],
     merge: Mapping[str, int],
-    lang: str,
 ) -> Report:
     """docs/commands.md: the validate report plus id, matching and merge counts."""
+    result, limit = prepared.result, reports.MAX_REPORTED_FINDINGS
     full = ValidationResult(
-        result.file_name, result.header, result.encoding, findings, result.students, result.grades
+        result.file_name,
+        result.header,
+        result.encoding,
+        findings.frame,
+        result.students,
+        result.grades,
     )
-    report = capped_report(full, lang)
+    rows = findings.rows(prepared.rows[lang], lang, limit)
+    report = with_cap(listed_report(full, rows), findings.frame.height, limit)
     return replace(
         report, id=transmission_id, status=status, matching=dict(matching), merge=dict(merge)
     )
