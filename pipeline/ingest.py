@@ -32,7 +32,7 @@ from pipeline.reasons import failures, one_line
 from pipeline.received import Received as Received
 from pipeline.received import receive as receive
 from pipeline.received import sha256_of as sha256_of
-from pipeline.report import DUPLICATE, EMPTY_MATCHING, FINDING_KEYS, Report
+from pipeline.report import DUPLICATE, EMPTY_MATCHING, FindingRow, Report
 from pipeline.transmission import Prepared, prepare, stage
 from rules.validate import CodeTables, ValidationResult, oversized, validate_file
 
@@ -159,19 +159,26 @@ def retry_values(ctx: IngestContext, earlier: Transmission) -> dict[str, Any]:
 
 def duplicate_report(transmission_id: int, name: str, earlier: Transmission, lang: str) -> Report:
     """F009: nothing is done with bytes already received; the report says so."""
-    finding = dict.fromkeys(FINDING_KEYS) | {
+    message = render_message("F009", lang, {"value": name, "expected": earlier.file_name})
+    finding: FindingRow = {
         "code": "F009",
         "severity": severity_of("F009"),
+        "line": None,
+        "record_type": None,
+        "student_number": None,
+        "surname": None,
+        "first_name": None,
+        "course": None,
         "field": "file_name",
         "value": name,
-        "message": render_message("F009", lang, {"value": name, "expected": earlier.file_name}),
+        "message": message,
     }
     return Report(
         id=transmission_id,
         file=name,
         mident=earlier.mident,
         status=DUPLICATE,
-        findings=(finding,),  # type: ignore[arg-type]
+        findings=(finding,),
         matching=EMPTY_MATCHING,
         merge=EMPTY_COUNTS,
     )
