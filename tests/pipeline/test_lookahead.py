@@ -72,9 +72,11 @@ def test_results_are_those_done_in_process_and_skipped_files_are_passed(
         here = validate_file(third.name, third.read_bytes(), tables=tables, today=TODAY)
         assert ahead.result.findings.equals(here.findings)
         assert ahead.result.grades.equals(here.grades) and ahead.result.header == here.header
-        decisions = prepare(here, applicants_sample).matched
+        prepared_here = prepare(here, applicants_sample)
+        decisions = prepared_here.matched
         assert decisions is not None and ahead.matched.equals(decisions)
-        assert ahead.students.equals(prepare(here, applicants_sample).students)
+        assert ahead.students.equals(prepared_here.students)
+        assert ahead.rows == prepared_here.rows and set(ahead.rows) == {"en", "fr"}
         assert ahead.matched["status"].to_list().count("matched") >= 1
         assert lookahead.result(first.name, _sha(first), TODAY) is None
 
