@@ -34,6 +34,10 @@ class FieldSpec:
     def length(self) -> int:
         return self.end - self.start + 1
 
+    def text(self, line: str) -> str:
+        """This field's characters of a record line (fewer, or none, past its end)."""
+        return line[self.start - 1 : self.end]
+
 
 @dataclass(frozen=True)
 class Layout:
@@ -107,3 +111,11 @@ def load_layout(path: Path | None = None) -> Layout:
 def default_layout() -> Layout:
     """The layout in force: `OST_LAYOUT` if set, else the packaged 2026 edition."""
     return load_layout()
+
+
+def merge_order(head: str, layout: Layout | None = None) -> tuple[str, str]:
+    """(MIDENT, creation date and time) from the T1 header at the start of `head`: the order
+    in which docs/merging.md processes transmissions."""
+    fields = layout or default_layout()
+    created = (fields.field("T1", name).text(head) for name in ("creation_date", "creation_time"))
+    return fields.field("T1", "mident").text(head), "".join(created)

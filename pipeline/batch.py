@@ -111,7 +111,7 @@ def ingest_file(
         )
     except failures() as error:  # one file's failure never stops the batch
         return not_processed(ctx, path, error, tries)
-    errors = int(outcome.report["counts"]["errors"])
+    errors = outcome.report.counts.errors
     return FileResult(path.name, outcome.status, outcome.transmission_id, errors, None, tries.count)
 
 

@@ -97,16 +97,16 @@ def validate(
     listed = None if as_json or html is not None else MAX_CONSOLE_ROWS
     reports = [validation_report(result, lang.value, listed) for result in results]
     if html is not None:
-        html.write_text(render_html(results, reports, lang.value), encoding="utf-8")
+        html.write_text(render_html(reports, lang.value), encoding="utf-8")
     if as_json:
-        emit_json(reports[0] if len(files) == 1 else reports)
+        emit_json(reports[0].to_json() if len(files) == 1 else [r.to_json() for r in reports])
     else:
         console = make_console()
         for result, report in zip(results, reports, strict=True):
             total = result.findings.height
             print_report(
                 console,
-                report,
+                report.to_json(),
                 lang.value,
                 show_personal=show_personal,
                 total=total,
@@ -114,7 +114,7 @@ def validate(
             )
     if unreadable:
         raise typer.Exit(EXIT_CANNOT_RUN)
-    raise typer.Exit(EXIT_DATA_ERRORS if any(r["counts"]["errors"] for r in reports) else EXIT_OK)
+    raise typer.Exit(EXIT_DATA_ERRORS if any(r.counts.errors for r in reports) else EXIT_OK)
 
 
 def import_in_background(module: str) -> threading.Thread:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from rich.progress import TaskID
 
     from pipeline.ingest import IngestContext, IngestOutcome, TransmissionFailed
+    from pipeline.report import Report
     from pipeline.run_summary import FileResult, QuietProgress
 
 
@@ -56,8 +57,8 @@ def print_outcomes(
             continue
         full_list = report_file(reports, outcome.transmission_id, lang, "csv")
         report = outcome.reports[lang]
-        print_report(console, report, lang, full_list=str(full_list))
-        stages = [report["matching"], report["merge"]]
+        print_report(console, report.to_json(), lang, full_list=str(full_list))
+        stages = [report.matching or {}, report.merge or {}]
         console.print(
             f"  id {outcome.transmission_id}; "
             + "; ".join(
@@ -73,7 +74,7 @@ def outcome_exit_code(outcomes: list[IngestOutcome | TransmissionFailed]) -> int
 
     if any(isinstance(o, TransmissionFailed) for o in outcomes):
         return EXIT_FAILED
-    errors = any(o.report["counts"]["errors"] for o in outcomes if isinstance(o, IngestOutcome))
+    errors = any(o.report.counts.errors for o in outcomes if isinstance(o, IngestOutcome))
     return EXIT_DATA_ERRORS if errors else EXIT_OK
 
 
@@ -94,21 +95,23 @@ def ingest(
     with batch_context(settings) as context:
         outcomes = unless_locked(lambda: ingest_locked(context, files, batch_options()))
     if as_json:
-        items = [o.report if isinstance(o, IngestOutcome) else failure_json(o) for o in outcomes]
+        items = [
+            (o.report if isinstance(o, IngestOutcome) else failure_report(o)).to_json()
+            for o in outcomes
+        ]
         emit_json(items[0] if len(items) == 1 else items)
     else:
         print_outcomes(outcomes, lang.value, settings.reports)
     raise typer.Exit(outcome_exit_code(outcomes))
 
 
-def failure_json(failure: TransmissionFailed) -> dict[str, Any]:
+def failure_report(failure: TransmissionFailed) -> Report:
     """What `ost ingest --json` says of a transmission whose run broke (replayable)."""
-    return {
-        "id": failure.transmission_id,
-        "file": failure.file_name,
-        "status": "failed",
-        "reason": str(failure),
-    }
+    from pipeline.report import FAILED, Report
+
+    return Report(
+        id=failure.transmission_id, file=failure.file_name, status=FAILED, reason=str(failure)
+    )
 
 
 class ProgressBar:

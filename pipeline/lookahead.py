@@ -1,9 +1,10 @@
-"""Validation and matching of the next inbox files in worker processes while this one merges.
+"""The first part of the transmission stage, for the next inbox files, in worker processes while
+this one merges.
 
-Parsing, validating and matching a file need nothing but its bytes, the code tables, the date
-and the applicants (loaded once per run), so on a machine with more than one core the files
-after the current one are validated and matched ahead, in spawned processes, while this
-process writes. A result is used only for the same bytes (same digest) and the same date;
+Parsing, validating and matching a file (`pipeline.transmission.prepare`) need nothing but its
+bytes, the code tables, the date and the applicants (loaded once per run), so on a machine with
+more than one core the files after the current one are prepared ahead, in spawned processes,
+while this process writes. A result is used only for the same bytes (same digest) and the same date;
 anything else, including a worker that failed, falls back to doing it in this process, so the
 outcome never depends on the lookahead.
 """
@@ -24,12 +25,10 @@ from datetime import date
 from pathlib import Path
 from types import TracebackType
 
-import polars as pl
-
 from matching import ApplicantPool
 from pipeline.files import read_limited
-from pipeline.ingest import match_ahead
-from rules.validate import CodeTables, ValidationResult, validate_file
+from pipeline.transmission import Prepared, prepare
+from rules.validate import CodeTables, validate_file
 
 log = logging.getLogger("ost.lookahead")
 PARENT_CHECK_SECONDS = 1.0
@@ -53,11 +52,10 @@ def default_workers() -> int:
 
 @dataclass(frozen=True)
 class Prevalidated:
-    """A file done ahead: the digest of its bytes, its validation and match decisions by line."""
+    """A file done ahead: the digest of its bytes, and the file prepared for the stage."""
 
     sha256: str
-    result: ValidationResult
-    decisions: pl.DataFrame | None
+    prepared: Prepared
 
 
 def _start_worker(inputs: WorkerInputs) -> None:
@@ -74,7 +72,7 @@ def _exit_with_parent(parent: int) -> None:
 
 
 def validate_ahead(path: str, today: date, max_bytes: int) -> Prevalidated | None:
-    """In a worker: read, validate and match one file (None when it is over the size limit)."""
+    """In a worker: read and prepare one file (None when it is over the size limit)."""
     assert _worker is not None, "worker started without its inputs"
     _size, raw = read_limited(Path(path), max_bytes)
     if raw is None:
@@ -82,8 +80,7 @@ def validate_ahead(path: str, today: date, max_bytes: int) -> Prevalidated | Non
     result = validate_file(
         Path(path).name, raw, tables=_worker.tables, today=today, max_bytes=max_bytes
     )
-    decisions = match_ahead(result, _worker.applicants)
-    return Prevalidated(hashlib.sha256(raw).hexdigest(), result, decisions)
+    return Prevalidated(hashlib.sha256(raw).hexdigest(), prepare(result, _worker.applicants))
 
 
 class Lookahead:
@@ -139,8 +136,8 @@ class Lookahead:
             future.cancel()
         return None
 
-    def result(self, name: str, sha256: str, today: date) -> Prevalidated | None:
-        """These bytes validated and matched ahead, or None to do it here."""
+    def result(self, name: str, sha256: str, today: date) -> Prepared | None:
+        """These bytes prepared ahead, or None to do it here."""
         future = self._take(name)
         self._fill()
         if future is None or today != self.today:
@@ -152,7 +149,7 @@ class Lookahead:
             return None
         if ahead is None or ahead.sha256 != sha256:
             return None
-        return ahead
+        return ahead.prepared
 
     def _stop(self, *, wait: bool) -> None:
         if self._pool is not None:

@@ -6,6 +6,7 @@ transaction.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 import polars as pl
@@ -89,6 +90,38 @@ def deleted_courses_schema() -> dict[str, pl.DataType]:
         "deleted_at": pl.Datetime(time_zone="UTC"),
         "deleted_file": pl.Utf8(),
     }
+
+
+@dataclass(frozen=True)
+class CourseQuery:
+    """Which stored courses a merge plan needs: those of these applicants, and those carried
+    by transmissions of these schools created after `created_at` (`plan_merge`)."""
+
+    application_numbers: tuple[str, ...]
+    midents: tuple[str, ...]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class CourseSnapshot:
+    """The stored courses a merge plan meets, read once (`plan_merge` says what each holds)."""
+
+    stored: pl.DataFrame
+    deleted: pl.DataFrame
+    carried: pl.DataFrame
+
+
+def course_query(incoming: pl.DataFrame, created_at: datetime) -> CourseQuery:
+    """What to read for planning the merge of `incoming`."""
+    applicants = tuple(incoming["application_number"].unique().to_list())
+    return CourseQuery(applicants, tuple(incoming["mident"].unique().to_list()), created_at)
+
+
+def plan_against(
+    incoming: pl.DataFrame, snapshot: CourseSnapshot, created_at: datetime
+) -> pl.DataFrame:
+    """`plan_merge` against a snapshot of the stored courses."""
+    return plan_merge(incoming, snapshot.stored, created_at, snapshot.deleted, snapshot.carried)
 
 
 def plan_merge(

@@ -10,7 +10,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 from urllib.parse import unquote, urlparse
 
 import polars as pl
@@ -18,7 +18,8 @@ import polars as pl
 from pipeline.labels import label
 from pipeline.outputs import LANGUAGES, safe_name, write_atomic
 from pipeline.printable import has_unprintable, printable
-from pipeline.reports import csv_file_bytes, findings_total, is_clean
+from pipeline.report import DUPLICATE, FindingRow, Report, counts_json
+from pipeline.reports import csv_file_bytes
 
 # The findings a confirmation lists in its body; the attachment has the others.
 LISTED_IN_MAIL = 25
@@ -76,50 +77,47 @@ def make_sender(smtp_url: str | None, outbox: Path) -> Sender:
     return SmtpSender(smtp_url) if smtp_url else OutboxSender(outbox)
 
 
-def _summary(report: Mapping[str, Any], lang: str) -> str:
-    counts = report["counts"]
+def _summary(report: Report, lang: str) -> str:
+    counts = counts_json(report.counts)
     lines = [
-        f"{label(lang, 'file')}: {printable(report['file'])}",
-        f"{label(lang, 'school')}: {printable(report['mident'] or '-')}",
-        f"{label(lang, 'status')}: {label(lang, report['status'])}",
+        f"{label(lang, 'file')}: {printable(report.file)}",
+        f"{label(lang, 'school')}: {printable(report.mident or '-')}",
+        f"{label(lang, 'status')}: {label(lang, report.status)}",
         *(f"{label(lang, key)}: {counts[key]}" for key in counts),
         "",
-        label(lang, f"explain {report['status']}"),
+        label(lang, f"explain {report.status}"),
     ]
-    if is_clean(report):
+    if report.clean:
         lines.append(label(lang, "clean"))
     return "\n".join(lines)
 
 
-def _listed(report: Mapping[str, Any], lang: str, limit: int) -> list[str]:
+def _listed(report: Report, lang: str, limit: int) -> list[str]:
     """The errors, then the warnings, of the report's rows: the first `limit`, then a count."""
-    rows = [row for row in report["findings"] if row["severity"] == "error"]
-    rows += [row for row in report["findings"] if row["severity"] == "warning"]
+    rows = [row for row in report.findings if row["severity"] == "error"]
+    rows += [row for row in report.findings if row["severity"] == "warning"]
     lines = [_finding_line(row, lang) for row in rows[:limit]]
     if len(rows) > limit:
         lines.append(label(lang, "more in attachment").format(hidden=len(rows) - limit))
     return lines
 
 
-def _finding_line(row: Mapping[str, Any], lang: str) -> str:
+def _finding_line(row: FindingRow, lang: str) -> str:
     line = row["line"]
     where = f"{label(lang, 'line')} {line}" if line is not None else label(lang, "file")
-    who = "  ".join(printable(row[key]) for key in ("student_number", "course") if row.get(key))
+    who = "  ".join(printable(value) for value in (row["student_number"], row["course"]) if value)
     head = "  ".join(part for part in (where, str(row["code"]), who) if part)
     return f"- {head}: {printable(row['message'])}"
 
 
-def capped_attachment(
-    report: Mapping[str, Any], max_bytes: int = MAX_ATTACHMENT_BYTES
-) -> tuple[bytes, int]:
+def capped_attachment(report: Report, max_bytes: int = MAX_ATTACHMENT_BYTES) -> tuple[bytes, int]:
     """The report's CSV, and how many findings it lists: all of them, or as many as fit."""
-    findings = list(report["findings"])
-    listed = len(findings)
+    listed = len(report.findings)
     body = csv_file_bytes([report])
     while len(body) > max_bytes and listed > 0:
         # Rows are of similar length: scale down, and a little more to converge at once.
         listed = min(listed - 1, int(listed * max_bytes / len(body) * 0.95))
-        body = csv_file_bytes([{**report, "findings": findings[:listed]}])
+        body = csv_file_bytes([report.head(listed)])
     return body, listed
 
 
@@ -139,7 +137,7 @@ def _header(message: EmailMessage, name: str, value: str) -> None:
 def confirmation(
     transmission_id: int,
     recipient: str,
-    reports: Mapping[str, Mapping[str, Any]],
+    reports: Mapping[str, Report],
     *,
     sender: str,
     now: datetime,
@@ -154,14 +152,14 @@ def confirmation(
     file's safe name, never the file name as received.
     """
     report = reports["en"]
-    file_name = safe_name(str(report["file"]))
+    file_name = safe_name(report.file)
     message = EmailMessage()
     message["From"] = sender
     message["To"] = Address(addr_spec=recipient)
     message["Date"] = format_datetime(now)
     domain = parseaddr(sender)[1].rpartition("@")[2]  # "OST <ost@x.ca>" or ost@x.ca
     message["Message-ID"] = make_msgid(f"ost.{int(transmission_id)}", domain=domain)
-    status = f"{label('en', report['status'])} / {label('fr', report['status'])}"
+    status = f"{label('en', report.status)} / {label('fr', report.status)}"
     _header(message, "Subject", f"OST {file_name}: {status}")
     _header(message, "X-OST-Transmission", str(int(transmission_id)))
     _header(message, "X-OST-File", file_name)
@@ -172,7 +170,7 @@ def confirmation(
     if findings:
         sections.append("\n".join(findings))
     attachment, in_attachment = capped_attachment(school_report, max_attachment)
-    total = findings_total(school_report)
+    total = school_report.total
     if in_attachment < total:
         sections.append(
             label(lang, "attachment capped").format(
@@ -180,7 +178,7 @@ def confirmation(
             )
         )
     message.set_content("\n\n".join(sections))
-    if report["status"] != "duplicate":
+    if report.status != DUPLICATE:
         message.add_attachment(
             attachment,
             maintype="text",

@@ -15,12 +15,10 @@ import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from pipeline.files import open_regular
+from pipeline.report import Report, school_forms
 from pipeline.reports import csv_file_bytes, render_html
-from pipeline.school_view import school_reports
-from rules.validate import ValidationResult
 
 # Who a report is for: the operators' keeps everything; the school's is `school_report`'s.
 OPERATORS, SCHOOL = "operators", "school"
@@ -145,20 +143,17 @@ def archive_original(
 
 
 def stage_reports(
-    reports_root: Path,
-    transmission_id: int,
-    result: ValidationResult,
-    reports: Mapping[str, Mapping[str, Any]],
+    reports_root: Path, transmission_id: int, reports: Mapping[str, Report]
 ) -> Staged:
     """The operators' reports and the school's, each as report.{html,json,csv} in English
     and report.fr.{html,json,csv} in French, staged (`report_file` says where)."""
     contents: dict[Path, bytes] = {}
-    for audience, shown in ((OPERATORS, reports), (SCHOOL, school_reports(reports))):
+    for audience, shown in ((OPERATORS, reports), (SCHOOL, school_forms(reports))):
         for lang in LANGUAGES:
             report = shown[lang]
             rendered = {
-                "html": render_html([result], [report], lang).encode("utf-8"),
-                "json": json.dumps(report, ensure_ascii=False, indent=2).encode("utf-8"),
+                "html": render_html([report], lang).encode("utf-8"),
+                "json": json.dumps(report.to_json(), ensure_ascii=False, indent=2).encode("utf-8"),
                 "csv": csv_file_bytes([report]),
             }
             for extension, body in rendered.items():

@@ -6,14 +6,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import polars as pl
-from sqlalchemy import Connection
 
 from matching import match_students
 from matching.schema import MATCHED
 from pipeline import store
-from pipeline.ingest import IngestContext, incoming_courses, merge_courses
-from pipeline.merge import EMPTY_COUNTS
+from pipeline.database import Connection
+from pipeline.ingest import IngestContext
+from pipeline.merge import EMPTY_COUNTS, course_query, merge_counts, merge_findings, plan_against
 from pipeline.operator_decisions import decisions_for, excluded_pairs
+from pipeline.transmission import incoming_courses
 from rules.findings import concat_findings
 
 
@@ -35,6 +36,20 @@ def changed_decisions(decisions: pl.DataFrame, held: pl.DataFrame) -> pl.DataFra
         )
         .drop("match_status", "application_number_before")
     )
+
+
+def merge_courses(
+    conn: Connection,
+    incoming: pl.DataFrame,
+    transmission_id: int,
+    created_at: datetime,
+    now: datetime,
+) -> tuple[dict[str, int], pl.DataFrame]:
+    """Plan and apply the merge of one transmission's courses; counts and M findings."""
+    snapshot = store.read_courses(conn, course_query(incoming, created_at))
+    plan = plan_against(incoming, snapshot, created_at)
+    store.apply_plan(conn, plan, transmission_id, created_at, now)
+    return merge_counts(plan), merge_findings(plan)
 
 
 def merge_held(conn: Connection, decisions: pl.DataFrame, now: datetime) -> dict[str, int]:

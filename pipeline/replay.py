@@ -113,9 +113,9 @@ def replay_one(
     except TransmissionFailed as failure:
         name = file_name_of(ctx, transmission_id)
         return FileResult(name, "failed", transmission_id, 0, str(failure), tries.count)
-    errors = int(outcome.report["counts"]["errors"])
+    errors = outcome.report.counts.errors
     return FileResult(
-        outcome.report["file"], outcome.status, transmission_id, errors, None, tries.count
+        outcome.report.file, outcome.status, transmission_id, errors, None, tries.count
     )
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +14,9 @@ import polars as pl
 
 from error_glossary import entry, render_message
 from pipeline.labels import label
+from pipeline.report import FINDING_KEYS as FINDING_KEYS
+from pipeline.report import Capped, FindingRow, Report
+from pipeline.report import is_clean as is_clean
 from rules.validate import ValidationResult
 
 # Beyond this many rows a human report lists the first ones and states the cap (counts stay exact).
@@ -20,19 +24,6 @@ MAX_LISTED_FINDINGS = 5000
 # The JSON and CSV reports of a transmission list at most this many findings (about 10 MB of
 # CSV); the JSON then says how many there are in all under "capped".
 MAX_REPORTED_FINDINGS = 50_000
-FINDING_KEYS = (
-    "code",
-    "severity",
-    "line",
-    "record_type",
-    "student_number",
-    "surname",
-    "first_name",
-    "course",
-    "field",
-    "value",
-    "message",
-)
 # Spreadsheet programs run a cell that starts with one of these as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -55,9 +46,8 @@ def _environment() -> Environment:
 
 def finding_rows(
     findings: pl.DataFrame, lang: str, limit: int | None = None
-) -> list[dict[str, Any]]:
-    """Findings as dictionaries in docs/commands.md order, each with its message rendered in
-    `lang`."""
+) -> tuple[FindingRow, ...]:
+    """Findings in docs/commands.md order, each with its message rendered in `lang`."""
     frame = findings if limit is None else findings.head(limit)
     context_only = [name for name in ("expected", "application_number") if name in frame.columns]
     rows = frame.select(*(k for k in FINDING_KEYS if k != "message"), *context_only).to_dicts()
@@ -65,48 +55,45 @@ def finding_rows(
         row["message"] = render_message(row["code"], lang, row)
         for name in context_only:
             del row[name]
-    return rows
+    return tuple(rows)  # type: ignore[arg-type]
 
 
 def validation_report(
     result: ValidationResult, lang: str = "en", limit: int | None = None
-) -> dict[str, Any]:
-    """The docs/commands.md `ost validate --json` object for one file.
+) -> Report:
+    """The docs/commands.md `ost validate --json` report of one file.
 
     `limit` lists only the first findings (a terminal shows no more); the counts stay exact.
     """
-    counts = result.counts
-    report = {
-        "file": result.file_name,
-        "mident": result.header.mident,
-        "status": result.status,
-        "counts": {
-            "students": counts.students,
-            "grades": counts.grades,
-            "errors": counts.errors,
-            "warnings": counts.warnings,
-        },
-        "findings": finding_rows(result.findings, lang, limit),
-    }
-    return report
+    return listed_report(result, finding_rows(result.findings, lang, limit))
+
+
+def listed_report(result: ValidationResult, rows: tuple[FindingRow, ...]) -> Report:
+    """The report of `result` listing `rows`, its first findings rendered (all of them, or
+    the first ones: the counts stay exact)."""
+    header = result.header
+    return Report(
+        file=result.file_name,
+        mident=header.mident,
+        status=result.status,
+        counts=result.counts,
+        findings=rows,
+        transmission_number=header.transmission_number,
+        created_at=header.created_at,
+    )
 
 
 def capped_report(
     result: ValidationResult, lang: str, limit: int = MAX_REPORTED_FINDINGS
-) -> dict[str, Any]:
+) -> Report:
     """`validation_report` listing at most `limit` findings; when there are more, the report
     says so: `"capped": {"listed": n, "total": m}` (the counts stay exact)."""
-    report = validation_report(result, lang, limit)
-    total = result.findings.height
-    if total > limit:
-        report["capped"] = {"listed": limit, "total": total}
-    return report
+    return with_cap(validation_report(result, lang, limit), result.findings.height, limit)
 
 
-def findings_total(report: Mapping[str, Any]) -> int:
-    """How many findings the file has, listed or not (`capped_report`)."""
-    capped = report.get("capped")
-    return int(capped["total"]) if capped else len(report["findings"])
+def with_cap(report: Report, total: int, limit: int) -> Report:
+    """`report` saying how many findings there are in all when it lists only `limit`."""
+    return replace(report, capped=Capped(limit, total)) if total > limit else report
 
 
 def neutralise_cell(value: object) -> str:
@@ -126,55 +113,33 @@ def render_rows_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> 
     return buffer.getvalue()
 
 
-def render_csv(reports: Sequence[Mapping[str, Any]]) -> str:
+def render_csv(reports: Sequence[Report]) -> str:
     """One CSV row per finding, with the file it came from."""
-    rows = (
-        [report["file"], *(row[key] for key in FINDING_KEYS)]
-        for report in reports
-        for row in report["findings"]
-    )
+    rows = (row for report in reports for row in report.flatten())
     return render_rows_csv(["file", *FINDING_KEYS], rows)
 
 
-def csv_file_bytes(reports: Sequence[Mapping[str, Any]]) -> bytes:
+def csv_file_bytes(reports: Sequence[Report]) -> bytes:
     """`render_csv` as a file for schools: UTF-8 with a byte-order mark, without which Excel
     reads it as Windows-1252 and garbles every accented name."""
     return render_csv(reports).encode("utf-8-sig")
 
 
-def is_clean(report: Mapping[str, Any]) -> bool:
-    """Whether a report says "No errors detected in the data": checked, and no error found
-    (warnings allowed). A duplicate was not checked at all."""
-    return bool(report["status"] != "duplicate" and report["counts"]["errors"] == 0)
-
-
-def _html_view(result: ValidationResult, report: Mapping[str, Any], lang: str) -> dict[str, Any]:
-    shown = report["findings"][:MAX_LISTED_FINDINGS]
-    codes = sorted({row["code"] for row in report["findings"]})
-    created = result.header.created_at
+def _html_view(report: Report) -> dict[str, Any]:
+    view = report.view()
+    codes = sorted({row["code"] for row in report.findings})
     return {
-        **report,
-        "transmission_number": result.header.transmission_number,
-        "created": created.strftime("%Y-%m-%d %H:%M:%S") if created else None,
-        "shown": shown,
-        "total": findings_total(report),
-        "clean": is_clean(report),
+        **view,
+        "shown": view["findings"][:MAX_LISTED_FINDINGS],
         "entries": [entry(code) for code in codes],
     }
 
 
-def render_html(
-    results: Sequence[ValidationResult],
-    reports: Sequence[Mapping[str, Any]],
-    lang: str = "en",
-) -> str:
+def render_html(reports: Sequence[Report], lang: str = "en") -> str:
     """One HTML page with a section per file; every value is escaped by the template engine."""
     template = _environment().get_template("report.html.j2")
-    views = [
-        _html_view(result, report, lang) for result, report in zip(results, reports, strict=True)
-    ]
     return template.render(
-        files=views,
+        files=[_html_view(report) for report in reports],
         lang=lang,
         t=lambda key: label(lang, key),
         capped=lambda shown, total: label(lang, "capped").format(shown=shown, total=total),

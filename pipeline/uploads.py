@@ -70,7 +70,7 @@ def receive_upload(
         file_name, data, tables=tables, today=today, max_bytes=settings.max_file_bytes
     )
     check_ownership(file_name, result, scope)
-    report = validation_report(result, lang)
+    report = validation_report(result, lang).to_json()
     if result.status == "rejected":
         return UploadOutcome(result, report, None)
     target = settings.inbox / file_name

@@ -80,12 +80,8 @@ class ValidationResult:
 
     @property
     def status(self) -> str:
-        """docs/rules.md: rejected (file error), partially processed (a record rejected),
-        processed."""
-        errors = self.findings.filter(pl.col("severity") == "error")
-        if errors.filter(pl.col("code").str.starts_with("F")).height:
-            return "rejected"
-        return "partially processed" if errors.height else "processed"
+        """The file's status on its own findings (`status_of`)."""
+        return status_of(self.findings)
 
     @property
     def counts(self) -> Counts:
@@ -109,6 +105,15 @@ class ValidationResult:
     def recorded_students(self) -> pl.DataFrame:
         """Every S1 as it is recorded: the facts a warning ignores made blank (S007, S008)."""
         return without_ignored_facts(self.students, self.findings)
+
+
+def status_of(findings: pl.DataFrame) -> str:
+    """docs/rules.md: rejected (a file error), partially processed (a record or, at merge, a
+    course refused), processed. The one place a transmission's status is decided."""
+    errors = findings.filter(pl.col("severity") == "error")
+    if errors.filter(pl.col("code").str.starts_with("F")).height:
+        return "rejected"
+    return "partially processed" if errors.height else "processed"
 
 
 def megabytes(count: int) -> str:

@@ -16,6 +16,8 @@ from pipeline.merge import (
     INSERT,
     REFUSED_CODES,
     UPDATE,
+    CourseQuery,
+    CourseSnapshot,
     carried_courses_schema,
     deleted_courses_schema,
     stored_courses_schema,
@@ -31,33 +33,9 @@ from pipeline.models import (
     Transmission,
 )
 from pipeline.store.core import bulk_update, chunks, frame, insert_rows, table
+from pipeline.student_columns import student_facts, student_values
 
 # -- records -------------------------------------------------------------------------------
-
-
-def student_values() -> list[pl.Expr]:
-    """An S1 record's identity as stored and matched: OEN "not reported" and blanks as nulls."""
-    return [
-        pl.col("mident"),
-        pl.col("student_number"),
-        pl.when(pl.col("oen").str.contains("^[0-9]{9}$") & (pl.col("oen") != "000000000"))
-        .then(pl.col("oen"))
-        .alias("oen"),
-        pl.col("surname"),
-        pl.col("first_name"),
-        pl.col("middle_name").replace("", None),
-        pl.col("birth_date").str.to_date("%Y%m%d", strict=False),
-        pl.col("gender").replace("", None),
-    ]
-
-
-def student_facts() -> list[pl.Expr]:
-    """docs/record.md: an S1 record's facts as stored; blank (not reported) as null."""
-    blank_as_null = ("community_involvement", "literacy_requirement", "grad_status", "shsm_sector")
-    return [
-        *(pl.col(name).replace("", None) for name in blank_as_null),
-        pl.col("ossd_issue_date").str.to_date("%Y%m%d", strict=False),
-    ]
 
 
 def save_students(
@@ -68,7 +46,7 @@ def save_students(
 ) -> pl.DataFrame:
     """Insert the S1 records; returns `line` -> `student_record_id`.
 
-    `decisions` (keyed by S1 line, as `pipeline.ingest.match_ahead` gives them) are stored as
+    `decisions` (keyed by S1 line, as `pipeline.transmission.prepare` gives them) are stored as
     the records' current match, so they need no update afterwards.
     """
     rows = students.select(
@@ -343,6 +321,16 @@ def stored_courses(conn: Connection, application_numbers: Sequence[str]) -> pl.D
         for part in chunks(sorted(set(application_numbers)))
     ]
     return pl.concat([pl.DataFrame(schema=schema), *parts])
+
+
+def read_courses(conn: Connection, query: CourseQuery) -> CourseSnapshot:
+    """The stored courses a merge plan needs (`pipeline.merge.plan_merge`), read at once."""
+    applicants = query.application_numbers
+    return CourseSnapshot(
+        stored=stored_courses(conn, applicants),
+        deleted=deleted_courses(conn, applicants),
+        carried=carried_courses(conn, query.midents, query.created_at, applicants),
+    )
 
 
 def _history(plan: pl.DataFrame, action: str, transmission_id: int, now: datetime) -> pl.DataFrame:

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from parsers.layout import RECORD_LENGTH, Layout, LayoutError, default_layout, load_layout
+from parsers.layout import (
+    RECORD_LENGTH,
+    Layout,
+    LayoutError,
+    default_layout,
+    load_layout,
+    merge_order,
+)
 
 # docs/format.md is the contract: (record_type, field, from, to, type), in position order.
 CONTRACT_LAYOUT = [
@@ -155,3 +162,11 @@ def test_layout_without_the_expected_columns_raises_layout_error(tmp_path: Path)
     edition.write_text("kind,name,from,to\nT1,record_type,1,2\n", encoding="utf-8")
     with pytest.raises(LayoutError):
         load_layout(edition)
+
+
+def test_merge_order_reads_the_header_fields_the_layout_declares() -> None:
+    header = "T1885827A1" + "20261115" + "093000" + "Contact".ljust(30)
+    assert merge_order(header) == ("885827", "20261115093000")
+    # A header cut short gives what there is of each field.
+    assert merge_order("T1885827A12026") == ("885827", "2026")
+    assert merge_order("") == ("", "")

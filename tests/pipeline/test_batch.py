@@ -38,12 +38,7 @@ from pipeline.replay import ReplayError, replay_failed, replay_transmission
 from pipeline.retry import Backoff
 from pipeline.run_summary import RunSummary
 from pipeline.runtime import ensure_folders
-from pipeline.store import (
-    add_transmission,
-    load_applicant_pool,
-    refresh_statistics,
-    table,
-)
+from pipeline.store import add_transmission, load_applicant_pool, refresh_statistics, table
 from pipeline.store.core import GROWING_TABLES
 from pipeline.store.courses import GRADE_FIELDS
 from rules.validate import packaged_code_tables
@@ -334,7 +329,7 @@ def test_replaying_processed_transmissions_changes_nothing(
     mails = len(mailbox.messages)
     for transmission_id in range(1, 4):
         outcome = replay_transmission(ctx_with_applicants, transmission_id)
-        assert outcome.report["merge"]["inserted"] == outcome.report["merge"]["updated"] == 0
+        assert outcome.report.merge["inserted"] == outcome.report.merge["updated"] == 0
     after = final_state(ctx_with_applicants)
     assert after[0].equals(before[0])
     assert after[1] == before[1]

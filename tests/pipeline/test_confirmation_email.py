@@ -74,7 +74,7 @@ def test_confirmation_reaches_the_school_contact_over_smtp(
     body = parts["text/plain"].get_payload(decode=True).decode("utf-8")
     assert "Status: processed" in body and "Statut: traité" in body
     # Information findings (A001, A006) only: the file is clean, and the mail says so.
-    assert outcome.report["findings"] and outcome.report["counts"]["errors"] == 0
+    assert outcome.report.findings and outcome.report.counts.errors == 0
     assert "No errors detected in the data" in body
     assert "Aucune erreur détectée dans les données" in body
     assert "Every record was accepted." in body
@@ -97,9 +97,9 @@ def test_an_invalid_contact_address_receives_nothing(
     path.write_bytes(header + b"\n" + rest)
     [outcome] = ingest_paths(ingest_ctx, [path])
     assert isinstance(outcome, IngestOutcome) and outcome.status == "partially processed"
-    [f011] = [f for f in outcome.report["findings"] if f["code"] == "F011"]
+    [f011] = [f for f in outcome.report.findings if f["code"] == "F011"]
     assert (f011["field"], f011["severity"]) == ("contact_email", "warning")
-    assert outcome.report["matching"]["pending"] > 0
+    assert outcome.report.matching["pending"] > 0
     assert smtp_mail.received == []
 
 

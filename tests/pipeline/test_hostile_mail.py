@@ -17,6 +17,8 @@ from parsers.layout import default_layout
 from pipeline.config import Settings
 from pipeline.ingest import IngestContext, IngestOutcome, ingest_paths
 from pipeline.notify import OutboxSender, SmtpSender, capped_attachment, confirmation
+from pipeline.report import FindingRow, Report
+from rules.validate import Counts
 from tests.pipeline.conftest import NOW, Mailbox
 from tests.pipeline.test_confirmation_email import Inbox
 from tests.pipeline.test_ingest_end_to_end import SAMPLES
@@ -165,8 +167,8 @@ def test_a_contact_that_is_not_one_address_is_f011_and_never_written_to(
     [outcome] = ingest_paths(ingest_ctx, [with_contact(tmp_path, address)])
     assert isinstance(outcome, IngestOutcome)
     assert outcome.status in ("processed", "partially processed")
-    assert [f["value"] for f in outcome.report["findings"] if f["code"] == "F011"] == [address]
-    assert outcome.report["matching"]["pending"] > 0  # matched (no applicants here): processed
+    assert [f["value"] for f in outcome.report.findings if f["code"] == "F011"] == [address]
+    assert outcome.report.matching["pending"] > 0  # matched (no applicants here): processed
     assert smtp_mail.received == []
     with ingest_ctx.engine.connect() as conn:
         [row] = queries.history(conn).to_dicts()
@@ -183,8 +185,8 @@ def test_the_mail_goes_to_the_parsed_address_only(
     assert recipients == ["Guidance@school.example.ca"] == [message["To"]]
 
 
-def report_with(findings: int, status: str = "partially processed") -> dict[str, Any]:
-    rows = [
+def report_with(findings: int, status: str = "partially processed") -> Report:
+    rows: list[FindingRow] = [
         {
             "code": "G004",
             "severity": "error",
@@ -200,14 +202,10 @@ def report_with(findings: int, status: str = "partially processed") -> dict[str,
         }
         for line in range(2, findings + 2)
     ]
-    counts = {"students": 1, "grades": findings, "errors": findings, "warnings": 0}
-    return {
-        "file": "S885827.C1",
-        "mident": "885827",
-        "status": status,
-        "counts": counts,
-        "findings": rows,
-    }
+    counts = Counts(students=1, grades=findings, errors=findings, warnings=0)
+    return Report(
+        file="S885827.C1", mident="885827", status=status, counts=counts, findings=tuple(rows)
+    )
 
 
 def test_the_body_lists_the_first_errors_then_counts_the_rest() -> None:
@@ -238,8 +236,9 @@ def test_the_attachment_is_capped_and_says_where_the_rest_is() -> None:
 
 
 def test_a_french_school_gets_its_report_in_french() -> None:
-    reports = {"en": report_with(1), "fr": report_with(1)}
-    reports["fr"]["findings"][0]["message"] = "La note « 1O0 » n'est pas valide."
+    french = report_with(1)
+    french.findings[0]["message"] = "La note « 1O0 » n'est pas valide."
+    reports = {"en": report_with(1), "fr": french}
     message = confirmation(3, "a@ecole.example.ca", reports, sender="o@x.ca", now=NOW, lang="fr")
     [attachment] = list(message.iter_attachments())
     assert attachment.get_filename() == "rapport.csv"

@@ -17,9 +17,9 @@ import pytest
 
 from matching import ApplicantPool
 from pipeline.database import open_database
-from pipeline.ingest import match_ahead
 from pipeline.lookahead import Lookahead
 from pipeline.store import load_applicant_pool
+from pipeline.transmission import prepare
 from rules.validate import packaged_code_tables, validate_file
 from tests.jobs.inbox import fill_inbox, import_sample_applicants
 from tests.pipeline.conftest import NOW
@@ -67,14 +67,17 @@ def test_results_are_those_done_in_process_and_skipped_files_are_passed(
         # asked for (as a duplicate's would not be): it is passed over.
         assert lookahead.result(second.name, "0" * 64, TODAY) is None
         ahead = lookahead.result(third.name, _sha(third), TODAY)
-        assert ahead is not None and ahead.decisions is not None
+        assert ahead is not None and ahead.matched is not None
         tables = packaged_code_tables()
         here = validate_file(third.name, third.read_bytes(), tables=tables, today=TODAY)
         assert ahead.result.findings.equals(here.findings)
         assert ahead.result.grades.equals(here.grades) and ahead.result.header == here.header
-        decisions = match_ahead(here, applicants_sample)
-        assert decisions is not None and ahead.decisions.equals(decisions)
-        assert ahead.decisions["status"].to_list().count("matched") >= 1
+        prepared_here = prepare(here, applicants_sample)
+        decisions = prepared_here.matched
+        assert decisions is not None and ahead.matched.equals(decisions)
+        assert ahead.students.equals(prepared_here.students)
+        assert ahead.rows == prepared_here.rows and set(ahead.rows) == {"en", "fr"}
+        assert ahead.matched["status"].to_list().count("matched") >= 1
         assert lookahead.result(first.name, _sha(first), TODAY) is None
 
 
@@ -96,6 +99,7 @@ from pathlib import Path
 from sqlalchemy import create_engine
 from pipeline.lookahead import Lookahead
 from pipeline.store import load_applicant_pool
+from pipeline.transmission import prepare
 from rules.validate import packaged_code_tables
 
 paths = sorted(Path(sys.argv[1]).iterdir())

@@ -6,7 +6,7 @@ import polars as pl
 
 from matching import ApplicantPool
 from matching.schema import MATCH_SCHEMA
-from pipeline.ingest import matching_findings
+from pipeline.transmission import matching_findings
 from tests.matching.builders import applicant, applicants_frame, student, students_frame
 
 
@@ -18,17 +18,17 @@ def test_a004_and_a006_show_the_matched_applicants_oen_and_name() -> None:
             applicant("A2", first_name="Li", last_name="Ng", oen=None),
         )
     )
-    students = students_frame(student(7, first_name="BOB", oen="123456790"), student(8))
+    # Keyed by their S1 lines, as the stage keys them.
+    students = students_frame(student(12, first_name="BOB", oen="123456790"), student(40))
     decisions = pl.DataFrame(
         [
-            (7, "matched", "A1", ["A004", "A006"], [], "", [], 0.9, 30.0, None),
-            (8, "pending", None, ["A001"], [], "", [], 0.0, None, None),
+            (12, "matched", "A1", ["A004", "A006"], [], "", [], 0.9, 30.0, None),
+            (40, "pending", None, ["A001"], [], "", [], 0.0, None, None),
         ],
         schema=MATCH_SCHEMA,
         orient="row",
     )
-    lines = pl.DataFrame({"line": [12, 40], "student_record_id": [7, 8]})
-    found = matching_findings(decisions, students, pool, lines)
+    found = matching_findings(decisions, students, pool)
     assert found.select("code", "line", "value", "expected").rows() == [
         ("A004", 12, "123456790", "123456782"),
         ("A006", 12, "BOB SMITH", "Robert Smith"),
@@ -39,10 +39,9 @@ def test_a004_and_a006_show_the_matched_applicants_oen_and_name() -> None:
 def test_a009_does_not_name_the_probable_applicant_to_the_school() -> None:
     pool = ApplicantPool.of(applicants_frame(applicant("A1")))
     decisions = pl.DataFrame(
-        [(8, "review", "A1", ["A009"], [], "", [], 0.5, 12.0, None)],
+        [(40, "review", "A1", ["A009"], [], "", [], 0.5, 12.0, None)],
         schema=MATCH_SCHEMA,
         orient="row",
     )
-    lines = pl.DataFrame({"line": [40], "student_record_id": [8]})
-    found = matching_findings(decisions, students_frame(student(8)), pool, lines)
+    found = matching_findings(decisions, students_frame(student(40)), pool)
     assert found.select("code", "line", "application_number").rows() == [("A009", 40, None)]

@@ -51,12 +51,12 @@ def courses(ctx: IngestContext) -> pl.DataFrame:
 
 
 def codes(outcome: IngestOutcome) -> list[str]:
-    return [finding["code"] for finding in outcome.report["findings"]]
+    return [finding["code"] for finding in outcome.report.findings]
 
 
 def named(outcome: IngestOutcome, code: str) -> tuple[str, str]:
     """The field and value of the outcome's one finding with this code."""
-    [finding] = [f for f in outcome.report["findings"] if f["code"] == code]
+    [finding] = [f for f in outcome.report.findings if f["code"] == code]
     return finding["field"], finding["value"]
 
 
@@ -80,7 +80,7 @@ def test_grade_type_progresses_p_c_m_f(ctx_with_emilie: IngestContext) -> None:
             grade("ENG4U", "202611", grade_type, mark),
         )
         expected = "inserted" if day == 1 else "updated"
-        assert outcome.report["merge"][expected] == 1
+        assert outcome.report.merge[expected] == 1
     final = courses(ctx_with_emilie).row(0, named=True)
     assert (final["grade_type"], final["mark"]) == ("F", "081")
     with ctx_with_emilie.engine.connect() as conn:
@@ -93,7 +93,7 @@ def test_grade_type_progresses_p_c_m_f(ctx_with_emilie: IngestContext) -> None:
 def test_corrected_final_mark_replaces_the_old_one(ctx_with_emilie: IngestContext) -> None:
     send(ctx_with_emilie, "20261101090000", "1", grade("ENG4U", "202606", "F", "085"))
     outcome = send(ctx_with_emilie, "20261110090000", "2", grade("ENG4U", "202606", "F", "087"))
-    assert outcome.report["merge"]["updated"] == 1
+    assert outcome.report.merge["updated"] == 1
     assert courses(ctx_with_emilie)["mark"].to_list() == ["087"]
 
 
@@ -101,8 +101,8 @@ def test_m001_grade_type_cannot_move_backwards(ctx_with_emilie: IngestContext) -
     send(ctx_with_emilie, "20261101090000", "1", grade("ENG4U", "202606", "F", "085"))
     outcome = send(ctx_with_emilie, "20261110090000", "2", grade("ENG4U", "202606", "M", "080"))
     assert named(outcome, "M001") == ("grade_type", "M")
-    assert outcome.report["merge"]["refused"] == 1
-    assert outcome.report["status"] == "partially processed"
+    assert outcome.report.merge["refused"] == 1
+    assert outcome.report.status == "partially processed"
     assert courses(ctx_with_emilie)["grade_type"].to_list() == ["F"]
 
 
@@ -123,7 +123,7 @@ def test_status_d_deletes_a_projected_current_or_midterm_course(
     outcome = send(
         ctx_with_emilie, "20261110090000", "2", grade("SBI4U", "202701", "P", course_status="D")
     )
-    assert outcome.report["merge"]["deleted"] == 1
+    assert outcome.report.merge["deleted"] == 1
     assert courses(ctx_with_emilie).is_empty()
     with ctx_with_emilie.engine.connect() as conn:
         actions = conn.exec_driver_sql("SELECT action FROM coursechange ORDER BY id").scalars()
@@ -135,7 +135,7 @@ def test_m003_nothing_to_delete(ctx_with_emilie: IngestContext) -> None:
         ctx_with_emilie, "20261110090000", "1", grade("SBI4U", "202701", "P", course_status="D")
     )
     assert named(outcome, "M003") == ("course_status", "D")
-    assert outcome.report["status"] == "processed"  # M003 is information only
+    assert outcome.report.status == "processed"  # M003 is information only
     assert courses(ctx_with_emilie).is_empty()
 
 
@@ -145,10 +145,10 @@ def test_an_older_transmission_replayed_late_cannot_undo_what_a_newer_one_confir
     # In docs/merging.md order (C1, C2, C3) the mark ends at 085: C3 sets it back after C2's 080.
     send(ctx_with_emilie, "20261101090000", "1", grade("ENG4U", "202606", "F", "085"))
     confirmed = send(ctx_with_emilie, "20261115090000", "3", grade("ENG4U", "202606", "F", "085"))
-    assert confirmed.report["merge"]["unchanged"] == 1
+    assert confirmed.report.merge["unchanged"] == 1
     late = send(ctx_with_emilie, "20261108090000", "2", grade("ENG4U", "202606", "F", "080"))
-    assert late.report["merge"]["refused"] == 1
-    [m004] = [f for f in late.report["findings"] if f["code"] == "M004"]
+    assert late.report.merge["refused"] == 1
+    [m004] = [f for f in late.report.findings if f["code"] == "M004"]
     assert "S885827.C3" in m004["message"]  # the newer file that carried the course
     assert courses(ctx_with_emilie)["mark"].to_list() == ["085"]
 
@@ -160,7 +160,7 @@ def test_a_newer_record_the_merge_refused_confirms_nothing(ctx_with_emilie: Inge
     refused = send(ctx_with_emilie, "20261115090000", "3", grade("ENG4U", "202606", "M", "080"))
     assert "M001" in codes(refused)
     late = send(ctx_with_emilie, "20261108090000", "2", grade("ENG4U", "202606", "F", "087"))
-    assert late.report["merge"]["updated"] == 1 and "M004" not in codes(late)
+    assert late.report.merge["updated"] == 1 and "M004" not in codes(late)
     assert courses(ctx_with_emilie)["mark"].to_list() == ["087"]
 
 
@@ -171,9 +171,9 @@ def test_a_newer_record_behind_in_grade_type_does_not_hold_back_an_older_one(
     # current grade is refused (M001). C3 carried the course unchanged before C2 was replayed late.
     send(ctx_with_emilie, "20261101090000", "1", grade("MCV4U", "202606", "C"))
     carried = send(ctx_with_emilie, "20261115090000", "3", grade("MCV4U", "202606", "C"))
-    assert carried.report["merge"]["unchanged"] == 1
+    assert carried.report.merge["unchanged"] == 1
     late = send(ctx_with_emilie, "20261108090000", "2", grade("MCV4U", "202606", "M", "060"))
-    assert late.report["merge"]["updated"] == 1 and "M004" not in codes(late)
+    assert late.report.merge["updated"] == 1 and "M004" not in codes(late)
     final = courses(ctx_with_emilie).row(0, named=True)
     assert (final["grade_type"], final["mark"]) == ("M", "060")
 
@@ -218,7 +218,7 @@ def test_rejected_bytes_sent_again_under_the_right_name_are_processed(
     assert wrong.status == "rejected" and "F007" in codes(wrong)
     assert ingest(ctx_with_emilie, (name + ".txt", raw)).status == "duplicate"  # seen already
     renamed = ingest(ctx_with_emilie, (name, raw))
-    assert renamed.status == "processed" and renamed.report["merge"]["inserted"] == 1
+    assert renamed.status == "processed" and renamed.report.merge["inserted"] == 1
     again = ingest(ctx_with_emilie, (name, raw))
     assert again.status == "duplicate" and codes(again) == ["F009"]
 
@@ -245,7 +245,7 @@ def test_a_file_over_the_size_limit_is_replayed_once_the_limit_is_raised(
 def test_held_student_is_merged_once_the_applicant_is_imported(ingest_ctx: IngestContext) -> None:
     outcome = send(ingest_ctx, "20261110090000", "1", grade("ENG4U", "202606", "F", "090"))
     assert "A001" in codes(outcome)
-    assert outcome.report["matching"]["pending"] == 1
+    assert outcome.report.matching["pending"] == 1
     assert courses(ingest_ctx).is_empty()
     add_applicants(ingest_ctx, EMILIE)
     rematched = rematch_held(ingest_ctx)
@@ -262,7 +262,7 @@ def test_international_applicant_is_not_merged(ingest_ctx: IngestContext) -> Non
     add_applicants(ingest_ctx, {**EMILIE, "international": True})
     outcome = send(ingest_ctx, "20261110090000", "1", grade("ENG4U", "202606", "F", "090"))
     assert "A005" in codes(outcome)
-    assert outcome.report["matching"]["not_merged"] == 1
+    assert outcome.report.matching["not_merged"] == 1
     assert courses(ingest_ctx).is_empty()
 
 

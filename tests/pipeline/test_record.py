@@ -99,7 +99,7 @@ def test_the_latest_accepted_s1_gives_the_facts_and_an_ignored_value_is_not_kept
         ctx_with_record,
         transmission([emilie(later, dropped)], created="20261118090000", number="2"),
     )
-    assert [f["code"] for f in outcome.report["findings"]] == ["S007"]  # literacy 9: ignored
+    assert [f["code"] for f in outcome.report.findings] == ["S007"]  # literacy 9: ignored
     view = view_of(ctx_with_record)
     student = view["record"]["student"]
     assert student["grad_status"] == "N" and student["literacy_requirement"] is None

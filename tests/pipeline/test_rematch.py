@@ -25,7 +25,7 @@ def test_held_twin_does_not_take_the_applicant_of_the_matched_one(
         ),
     ]
     outcome = ingest(ingest_ctx, transmission(twins))
-    assert outcome.report["matching"]["matched"] == 1
+    assert outcome.report.matching["matched"] == 1
     assert courses(ingest_ctx)["student_number"].to_list() == ["1001"]
 
     again = rematch_held(ingest_ctx)

@@ -11,6 +11,7 @@ import pytest
 
 from pipeline.ingest import IngestContext, IngestOutcome, ingest_paths
 from pipeline.outputs import report_file
+from pipeline.report import Capped
 from pipeline.reports import capped_report
 from rules.validate import packaged_code_tables, validate_file
 from tests.pipeline.conftest import NOW, Mailbox
@@ -23,10 +24,11 @@ def test_a_report_lists_at_most_its_cap_and_says_how_many_there_are(tmp_path: Pa
         path.name, path.read_bytes(), tables=packaged_code_tables(), today=NOW.date()
     )
     report = capped_report(result, "en", limit=12)
-    assert len(report["findings"]) == 12
-    assert report["capped"] == {"listed": 12, "total": result.findings.height}
-    assert report["counts"]["errors"] == 30
-    assert "capped" not in capped_report(result, "en", limit=30)
+    assert len(report.findings) == 12
+    assert report.capped == Capped(listed=12, total=result.findings.height)
+    assert report.to_json()["capped"] == {"listed": 12, "total": result.findings.height}
+    assert report.counts.errors == 30
+    assert "capped" not in capped_report(result, "en", limit=30).to_json()
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from datetime import date
-from typing import Any
 
 import pytest
 
+from pipeline.report import Report
 from pipeline.reports import neutralise_cell, render_csv, render_html, validation_report
 from rules.validate import ValidationResult, packaged_code_tables, validate_file
 from tests.pipeline.builders import Student, grade, transmission
@@ -35,7 +36,7 @@ def validated(students: list[Student], file_name: str | None = None) -> Validati
     return validate_file(file_name or name, raw, tables=packaged_code_tables(), today=TODAY)
 
 
-def report_of(result: ValidationResult, lang: str = "en") -> dict[str, Any]:
+def report_of(result: ValidationResult, lang: str = "en") -> Report:
     return validation_report(result, lang)
 
 
@@ -106,20 +107,18 @@ def test_csv_has_a_header_and_one_row_per_finding(result_formula_like: Validatio
     report = report_of(result_formula_like)
     rows = csv_rows(render_csv([report]))
     assert rows[0] == CSV_HEADER
-    assert len(rows) == 1 + len(report["findings"]) >= 4
+    assert len(rows) == 1 + len(report.findings) >= 4
     assert {row[0] for row in rows[1:]} == {"S885827.C1"}
-    assert [row[1] for row in rows[1:]] == [finding["code"] for finding in report["findings"]]
-    assert [row[3] for row in rows[1:]] == [str(finding["line"]) for finding in report["findings"]]
+    assert [row[1] for row in rows[1:]] == [finding["code"] for finding in report.findings]
+    assert [row[3] for row in rows[1:]] == [str(finding["line"]) for finding in report.findings]
 
 
 def test_csv_of_several_reports_names_each_file(result_formula_like: ValidationResult) -> None:
     clean = report_of(validated([Student("1", "ROY", "GENEVIÈVE", "20080101")]))
     report = report_of(result_formula_like)
-    rows = csv_rows(render_csv([clean, report, {**report, "file": "S885827.C2"}]))
+    rows = csv_rows(render_csv([clean, report, replace(report, file="S885827.C2")]))
     files = [row[0] for row in rows[1:]]
-    assert files == ["S885827.C1"] * len(report["findings"]) + ["S885827.C2"] * len(
-        report["findings"]
-    )
+    assert files == ["S885827.C1"] * len(report.findings) + ["S885827.C2"] * len(report.findings)
 
 
 def test_csv_of_a_clean_file_is_the_header_only() -> None:
@@ -161,8 +160,8 @@ def test_csv_keeps_accents_and_quotes() -> None:
 
 def test_html_escapes_names_and_values(result_html_like: ValidationResult) -> None:
     report = report_of(result_html_like)
-    html = render_html([result_html_like], [report])
-    assert {finding["code"] for finding in report["findings"]} >= {"G001", "G004"}
+    html = render_html([report])
+    assert {finding["code"] for finding in report.findings} >= {"G001", "G004"}
     for raw in ("<script>alert(1)</script>", "<b>X</b>", "<s>1</s>", "<i>", "<u>x"):
         assert raw not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -176,13 +175,13 @@ def test_html_escapes_the_file_name() -> None:
     result = validated(
         [Student("1", "ROY", "LÉA", "20080101")], file_name='<img src=x onerror="1">.C1'
     )
-    html = render_html([result], [report_of(result)])
+    html = render_html([report_of(result)])
     assert "<img" not in html
     assert "&lt;img src=x onerror=&#34;1&#34;&gt;.C1" in html
 
 
 def test_html_in_french(result_html_like: ValidationResult) -> None:
-    html = render_html([result_html_like], [report_of(result_html_like, "fr")], "fr")
+    html = render_html([report_of(result_html_like, "fr")], "fr")
     assert '<html lang="fr">' in html
     assert "Constats" in html and "Nom de famille" in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html

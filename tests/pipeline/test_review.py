@@ -41,7 +41,7 @@ def held_ctx(ctx: IngestContext) -> int:
     """The applicant, the held student ingested; the student's queue id."""
     add_applicants(ctx, EMILIE)
     outcome = ingest(ctx, transmission([HELD]))
-    assert outcome.report["matching"]["matched"] == 0
+    assert outcome.report.matching["matched"] == 0
     [item] = review_queue(ctx.engine)
     return item.id
 
@@ -97,7 +97,7 @@ def test_accept_merges_at_once_and_the_matcher_never_overturns_it(
         [grade("MHF4U", "202606", "F", "090")],
     )
     again = ingest(ingest_ctx, transmission([later], number="2"))
-    assert again.report["matching"]["matched"] == 1
+    assert again.report.matching["matched"] == 1
     assert sorted(courses(ingest_ctx)["course_code"].to_list()) == ["ENG4U", "MHF4U"]
 
 
@@ -118,7 +118,7 @@ def test_unlink_removes_the_courses_and_returns_the_student_for_good(
     ingest_ctx: IngestContext,
 ) -> None:
     add_applicants(ingest_ctx, EMILIE)
-    assert ingest(ingest_ctx, transmission([EXACT])).report["matching"]["matched"] == 1
+    assert ingest(ingest_ctx, transmission([EXACT])).report.matching["matched"] == 1
     assert courses(ingest_ctx)["course_code"].to_list() == ["SBI4U"]
     outcome = review_actions.unlink(ingest_ctx.engine, MIDENT, "4471003", "ana", "twin sister")
     assert (outcome.application_number, outcome.removed_courses) == ("2026-000001", 1)
@@ -249,7 +249,7 @@ def test_a_higher_merge_threshold_holds_what_would_merge(ingest_ctx: IngestConte
 
     strict = replace(ingest_ctx, settings=replace(ingest_ctx.settings, zones=Zones(merge=200.0)))
     add_applicants(strict, EMILIE)
-    assert ingest(strict, transmission([EXACT])).report["matching"]["matched"] == 0
+    assert ingest(strict, transmission([EXACT])).report.matching["matched"] == 0
     assert [i.code for i in review_queue(strict.engine)] == ["A009"]
 
 

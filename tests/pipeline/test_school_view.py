@@ -85,7 +85,7 @@ def mail_text(message: EmailMessage) -> str:
 def outcome_with_every_matching_finding(ingest_ctx: IngestContext) -> IngestOutcome:
     add_applicants(ingest_ctx, *APPLICANTS)
     outcome = ingest(ingest_ctx, transmission(STUDENTS))
-    codes = {finding["code"] for finding in outcome.report["findings"]}
+    codes = {finding["code"] for finding in outcome.report.findings}
     assert codes >= {"A001", "A002", "A003", "A004", "A005", "A006"}, codes
     return outcome
 

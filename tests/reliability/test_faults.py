@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from pipeline.cli_batch import failure_json
+from pipeline.cli_batch import failure_report
 from pipeline.config import load_settings
 from pipeline.database import open_database
 from pipeline.ingest import IngestContext, IngestOutcome, TransmissionFailed, ingest_paths
@@ -115,14 +115,14 @@ def test_database_lost_at_merge_fails_that_transmission_only(
     outcomes = ingest_paths(replace(ingest_ctx, checkpoint=DatabaseLostAtMerge(1)), FILES)
 
     failed = [o for o in outcomes if isinstance(o, TransmissionFailed)]
-    done = {o.report["file"]: o.status for o in outcomes if isinstance(o, IngestOutcome)}
+    done = {o.report.file: o.status for o in outcomes if isinstance(o, IngestOutcome)}
     assert len(failed) == 1 and done == {"S880012.C3": "rejected", "S885827.C1": "processed"}
     [failure] = failed
     assert failure.step == "merge" and failure.transient
     row = transmission_row(ingest_ctx, failure.transmission_id)
     assert (row.file_name, row.status) == ("S871234.C1", "failed")
     assert row.failure_reason and "(S871234.C1): merge failed" in row.failure_reason
-    assert failure_json(failure) == {
+    assert failure_report(failure).to_json() == {
         "id": failure.transmission_id,
         "file": "S871234.C1",
         "status": "failed",

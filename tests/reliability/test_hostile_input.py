@@ -61,14 +61,14 @@ def assert_reported(result: ValidationResult, raw: bytes) -> None:
         assert codes == ["F001"]
     for lang in LANGUAGES:
         report = validation_report(result, lang)
-        text = json.dumps(report, ensure_ascii=False, allow_nan=False)
-        assert json.loads(text) == report
-        assert report["counts"]["errors"] + report["counts"]["warnings"] <= len(codes)
-        assert all(isinstance(row["message"], str) and row["message"] for row in report["findings"])
-        html = render_html([result], [report], lang)
+        text = json.dumps(report.to_json(), ensure_ascii=False, allow_nan=False)
+        assert json.loads(text) == report.to_json()
+        assert report.counts.errors + report.counts.warnings <= len(codes)
+        assert all(isinstance(row["message"], str) and row["message"] for row in report.findings)
+        html = render_html([report], lang)
         assert html.startswith("<!DOCTYPE html>") and html.rstrip().endswith("</html>")
         rows = list(csv.reader(io.StringIO(render_csv([report]), newline="")))
-        assert len(rows) == len(report["findings"]) + 1
+        assert len(rows) == len(report.findings) + 1
         assert all(len(row) == CSV_COLUMNS for row in rows)
 
 

@@ -45,9 +45,9 @@ raw = b"\\r\\n".join(lines)
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 result = validate_file("S885827.C1", raw, tables=tables, today=date(2026, 11, 20))
 report = validation_report(result)
-render_html([result], [report]), render_csv([report])
+render_html([report]), render_csv([report])
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-print(json.dumps({"report": report, "before": before, "peak": peak, "size": len(raw)}))
+print(json.dumps({"report": report.to_json(), "before": before, "peak": peak, "size": len(raw)}))
 """
 
 
@@ -62,8 +62,8 @@ def test_oversized_file_is_refused_unread(tmp_path: Path) -> None:
     assert result.findings["code"].to_list() == ["F010"]
     assert result.encoding is None and result.students.is_empty() and result.grades.is_empty()
     report = validation_report(result)
-    assert report["status"] == "rejected"
-    assert "65536 MB, larger than the limit of 256 MB" in report["findings"][0]["message"]
+    assert report.status == "rejected"
+    assert "65536 MB, larger than the limit of 256 MB" in report.findings[0]["message"]
 
 
 @pytest.mark.parametrize("name", sorted(SAMPLE_BYTES))
@@ -84,7 +84,7 @@ def test_ingest_of_an_oversized_file_stores_nothing_and_archives_it_for_a_replay
     [outcome] = ingest_paths(context, [SAMPLES / "S885827.C1"])
     assert isinstance(outcome, IngestOutcome)
     assert outcome.status == "rejected"
-    assert [f["code"] for f in outcome.report["findings"]] == ["F010"]
+    assert [f["code"] for f in outcome.report.findings] == ["F010"]
     # Copied as it is (never read whole), to be replayed once the limit is raised.
     [archived] = list(context.settings.archive.iterdir())
     assert archived.read_bytes() == (SAMPLES / "S885827.C1").read_bytes()
@@ -142,9 +142,9 @@ def test_thirty_thousand_errors_are_counted_exactly_and_listed_up_to_the_cap(
 ) -> None:
     result = result_thirty_thousand_bad_marks
     report = validation_report(result, lang)
-    assert report["counts"]["errors"] == len(report["findings"]) == 30_000
-    assert {f["code"] for f in report["findings"]} == {"G004"}
-    html = render_html([result], [report], lang)
+    assert report.counts.errors == len(report.findings) == 30_000
+    assert {f["code"] for f in report.findings} == {"G004"}
+    html = render_html([report], lang)
     assert html.count('<tr class="finding">') == MAX_LISTED_FINDINGS
     stated = label(lang, "capped").format(shown=MAX_LISTED_FINDINGS, total=30_000)
     assert stated in html.replace("&#39;", "'")

@@ -128,7 +128,7 @@ def test_html_report_shows_markup_as_text() -> None:
     student = Student("552700100", "<script>alert(1)</script>", "<b>BOLD", "20081331")
     name, raw = transmission([student])
     result = validate_file(name, raw, tables=packaged_code_tables(), today=date(2026, 11, 20))
-    html = render_html([result], [validation_report(result)])
+    html = render_html([validation_report(result)])
     assert "<script>alert" not in html and "<b>BOLD" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 

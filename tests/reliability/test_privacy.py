@@ -46,7 +46,7 @@ def test_each_school_sees_only_its_own_students(
     mentioned = 0
     for outcome in outcomes:
         assert isinstance(outcome, IngestOutcome)
-        name = outcome.report["file"]
+        name = outcome.report.file
         others = set().union(*(ids for file, ids in own.items() if file != name))
         folder = ingest_ctx.settings.reports / str(outcome.transmission_id)
         assert {path.name for path in folder.iterdir()} == REPORT_FILES | {"school"}
