@@ -21,7 +21,7 @@ from matching import ApplicantPool
 from pipeline import store
 from pipeline.config import Settings, local_today
 from pipeline.confirm import Mailer, confirm_duplicate, confirmation_of, send_notice
-from pipeline.database import Engine
+from pipeline.database import Engine, is_transient
 from pipeline.lookahead import Lookahead
 from pipeline.merge import EMPTY_COUNTS
 from pipeline.models import FINAL_STATUSES, Transmission
@@ -51,18 +51,6 @@ class TransmissionFailed(RuntimeError):
         self.file_name = file_name
         self.step = step
         self.transient = is_transient(cause)
-
-
-def is_transient(error: BaseException) -> bool:
-    """Whether trying again may help: lost or locked database, full disk, timeouts.
-
-    A file that is missing, not a file, or not ours to read or write stays so: not retried.
-    """
-    if isinstance(error, PermissionError | FileNotFoundError | IsADirectoryError):
-        return False
-    text = f"{type(error).__name__} {error}".lower()
-    markers = ("locked", "timeout", "timed out", "connection", "operationalerror", "no space")
-    return isinstance(error, OSError | TimeoutError) or any(m in text for m in markers)
 
 
 @dataclass

@@ -45,11 +45,6 @@ class WorkerInputs:
 _worker: WorkerInputs | None = None
 
 
-def default_workers() -> int:
-    """One core stays with the process that writes; at most two validate ahead of it."""
-    return max(0, min(2, (os.cpu_count() or 1) - 1))
-
-
 @dataclass(frozen=True)
 class Prevalidated:
     """A file done ahead: the digest of its bytes, and the file prepared for the stage."""

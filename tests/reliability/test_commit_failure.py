@@ -45,6 +45,7 @@ def test_a_locked_database_is_one_line_in_the_history_without_sql(
     def locked(step: str) -> None:
         if step == "records":
             cause = sqlite3.OperationalError("database is locked")
+            cause.sqlite_errorcode = sqlite3.SQLITE_BUSY  # as SQLite itself sets it
             raise OperationalError(statement, (1, 2, "GAGNON-BÉLANGER"), cause)
 
     ingest_ctx.checkpoint = locked
