@@ -8,6 +8,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo
+
+# The header timestamps are the school's local time (Ontario), never UTC (docs/format.md).
+SCHOOL_TIMEZONE = ZoneInfo("America/Toronto")
 
 RECORD_LENGTH = 200
 LAYOUT_ENV = "OST_LAYOUT"

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Column, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-# docs/format.md: header timestamps are the school's local time (Ontario); they are stored in UTC.
-SCHOOL_TIMEZONE = ZoneInfo("America/Toronto")
+from parsers.layout import SCHOOL_TIMEZONE as SCHOOL_TIMEZONE  # stored in UTC
 
 # docs/rules.md: what became of a received file.
 TRANSMISSION_STATUSES = (

@@ -7,27 +7,17 @@ is never proposed again for that student. Both are keyed by the school and the s
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import polars as pl
 
-from matching import ApplicantPool, match_students
-from pipeline.store.review import DECISIONS_SCHEMA, decisions_for
-
-if TYPE_CHECKING:
-    from pipeline.database import Connection
-
 __all__ = [
-    "DECISIONS_SCHEMA",
     "EXCLUDING",
     "LINKING",
     "Rematch",
-    "decisions_for",
     "excluded_pairs",
     "exclusions",
     "linked_decisions",
     "links",
-    "respected",
     "respecting",
 ]
 
@@ -130,20 +120,3 @@ def respecting(
         .sort("order")
         .drop("order")
     )
-
-
-def respected(
-    conn: Connection,
-    students: pl.DataFrame,
-    decisions: pl.DataFrame,
-    applicants: ApplicantPool | pl.DataFrame,
-) -> pl.DataFrame:
-    """`respecting` with the operators' decisions on record for these students."""
-    if decisions.is_empty():
-        return decisions
-    operator = decisions_for(conn, students)
-
-    def rematch(redo: pl.DataFrame, excluded: pl.DataFrame) -> pl.DataFrame:
-        return match_students(redo, applicants, excluded=excluded)
-
-    return respecting(students, decisions, operator, rematch)

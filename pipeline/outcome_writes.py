@@ -14,7 +14,7 @@ import polars as pl
 from pipeline import store
 from pipeline.database import Connection
 from pipeline.merge import CourseQuery, CourseSnapshot
-from pipeline.operator_decisions import decisions_for
+from pipeline.store.review import decisions_for
 from pipeline.transmission import TransmissionOutcome, created_at_utc
 
 # What the history says of a transmission whose header gives no address to confirm to.

@@ -13,7 +13,8 @@ from pipeline import store
 from pipeline.database import Connection
 from pipeline.ingest import IngestContext
 from pipeline.merge import EMPTY_COUNTS, course_query, merge_counts, merge_findings, plan_against
-from pipeline.operator_decisions import decisions_for, excluded_pairs
+from pipeline.operator_decisions import excluded_pairs
+from pipeline.store.review import decisions_for
 from pipeline.transmission import incoming_courses
 from rules.findings import concat_findings
 

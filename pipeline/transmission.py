@@ -17,6 +17,7 @@ import polars as pl
 
 from matching import ApplicantPool, match_students
 from matching.schema import MATCHED
+from parsers.layout import SCHOOL_TIMEZONE
 from pipeline import reports
 from pipeline.merge import (
     COURSE_VALUES,
@@ -29,7 +30,6 @@ from pipeline.merge import (
     merge_findings,
     plan_against,
 )
-from pipeline.models import SCHOOL_TIMEZONE
 from pipeline.operator_decisions import respecting
 from pipeline.report import EMPTY_MATCHING, FindingRow, Report
 from pipeline.reports import finding_rows, listed_report, with_cap

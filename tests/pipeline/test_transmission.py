@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 import dataclasses
 import json
+import subprocess
+import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -19,7 +21,7 @@ from pipeline.merge import (
     deleted_courses_schema,
     stored_courses_schema,
 )
-from pipeline.operator_decisions import DECISIONS_SCHEMA
+from pipeline.store.review import DECISIONS_SCHEMA
 from pipeline.transmission import TransmissionOutcome, prepare, stage
 from rules.validate import ValidationResult, packaged_code_tables, validate_file
 from tests.matching.builders import applicant, applicants_frame
@@ -206,3 +208,16 @@ def test_the_stage_touches_no_database_clock_or_files(module: str) -> None:
 def test_the_shell_leaves_sql_to_the_store_and_the_lookahead_to_itself() -> None:
     assert not {m for m in imported_modules(PIPELINE / "ingest.py") if m.startswith("sqlalchemy")}
     assert "pipeline.ingest" not in imported_modules(PIPELINE / "lookahead.py")
+
+
+def test_the_stage_loads_no_database_code_even_indirectly() -> None:
+    """What the stage imports, and what those import in turn, in a fresh interpreter."""
+    probe = (
+        "import sys, pipeline.transmission; "
+        "print(' '.join(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'sqlmodel', "
+        "'alembic') or m.startswith(('pipeline.store', 'pipeline.database', 'pipeline.models'))))"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert run.stdout.split() == []
