@@ -4,11 +4,13 @@ limited to the reader's scope (a school sees its own students and the courses it
 from __future__ import annotations
 
 import json
+import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
-from sqlalchemy import ColumnElement, Connection, and_, func, or_, select
+from sqlalchemy import ColumnElement, Connection, and_, func, or_, select, union
 
 from pipeline.models import Applicant, CourseChange, StudentRecord, Transmission
 from pipeline.queries import applicant_view
@@ -17,7 +19,8 @@ from pipeline.scope import Scope
 from pipeline.store import table
 
 SEARCH_LIMIT = 200  # docs/console.md: refine the search beyond this many results
-LISTED_CHANGES = 500
+LISTED_CHANGES = 100  # docs/console.md: a page of the change history, newest first
+NAME_COLUMNS = ("last_name", "first_name", "middle_name", "previous_last_name")
 CHANGE_FIELDS = ("grade_type", "mark", "credit_value", "course_status", "course_type", "notes")
 
 
@@ -27,10 +30,31 @@ class SearchResult:
     more: bool  # more than the rows shown matched: the reader should refine
 
 
-def _words_in(text: ColumnElement[str], query: str) -> ColumnElement[bool]:
-    """Every word of `query` appears in `text`, ignoring case."""
+def _after(word: str) -> str | None:
+    """The first text past every text that begins with `word` (None: there is none)."""
+    last = ord(word[-1])
+    return word[:-1] + chr(last + 1) if last < sys.maxunicode else None
+
+
+def _begins(column: ColumnElement[str | None], word: str, dialect: str) -> ColumnElement[bool]:
+    """The lowered `column` begins with `word`: a range over the index of migration 0011 (in
+    the "C" collation on PostgreSQL, so that the range is a prefix), then the prefix itself."""
+    lowered: ColumnElement[str] = func.lower(column)
+    if dialect == "postgresql":
+        lowered = lowered.collate("C")
+    conditions = [lowered >= word, lowered.startswith(word, autoescape=True)]
+    upper = _after(word)
+    if upper is not None:
+        conditions.append(lowered < upper)
+    return and_(*conditions)
+
+
+def _words_begin(
+    columns: Sequence[ColumnElement[str | None]], query: str, dialect: str
+) -> ColumnElement[bool]:
+    """Every word of `query` begins one of `columns`, ignoring case."""
     words = [word.lower() for word in query.split()]
-    return and_(*(func.lower(text).contains(word, autoescape=True) for word in words))
+    return and_(*(or_(*(_begins(column, word, dialect) for column in columns)) for word in words))
 
 
 def _limited(rows: list[dict[str, Any]], limit: int) -> SearchResult:
@@ -50,13 +74,23 @@ def search_applicants(
 
 
 def _search_every_applicant(conn: Connection, query: str, limit: int) -> SearchResult:
-    """By name when the query has a letter; otherwise by application number, OEN or student
-    number, each an indexed lookup (one OR over them all would read every applicant)."""
+    """By the beginnings of names when the query has a letter; otherwise by application
+    number, OEN or student number. Each is an indexed lookup: the applicants whose names begin
+    with the query's longest word are found through the indexes of migration 0011, and only
+    they are checked for the other words."""
     a, s = table(Applicant), table(StudentRecord)
     if any(character.isalpha() for character in query):
-        names = func.coalesce(a.c.first_name, "") + " " + func.coalesce(a.c.middle_name, "")
-        names = names + " " + a.c.last_name + " " + func.coalesce(a.c.previous_last_name, "")
-        wanted: ColumnElement[bool] = or_(a.c.application_number == query, _words_in(names, query))
+        dialect = conn.dialect.name
+        names = [a.c[name] for name in NAME_COLUMNS]
+        longest = max(query.lower().split(), key=len)
+        candidates = union(
+            select(a.c.application_number).where(a.c.application_number == query),
+            *(select(a.c.application_number).where(_begins(c, longest, dialect)) for c in names),
+        )
+        wanted: ColumnElement[bool] = and_(
+            a.c.application_number.in_(candidates),
+            or_(a.c.application_number == query, _words_begin(names, query, dialect)),
+        )
     else:
         by_student = select(s.c.application_number).where(s.c.student_number == query)
         wanted = or_(
@@ -94,7 +128,7 @@ def _search_own_students(conn: Connection, query: str, scope: Scope, limit: int)
                 s.c.application_number == query,
                 s.c.student_number == query,
                 s.c.oen == query,
-                _words_in(s.c.first_name + " " + s.c.surname, query),
+                _words_begin([s.c.first_name, s.c.surname], query, conn.dialect.name),
             ),
         )
         .order_by(s.c.surname, s.c.first_name, s.c.application_number)
@@ -127,19 +161,20 @@ def own_students(conn: Connection, application_number: str, scope: Scope) -> lis
 
 
 def applicant_record(
-    conn: Connection, application_number: str, scope: Scope
+    conn: Connection, application_number: str, scope: Scope, before: int | None = None
 ) -> dict[str, Any] | None:
     """The record as the reader may see it; None when it does not exist for them.
 
-    An operator gets the applicant, every course, the matched students and the change history;
-    a school, only when one of its students was merged into the applicant, the courses it sent
-    and their changes, never what the applicant declared.
+    An operator gets the applicant, every course, the matched students and a page of the
+    change history (the changes older than change `before` when it is given); a school, only
+    when one of its students was merged into the applicant, the courses it sent and their
+    changes, never what the applicant declared.
     """
     if scope.everything:
         view = applicant_view(conn, application_number)
         if view is None:
             return None
-        return {**view, "changes": course_changes(conn, application_number, scope)}
+        return {**view, **change_page(conn, application_number, scope, before)}
     students = own_students(conn, application_number, scope)
     if not students:
         return None
@@ -151,18 +186,34 @@ def applicant_record(
         "record": record,
         "courses": record.pop("courses"),
         "students": students,
-        "changes": course_changes(conn, application_number, scope),
+        **change_page(conn, application_number, scope, before),
     }
 
 
+def change_page(
+    conn: Connection, application_number: str, scope: Scope, before: int | None
+) -> dict[str, Any]:
+    """`changes`: a page of the history; `older_changes`: the change to continue before, when
+    older ones remain."""
+    changes = course_changes(conn, application_number, scope, LISTED_CHANGES + 1, before)
+    older = changes[LISTED_CHANGES - 1]["id"] if len(changes) > LISTED_CHANGES else None
+    return {"changes": changes[:LISTED_CHANGES], "older_changes": older}
+
+
 def course_changes(
-    conn: Connection, application_number: str, scope: Scope, limit: int = LISTED_CHANGES
+    conn: Connection,
+    application_number: str,
+    scope: Scope,
+    limit: int = LISTED_CHANGES,
+    before: int | None = None,
 ) -> list[dict[str, Any]]:
-    """The changes to the applicant's courses, newest first, made by transmissions of schools
-    in scope, each with what changed."""
+    """The changes to the applicant's courses, newest first (those older than change `before`
+    when it is given), made by transmissions of schools in scope, each with what changed."""
     h, t = table(CourseChange), table(Transmission)
+    older = [h.c.id < before] if before is not None else []
     statement = (
         select(
+            h.c.id,
             h.c.changed_at,
             h.c.action,
             h.c.course_code,
@@ -175,7 +226,7 @@ def course_changes(
             t.c.mident,
         )
         .join(t, t.c.id == h.c.transmission_id)
-        .where(h.c.application_number == application_number, scope.where(t.c.mident))
+        .where(h.c.application_number == application_number, scope.where(t.c.mident), *older)
         .order_by(h.c.id.desc())
         .limit(limit)
     )
