@@ -12,9 +12,8 @@ from datetime import date, datetime
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Engine, func, select, tuple_
+from sqlalchemy import ColumnElement, Engine, Select, and_, case, func, or_, select, tuple_
 
-from pipeline import store
 from pipeline.models import MatchDecision, StudentRecord, Transmission
 from pipeline.operator_decisions import decisions_for, exclusions, links
 from pipeline.review_rows import applicants_by_number, current_decision, students_by_id
@@ -58,13 +57,15 @@ class QueueItem:
         }
 
 
-_HELD_SCHEMA: dict[str, pl.DataType] = {
+_QUEUE_SCHEMA: dict[str, pl.DataType] = {
     "id": pl.Int64(),
     "mident": pl.Utf8(),
     "student_number": pl.Utf8(),
     "match_status": pl.Utf8(),
     "application_number": pl.Utf8(),
-    "received_at": pl.Datetime(time_zone="UTC"),
+    "waiting_since": pl.Datetime(time_zone="UTC"),
+    "code": pl.Utf8(),
+    "total": pl.Int64(),  # held students in all, counted by the same query
 }
 _DECISION_SCHEMA: dict[str, pl.DataType] = {
     "student_record_id": pl.Int64(),
@@ -74,37 +75,63 @@ _DECISION_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
-def _held_records(conn: Any, scope: Sequence[str] | None, returned: pl.DataFrame) -> pl.DataFrame:
-    """Accepted records of processed files that are held for review, or returned by an unlink."""
+def _held_condition(returned: pl.DataFrame) -> ColumnElement[bool]:
+    """A record held for review, or one not matched of a student an unlink returned."""
+    s = table(StudentRecord)
+    held = s.c.match_status.in_(list(HELD_CODES))
+    keys = returned.select("mident", "student_number").unique().rows()
+    if not keys:
+        return held
+    back = s.c.match_status.is_distinct_from("matched")
+    return or_(held, and_(back, tuple_(s.c.mident, s.c.student_number).in_(keys)))
+
+
+def _queue_rows(
+    scope: Sequence[str] | None,
+    code: str | None,
+    returned: pl.DataFrame,
+    student: tuple[str, str] | None,
+) -> Select[Any]:
+    """Per student, its latest held record (accepted, of a processed file), its code and
+    since when it waits, oldest first."""
     s, t = table(StudentRecord), table(Transmission)
-    query = (
+    held = (
         select(
-            s.c.id,
             s.c.mident,
             s.c.student_number,
-            s.c.match_status,
-            s.c.application_number,
-            t.c.received_at,
+            func.max(s.c.id).label("id"),
+            func.min(t.c.received_at).label("waiting_since"),
         )
         .join(t, t.c.id == s.c.transmission_id)
-        .where(s.c.accepted.is_(True), t.c.status.in_(["processed", "partially processed"]))
+        .where(
+            s.c.accepted.is_(True),
+            t.c.status.in_(["processed", "partially processed"]),
+            _held_condition(returned),
+        )
+        .group_by(s.c.mident, s.c.student_number)
     )
     if scope is not None:
-        query = query.where(s.c.mident.in_(list(scope)))
-    held = frame(conn, query.where(s.c.match_status.in_(list(HELD_CODES))), _HELD_SCHEMA)
-    keys = returned.select("mident", "student_number").unique().rows()
-    back = [
-        frame(
-            conn,
-            query.where(
-                s.c.match_status.is_distinct_from("matched"),
-                tuple_(s.c.mident, s.c.student_number).in_(list(part)),
-            ),
-            _HELD_SCHEMA,
-        )
-        for part in store.chunks(keys)
-    ]
-    return pl.concat([held, *back]).unique("id")
+        held = held.where(s.c.mident.in_(list(scope)))
+    if student is not None:
+        held = held.where(s.c.mident == student[0], s.c.student_number == student[1])
+    per_student = held.subquery()
+    latest = s.alias("latest")
+    code_of = case(
+        *((latest.c.match_status == status, held_code) for status, held_code in HELD_CODES.items()),
+        else_=RETURNED_CODE,
+    )
+    rows = select(
+        per_student.c.id,
+        per_student.c.mident,
+        per_student.c.student_number,
+        latest.c.match_status,
+        latest.c.application_number,
+        per_student.c.waiting_since,
+        code_of.label("code"),
+    ).join(latest, latest.c.id == per_student.c.id)
+    if code is not None:
+        rows = rows.where(code_of == code)
+    return rows.order_by(per_student.c.waiting_since, per_student.c.id)
 
 
 def _latest_decisions(conn: Any, held: Sequence[int]) -> pl.DataFrame:
@@ -147,6 +174,15 @@ def _candidate_lists(rows: pl.DataFrame) -> list[list[tuple[str, float | None]]]
     return result
 
 
+@dataclass(frozen=True)
+class QueuePage:
+    """Some of the held students, from `start` (0-based), and how many there are in all."""
+
+    items: list[QueueItem]
+    start: int
+    total: int
+
+
 def review_queue(
     engine: Engine, scope: Sequence[str] | None = None, code: str | None = None
 ) -> list[QueueItem]:
@@ -154,6 +190,19 @@ def review_queue(
 
     `code`: only the students held with this glossary code (A001, A002, A003, A009).
     """
+    return review_queue_page(engine, scope, code).items
+
+
+def review_queue_page(
+    engine: Engine,
+    scope: Sequence[str] | None = None,
+    code: str | None = None,
+    start: int = 0,
+    limit: int | None = None,
+    student: tuple[str, str] | None = None,
+) -> QueuePage:
+    """`limit` held students of `review_queue` from the `start`th (all when None), or the one
+    `student` (MIDENT, number). Only the students shown are read, with their candidates."""
     with engine.connect() as conn:
         operator = decisions_for(conn)
         returned = operator.filter(pl.col("action") == "unlink").join(
@@ -161,29 +210,18 @@ def review_queue(
             on=["mident", "student_number"],
             how="anti",
         )
-        held = _held_records(conn, scope, returned)
-        if held.is_empty():
-            return []
-        since = held.group_by("mident", "student_number").agg(
-            waiting_since=pl.col("received_at").min()
-        )
-        latest = held.sort("id").group_by("mident", "student_number").last()
-        decisions = _latest_decisions(conn, latest["id"].to_list())
-    rows = (
-        latest.join(since, on=["mident", "student_number"])
-        .join(decisions, left_on="id", right_on="student_record_id", how="left")
-        .with_columns(
-            code=pl.col("match_status").replace_strict(
-                HELD_CODES, default=RETURNED_CODE, return_dtype=pl.Utf8
-            )
-        )
-        .sort("waiting_since", "id")
-    )
-    if code is not None:
-        rows = rows.filter(pl.col("code") == code)
+        rows = _queue_rows(scope, code, returned, student)
+        counted = rows.add_columns(func.count().over().label("total"))
+        shown = frame(conn, counted.offset(start).limit(limit), _QUEUE_SCHEMA)
+        if shown.is_empty():
+            total = conn.execute(select(func.count()).select_from(rows.subquery())).scalar_one()
+            return QueuePage([], start, total)
+        total = int(shown["total"][0])
+        decisions = _latest_decisions(conn, shown["id"].to_list())
+    shown = shown.join(decisions, left_on="id", right_on="student_record_id", how="left")
     rejected = _rejected_by_student(operator)
     items = []
-    for row, found in zip(rows.iter_rows(named=True), _candidate_lists(rows), strict=True):
+    for row, found in zip(shown.iter_rows(named=True), _candidate_lists(shown), strict=True):
         gone = rejected.get((row["mident"], row["student_number"]), set())
         items.append(
             QueueItem(
@@ -195,7 +233,7 @@ def review_queue(
                 candidates=[Candidate(n, w) for n, w in found if n not in gone],
             )
         )
-    return items
+    return QueuePage(items, start, total)
 
 
 def _rejected_by_student(operator: pl.DataFrame) -> dict[tuple[str, str], set[str]]:
@@ -251,6 +289,15 @@ class ReviewCase:
         }
 
 
+def _student_of(engine: Engine, record_id: int) -> tuple[str, str] | None:
+    """The MIDENT and student number of a student record."""
+    s = table(StudentRecord)
+    query = select(s.c.mident, s.c.student_number).where(s.c.id == record_id)
+    with engine.connect() as conn:
+        row = conn.execute(query).first()
+    return None if row is None else (str(row.mident), str(row.student_number))
+
+
 def _text(value: Any) -> str | None:
     if value is None:
         return None
@@ -261,7 +308,11 @@ def review_case(
     engine: Engine, record_id: int, scope: Sequence[str] | None = None
 ) -> ReviewCase | None:
     """One held student (by its queue id) beside each candidate; None when not in the queue."""
-    item = next((i for i in review_queue(engine, scope) if i.id == record_id), None)
+    key = _student_of(engine, record_id)
+    if key is None:
+        return None
+    queued = review_queue_page(engine, scope, student=key).items
+    item = next((i for i in queued if i.id == record_id), None)
     if item is None:
         return None
     with engine.connect() as conn:
