@@ -13,9 +13,8 @@ status and the one on the applicant, it took the first and read every matched st
 (150,000 students: 107,121 matched) for each record shown. An index on both columns, and one on
 the school and the status, are the longer match and the one it takes.
 
-The review queue groups the held students' records by student: an index holding every column
-it reads of them (status, accepted, school, student number, transmission) answers it without
-reading the records themselves (3,951 held students among 150,000).
+No index leads with the match status and another column: SQLite would take it for the record's
+read too (two columns against two), and read every matched student again.
 
 Revision ID: 0011
 Revises: 0010
