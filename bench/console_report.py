@@ -22,7 +22,8 @@ def measurement(result: dict[str, Any]) -> list[str]:
     backend = "PostgreSQL" if result.get("backend") == "postgresql" else "SQLite"
     run = f", `ost run` {db['ost_run_seconds']:,.0f} s" if "ost_run_seconds" in db else ""
     lines = [
-        f"### {backend}, scale {result.get('scale', 1):g}",
+        f"### {backend}, scale {result.get('scale', 1):g}"
+        + (f" ({result['label']})" if result.get("label") else ""),
         "",
         f"{result['clients']} concurrent clients each asking every page "
         f"{result['requests_per_client']} times, signed in as an operator and then as the "
@@ -59,6 +60,7 @@ def measurement(result: dict[str, Any]) -> list[str]:
         f"Load average before: {_loads(result.get('load_average_before', []))}; at the end: "
         f"{_loads(result.get('load_average_at_end', []))}.",
         "",
+        *([result["note"], ""] if result.get("note") else []),
     ]
 
 
@@ -66,13 +68,17 @@ def console_section(results: list[dict[str, Any]]) -> list[str]:
     """The section: every stored measurement, SQLite first, the largest scale first."""
     if not results:
         return []
-    ordered = sorted(results, key=lambda r: (r.get("backend", "sqlite"), -r.get("scale", 1)))
+    ordered = sorted(
+        results, key=lambda r: (r.get("backend", "sqlite"), -r.get("scale", 1), "label" in r)
+    )
     lines = [
         HEADING,
         "",
         "`python -m bench console [--scale S] [--console-backend postgres]`: `ost serve` in its "
         "own process on 127.0.0.1, the clients threads of the harness; the database is built "
-        "once per scale and backend under --work and reused.",
+        "once per scale and backend under --work and reused. The machine has two processors: "
+        "with a load average above 2, the server waited for them, and the times include that "
+        "wait (the load average is given with each measurement).",
         "",
     ]
     for result in ordered:
