@@ -65,9 +65,12 @@ def console_from_settings(settings: Settings, engine: Engine | None = None) -> F
 def warm_up() -> None:
     """Import once, at start, what checking an upload with a failing record needs: the rules
     import pandera (and pandas) only then, so that `ost validate` starts fast, and the first
-    upload of a server would otherwise wait about two seconds for it."""
+    upload of a server would otherwise wait about two seconds for it. The same for the
+    matcher's comparison that a review case shows."""
     import pandera.errors  # noqa: F401
     import pandera.polars  # noqa: F401
+
+    import matching.explain  # noqa: F401
 
 
 async def session_cookie(
