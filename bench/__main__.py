@@ -8,6 +8,7 @@
     python -m bench growth    [--scales .25,.5,1]    e2e at several sizes: is the cost linear?
     python -m bench startup   [--against REV]        ost as installed vs python's own start-up
     python -m bench console   [--clients 8]          the web console's pages and a 5 MB upload
+                              [--console-backend postgres]
     python -m bench crowd     [--big-file]           peak memory: ost run on a held crowd
                                                      (and ost ingest of a 999,999-student file)
     python -m bench report    [--write]              RESULTS.md from the stored results
@@ -182,10 +183,15 @@ def cmd_console(args: argparse.Namespace) -> None:
     from bench.console_report import write_console_section
 
     batch = batch_at(args.scale, args.work)
-    result = compare_console(batch, args.work, args.clients, args.requests, log)
-    store(args.work, f"console-{args.scale:g}", {"scale": args.scale, **result})
+    postgres = args.console_backend == "postgres"
+    result = compare_console(
+        batch, args.work, args.clients, args.requests, log, args.postgres_url if postgres else None
+    )
+    name = f"console-{args.scale:g}{'-postgres' if postgres else ''}"
+    store(args.work, name, {"scale": args.scale, **result})
     if args.write:
-        write_console_section(load(args.work, f"console-{args.scale:g}"), args.results)
+        measured = sorted(results_dir(args.work).glob("console-*.json"))
+        write_console_section([load(args.work, path.stem) for path in measured], args.results)
 
 
 def cmd_crowd(args: argparse.Namespace) -> None:
@@ -259,6 +265,9 @@ def parser() -> argparse.ArgumentParser:
     main.add_argument("--no-profile", action="store_true", help="no py-spy stage sampling")
     main.add_argument("--clients", type=int, default=8, help="concurrent console clients")
     main.add_argument("--requests", type=int, default=20, help="requests per page and client")
+    main.add_argument(
+        "--console-backend", choices=["sqlite", "postgres"], default="sqlite", help="console: db"
+    )
     main.add_argument("--applicants", type=int, default=50_000, help="crowd: applicants")
     main.add_argument("--big-file", action="store_true", help="crowd: also the big file")
     main.add_argument("--only-big-file", action="store_true", help="crowd: the big file only")

@@ -2,11 +2,13 @@
 127.0.0.1 against a database loaded with the provincial batch, and the upload of a 5 MB file
 beside `ost validate` on the same bytes in process.
 
-    python -m bench console [--scale 1] [--clients 8] [--requests 40] [--write]
+    python -m bench console [--scale 1] [--clients 8] [--requests 20] [--backends sqlite]
+                            [--postgres-url URL] [--write]
 
-The database is built once per scale under --work (the batch through `ost run`), with an
-operator and the account of the school with the most students; `ost serve` runs as its own
-process, as in production, and the clients are threads of the harness signing in as each.
+The database is built once per scale and backend under --work (the batch through `ost run`,
+as the product writes it) and reused by every later measurement, with an operator and the
+account of the school with the most students; `ost serve` runs as its own process, as in
+production, and the clients are threads of the harness signing in as each.
 """
 
 from __future__ import annotations
@@ -21,12 +23,14 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import httpx2 as httpx
 
+from bench.end_to_end import database_name, postgres_database
 from bench.measure import summary
 from bench.provincial import generate_big_file
 
@@ -37,8 +41,20 @@ UPLOAD_GRADES = 24_000  # about 5 MB: 201 bytes a line
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-def ost(home: Path, *args: str, stdin: str | None = None) -> str:
-    env = {**os.environ, "OST_HOME": str(home), "OST_SETTLE_SECONDS": "0"}
+@dataclass(frozen=True)
+class Target:
+    """An OST_HOME and its database (None: the SQLite file inside it)."""
+
+    home: Path
+    database_url: str | None = None
+
+    def env(self, **extra: str) -> dict[str, str]:
+        url = {"OST_DATABASE_URL": self.database_url} if self.database_url else {}
+        return {**os.environ, "OST_HOME": str(self.home), **url, **extra}
+
+
+def ost(target: Target, *args: str, stdin: str | None = None) -> str:
+    env = target.env(OST_SETTLE_SECONDS="0")
     ost_path = Path(sys.executable).with_name("ost")
     done = subprocess.run(
         [str(ost_path), *args], env=env, input=stdin, capture_output=True, text=True, check=False
@@ -48,61 +64,87 @@ def ost(home: Path, *args: str, stdin: str | None = None) -> str:
     return done.stdout
 
 
-def loaded_home(batch: Path, work: Path, log: Callable[[str], None]) -> tuple[Path, dict[str, Any]]:
-    """OST_HOME with the batch ingested and the two accounts (built once; `ready.json`)."""
-    home = work / f"console-{batch.name}"
+def loaded_home(
+    batch: Path, work: Path, log: Callable[[str], None], postgres_url: str | None = None
+) -> tuple[Target, dict[str, Any]]:
+    """OST_HOME with the batch ingested and the two accounts, built once (`ready.json`) and
+    reused; on PostgreSQL (`postgres_url`, the server) in a database of its own."""
+    home = work / f"console-{batch.name}{'-postgres' if postgres_url else ''}"
     ready = home / "ready.json"
     if ready.exists():
-        return home, dict(json.loads(ready.read_text(encoding="utf-8")))
+        known = json.loads(ready.read_text(encoding="utf-8"))
+        return Target(home, known.get("database_url")), dict(known["facts"])
     shutil.rmtree(home, ignore_errors=True)
     (home / "inbox").mkdir(parents=True)
+    url = None
+    if postgres_url:
+        url = postgres_database(postgres_url, database_name(batch, "console", work))
+    target = Target(home, url)
     log(f"loading {batch.name} into {home} (ost run)")
-    ost(home, "applicants", "import", str(batch / "applicants.csv"), "--skip-invalid")
+    ost(target, "applicants", "import", str(batch / "applicants.csv"), "--skip-invalid")
     for path in (batch / "inbox").iterdir():
         shutil.copy(path, home / "inbox" / path.name)
     started = time.perf_counter()
-    ost(home, "run")
-    log(f"ost run took {time.perf_counter() - started:.1f} s")
-    facts = database_facts(home)
-    ost(home, "users", "add", "ops", "--role", "operator", stdin=PASSWORD + "\n")
+    ost(target, "run")
+    facts = {**database_facts(target), "ost_run_seconds": round(time.perf_counter() - started, 1)}
+    log(f"ost run took {facts['ost_run_seconds']} s")
+    ost(target, "users", "add", "ops", "--role", "operator", stdin=PASSWORD + "\n")
     school = ["--mident", facts["school"]]
-    ost(home, "users", "add", "clerk", "--role", "school", *school, stdin=PASSWORD + "\n")
-    ready.write_text(json.dumps(facts, indent=2) + "\n", encoding="utf-8")
-    return home, facts
+    ost(target, "users", "add", "clerk", "--role", "school", *school, stdin=PASSWORD + "\n")
+    known = {"database_url": url, "facts": facts}
+    ready.write_text(json.dumps(known, indent=2) + "\n", encoding="utf-8")
+    return target, facts
 
 
-def database_facts(home: Path) -> dict[str, Any]:
+def database_facts(target: Target) -> dict[str, Any]:
     """Sizes of the database, the school with the most students, its largest transmission,
-    an applicant of that school and a name to search for."""
+    an applicant of that school with a name and an OEN to search for, the applicant with the
+    longest change history and the first held student of the review queue."""
     from sqlalchemy import func, select
 
     from pipeline.config import load_settings
     from pipeline.database import open_database
-    from pipeline.models import Applicant, Course, StudentRecord, Transmission
+    from pipeline.models import Applicant, Course, CourseChange, StudentRecord, Transmission
+    from pipeline.review import review_queue
     from pipeline.store import table
 
-    engine = open_database(load_settings({"OST_HOME": str(home)}).database_url)
+    engine = open_database(load_settings(target.env()).database_url)
     t, s, a, c = (table(m) for m in (Transmission, StudentRecord, Applicant, Course))
+    h = table(CourseChange)
     with engine.connect() as conn:
         count = lambda tbl: conn.execute(select(func.count()).select_from(tbl)).scalar_one()  # noqa: E731
         largest = conn.execute(
             select(t.c.id, t.c.mident).order_by(t.c.grades.desc()).limit(1)
         ).one()
         student = conn.execute(
-            select(s.c.application_number, s.c.surname)
+            select(s.c.application_number, s.c.surname, a.c.oen)
+            .join(a, a.c.application_number == s.c.application_number)
             .where(s.c.mident == largest.mident, s.c.match_status == "matched")
+            .where(a.c.oen.is_not(None))
+            .order_by(s.c.id)
             .limit(1)
         ).one()
+        longest = conn.execute(
+            select(h.c.application_number)
+            .group_by(h.c.application_number)
+            .order_by(func.count().desc(), h.c.application_number)
+            .limit(1)
+        ).scalar_one()
         facts = {
             "transmissions": count(t),
             "students": count(s),
             "applicants": count(a),
             "courses": count(c),
+            "course_changes": count(h),
             "school": largest.mident,
             "transmission": largest.id,
             "applicant": student.application_number,
             "name": student.surname[:4].lower(),
+            "oen": student.oen,
+            "longest_history": longest,
         }
+    queue = review_queue(engine)
+    facts |= {"held": len(queue), "review": queue[0].id if queue else None}
     engine.dispose()
     return facts
 
@@ -113,9 +155,9 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_console(home: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_console(target: Target) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
-    env = {**os.environ, "OST_HOME": str(home), "OST_SECRET_KEY": "bench"}
+    env = target.env(OST_SECRET_KEY="bench")
     command = [str(Path(sys.executable).with_name("ost")), "serve", "--port", str(port)]
     server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
@@ -220,22 +262,41 @@ def timed_upload(url: str, work: Path, repeat: int) -> dict[str, Any]:
     }
 
 
+def pages_of(facts: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
+    """The pages an operator and the school's clerk ask for."""
+    school_pages = {
+        "history": "/history",
+        "transmission": f"/transmissions/{facts['transmission']}",
+        "applicant search": f"/applicants?q={facts['name']}",
+        "applicant record": f"/applicants/{facts['applicant']}",
+        "upload page": "/upload",
+        "reports": "/reports",
+    }
+    operator_pages = {
+        **school_pages,
+        "applicant search (OEN)": f"/applicants?q={facts['oen']}",
+        "longest change history": f"/applicants/{facts['longest_history']}",
+        "review queue": "/review",
+        "glossary": "/glossary",
+    }
+    if facts.get("review") is not None:
+        operator_pages["review case"] = f"/review/{facts['review']}"
+    return operator_pages, school_pages
+
+
 def compare_console(
-    batch: Path, work: Path, clients: int, requests: int, log: Callable[[str], None]
+    batch: Path,
+    work: Path,
+    clients: int,
+    requests: int,
+    log: Callable[[str], None],
+    postgres_url: str | None = None,
 ) -> dict[str, Any]:
-    home, facts = loaded_home(batch, work, log)
-    server, url = start_console(home)
+    target, facts = loaded_home(batch, work, log, postgres_url)
+    server, url = start_console(target)
+    load_before = os.getloadavg()
     try:
-        operator_pages = {
-            "history": "/history",
-            "transmission": f"/transmissions/{facts['transmission']}",
-            "applicant search": f"/applicants?q={facts['name']}",
-            "applicant record": f"/applicants/{facts['applicant']}",
-            "upload page": "/upload",
-            "glossary": "/glossary",
-            "reports": "/reports",
-        }
-        school_pages = {name: path for name, path in operator_pages.items() if name != "glossary"}
+        operator_pages, school_pages = pages_of(facts)
         log(f"timing pages: {clients} clients x {requests} requests each")
         results = {
             "operator": timed_pages(url, "ops", operator_pages, clients, requests),
@@ -248,6 +309,9 @@ def compare_console(
         server.wait(timeout=30)
     worst = max(page["p95"] for pages in results.values() for page in pages.values())
     return {
+        "backend": "postgresql" if postgres_url else "sqlite",
+        "load_average_before": list(load_before),
+        "load_average_at_end": list(os.getloadavg()),
         "database": facts,
         "clients": clients,
         "requests_per_client": requests,

@@ -12,20 +12,28 @@ def _ms(seconds: float) -> str:
     return f"{seconds * 1000:.0f} ms"
 
 
-def console_section(result: dict[str, Any] | None) -> list[str]:
-    if not result:
-        return []
+def _loads(values: list[float]) -> str:
+    return ", ".join(f"{value:.2f}" for value in values) or "not recorded"
+
+
+def measurement(result: dict[str, Any]) -> list[str]:
+    """One stored measurement: the database, each page's times, the upload, the load."""
     db = result["database"]
-    result = {**result, "load": result.get("load_average_at_end", [])}
+    backend = "PostgreSQL" if result.get("backend") == "postgresql" else "SQLite"
+    run = f", `ost run` {db['ost_run_seconds']:,.0f} s" if "ost_run_seconds" in db else ""
     lines = [
-        HEADING,
+        f"### {backend}, scale {result.get('scale', 1):g}"
+        + (f" ({result['label']})" if result.get("label") else ""),
         "",
-        f"`python -m bench console`: `ost serve` in its own process on 127.0.0.1, "
         f"{result['clients']} concurrent clients each asking every page "
         f"{result['requests_per_client']} times, signed in as an operator and then as the "
-        f"school with the most students ({db['school']}). Database (SQLite, the batch through "
-        f"`ost run`): {db['transmissions']:,} transmissions, {db['students']:,} student "
-        f"records, {db['applicants']:,} applicants, {db['courses']:,} courses.",
+        f"school with the most students ({db['school']}). Database ({backend}, the batch "
+        f"through `ost run`{run}): {db['transmissions']:,} transmissions, "
+        f"{db['students']:,} student records, {db['applicants']:,} applicants, "
+        f"{db['courses']:,} courses"
+        + (f", {db['course_changes']:,} course changes" if "course_changes" in db else "")
+        + (f", {db['held']:,} students held for review" if "held" in db else "")
+        + ".",
         "",
         "| page | who | median | p95 | p95 / 200 ms goal |",
         "|---|---|---|---|---|",
@@ -37,7 +45,8 @@ def console_section(result: dict[str, Any] | None) -> list[str]:
                 f"| {name} | {who} | {_ms(page['median'])} | {_ms(page['p95'])} | {ratio:.2f} |"
             )
     upload = result["upload"]
-    lines += [
+    return [
+        *lines,
         "",
         f"Every page's p95 under 200 ms: {'yes' if result['pages_goal_met'] else 'no'} "
         f"(worst {_ms(result['worst_p95'])}).",
@@ -48,9 +57,32 @@ def console_section(result: dict[str, Any] | None) -> list[str]:
         f"rules in process: median {_ms(upload['validate_in_process']['median'])}; upload / "
         f"validate = {upload['ratio_upload_to_validate']:.2f}.",
         "",
-        f"Load average at the end: {', '.join(f'{v:.2f}' for v in result.get('load', []))}.",
+        f"Load average before: {_loads(result.get('load_average_before', []))}; at the end: "
+        f"{_loads(result.get('load_average_at_end', []))}.",
+        "",
+        *([result["note"], ""] if result.get("note") else []),
+    ]
+
+
+def console_section(results: list[dict[str, Any]]) -> list[str]:
+    """The section: every stored measurement, SQLite first, the largest scale first."""
+    if not results:
+        return []
+    ordered = sorted(
+        results, key=lambda r: (r.get("backend", "sqlite"), -r.get("scale", 1), "label" in r)
+    )
+    lines = [
+        HEADING,
+        "",
+        "`python -m bench console [--scale S] [--console-backend postgres]`: `ost serve` in its "
+        "own process on 127.0.0.1, the clients threads of the harness; the database is built "
+        "once per scale and backend under --work and reused. The machine has two processors: "
+        "with a load average above 2, the server waited for them, and the times include that "
+        "wait (the load average is given with each measurement).",
         "",
     ]
+    for result in ordered:
+        lines += measurement(result)
     return lines
 
 
@@ -72,6 +104,6 @@ def with_section(text: str, section: list[str]) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def write_console_section(result: dict[str, Any], path: Path) -> None:
+def write_console_section(results: list[dict[str, Any]], path: Path) -> None:
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    path.write_text(with_section(text, console_section(result)), encoding="utf-8")
+    path.write_text(with_section(text, console_section(results)), encoding="utf-8")

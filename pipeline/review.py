@@ -15,19 +15,17 @@ import polars as pl
 
 from pipeline.operator_decisions import exclusions, links
 from pipeline.store.review import (
-    HELD_CODES,
     applicants_by_number,
     current_decision,
     decisions_for,
-    held_records,
     latest_decisions,
+    queue_rows,
+    student_of,
     students_by_id,
 )
 
 if TYPE_CHECKING:
     from pipeline.database import Engine
-
-RETURNED_CODE = "A001"  # unlinked by an operator, back in the queue until decided again
 
 
 @dataclass(frozen=True)
@@ -89,6 +87,15 @@ def _candidate_lists(rows: pl.DataFrame) -> list[list[tuple[str, float | None]]]
     return result
 
 
+@dataclass(frozen=True)
+class QueuePage:
+    """Some of the held students, from `start` (0-based), and how many there are in all."""
+
+    items: list[QueueItem]
+    start: int
+    total: int
+
+
 def review_queue(
     engine: Engine, scope: Sequence[str] | None = None, code: str | None = None
 ) -> list[QueueItem]:
@@ -96,6 +103,19 @@ def review_queue(
 
     `code`: only the students held with this glossary code (A001, A002, A003, A009).
     """
+    return review_queue_page(engine, scope, code).items
+
+
+def review_queue_page(
+    engine: Engine,
+    scope: Sequence[str] | None = None,
+    code: str | None = None,
+    start: int = 0,
+    limit: int | None = None,
+    student: tuple[str, str] | None = None,
+) -> QueuePage:
+    """`limit` held students of `review_queue` from the `start`th (all when None), or the one
+    `student` (MIDENT, number). Only the students shown are read, with their candidates."""
     with engine.connect() as conn:
         operator = decisions_for(conn)
         returned = operator.filter(pl.col("action") == "unlink").join(
@@ -103,29 +123,14 @@ def review_queue(
             on=["mident", "student_number"],
             how="anti",
         )
-        held = held_records(conn, scope, returned)
-        if held.is_empty():
-            return []
-        since = held.group_by("mident", "student_number").agg(
-            waiting_since=pl.col("received_at").min()
-        )
-        latest = held.sort("id").group_by("mident", "student_number").last()
-        decisions = latest_decisions(conn, latest["id"].to_list())
-    rows = (
-        latest.join(since, on=["mident", "student_number"])
-        .join(decisions, left_on="id", right_on="student_record_id", how="left")
-        .with_columns(
-            code=pl.col("match_status").replace_strict(
-                HELD_CODES, default=RETURNED_CODE, return_dtype=pl.Utf8
-            )
-        )
-        .sort("waiting_since", "id")
-    )
-    if code is not None:
-        rows = rows.filter(pl.col("code") == code)
+        shown, total = queue_rows(conn, scope, code, returned, (start, limit), student)
+        if shown.is_empty():
+            return QueuePage([], start, total)
+        decisions = latest_decisions(conn, shown["id"].to_list())
+    shown = shown.join(decisions, left_on="id", right_on="student_record_id", how="left")
     rejected = _rejected_by_student(operator)
     items = []
-    for row, found in zip(rows.iter_rows(named=True), _candidate_lists(rows), strict=True):
+    for row, found in zip(shown.iter_rows(named=True), _candidate_lists(shown), strict=True):
         gone = rejected.get((row["mident"], row["student_number"]), set())
         items.append(
             QueueItem(
@@ -137,7 +142,7 @@ def review_queue(
                 candidates=[Candidate(n, w) for n, w in found if n not in gone],
             )
         )
-    return items
+    return QueuePage(items, start, total)
 
 
 def _rejected_by_student(operator: pl.DataFrame) -> dict[tuple[str, str], set[str]]:
@@ -203,7 +208,12 @@ def review_case(
     engine: Engine, record_id: int, scope: Sequence[str] | None = None
 ) -> ReviewCase | None:
     """One held student (by its queue id) beside each candidate; None when not in the queue."""
-    item = next((i for i in review_queue(engine, scope) if i.id == record_id), None)
+    with engine.connect() as conn:
+        key = student_of(conn, record_id)
+    if key is None:
+        return None
+    queued = review_queue_page(engine, scope, student=key).items
+    item = next((i for i in queued if i.id == record_id), None)
     if item is None:
         return None
     with engine.connect() as conn:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
-from sqlalchemy import ColumnElement, Connection, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Connection, Select, and_, func, or_, select, union
 
 from matching import ApplicantPool, Zones
 from matching.schema import ACCOUNT_SCHEMA, APPLICANTS_SCHEMA
@@ -206,28 +206,62 @@ def matched_records(
 # -- the console's search and record -------------------------------------------------------
 
 
-def _words_in(text: ColumnElement[str], query: str) -> ColumnElement[bool]:
-    """Every word of `query` appears in `text`, ignoring case."""
-    words = [word.lower() for word in query.split()]
-    return and_(*(func.lower(text).contains(word, autoescape=True) for word in words))
+# An applicant's names, each indexed lowered by migration 0011.
+NAME_COLUMNS = ("last_name", "first_name", "middle_name", "previous_last_name")
+# A lowered word, and the first text past every text that begins with it (None: there is none).
+Prefix = tuple[str, str | None]
 
 
-def search_every_applicant(conn: Connection, query: str, limit: int) -> list[dict[str, Any]]:
-    """Up to `limit` + 1 applicants: by name when the query has a letter; otherwise by
-    application number, OEN or student number, each an indexed lookup (one OR over them all
-    would read every applicant)."""
+def _begins(column: ColumnElement[str | None], prefix: Prefix, dialect: str) -> ColumnElement[bool]:
+    """The lowered `column` begins with the prefix: a range over the index of migration 0011 (in
+    the "C" collation on PostgreSQL, so that the range is a prefix), then the prefix itself."""
+    word, upper = prefix
+    lowered: ColumnElement[str] = func.lower(column)
+    if dialect == "postgresql":
+        lowered = lowered.collate("C")
+    conditions = [lowered >= word, lowered.startswith(word, autoescape=True)]
+    if upper is not None:
+        conditions.append(lowered < upper)
+    return and_(*conditions)
+
+
+def _words_begin(
+    columns: Sequence[ColumnElement[str | None]], prefixes: Sequence[Prefix], dialect: str
+) -> ColumnElement[bool]:
+    """Every prefix begins one of `columns`."""
+    return and_(*(or_(*(_begins(column, p, dialect) for column in columns)) for p in prefixes))
+
+
+def search_every_applicant(
+    conn: Connection, query: str, prefixes: Sequence[Prefix], limit: int
+) -> list[dict[str, Any]]:
+    """Up to `limit` + 1 applicants: by the beginnings of names (`prefixes`, the query's words,
+    longest first) when the query has a letter; otherwise by application number, OEN or student
+    number. Each is an indexed lookup: the applicants whose names begin with the first prefix
+    are found through the indexes of migration 0011, and only they are checked for the others."""
     a, s = table(Applicant), table(StudentRecord)
     if any(character.isalpha() for character in query):
-        names = func.coalesce(a.c.first_name, "") + " " + func.coalesce(a.c.middle_name, "")
-        names = names + " " + a.c.last_name + " " + func.coalesce(a.c.previous_last_name, "")
-        wanted: ColumnElement[bool] = or_(a.c.application_number == query, _words_in(names, query))
-    else:
-        by_student = select(s.c.application_number).where(s.c.student_number == query)
-        wanted = or_(
-            a.c.application_number == query,
-            a.c.oen == query,
-            a.c.application_number.in_(by_student),
+        dialect = conn.dialect.name
+        names = [a.c[name] for name in NAME_COLUMNS]
+        candidates = union(
+            select(a.c.application_number).where(a.c.application_number == query),
+            *(
+                select(a.c.application_number).where(_begins(c, prefixes[0], dialect))
+                for c in names
+            ),
         )
+        wanted: ColumnElement[bool] = and_(
+            a.c.application_number.in_(candidates),
+            or_(a.c.application_number == query, _words_begin(names, prefixes, dialect)),
+        )
+    else:
+        # One lookup each, united: an OR over the three read every applicant on PostgreSQL.
+        found = union(
+            select(a.c.application_number).where(a.c.application_number == query),
+            select(a.c.application_number).where(a.c.oen == query),
+            select(s.c.application_number).where(s.c.student_number == query),
+        )
+        wanted = a.c.application_number.in_(found)
     statement = (
         select(
             a.c.application_number,
@@ -245,9 +279,10 @@ def search_every_applicant(conn: Connection, query: str, limit: int) -> list[dic
 
 
 def search_own_students(
-    conn: Connection, query: str, scope: Scope, limit: int
+    conn: Connection, query: str, prefixes: Sequence[Prefix], scope: Scope, limit: int
 ) -> list[dict[str, Any]]:
-    """Up to `limit` + 1 of what a school sent: its students merged into an applicant."""
+    """Up to `limit` + 1 of what a school sent: its students merged into an applicant, by
+    number or by the beginnings of their names."""
     s = table(StudentRecord)
     statement = (
         select(s.c.application_number, s.c.mident, s.c.student_number, s.c.surname, s.c.first_name)
@@ -260,7 +295,7 @@ def search_own_students(
                 s.c.application_number == query,
                 s.c.student_number == query,
                 s.c.oen == query,
-                _words_in(s.c.first_name + " " + s.c.surname, query),
+                _words_begin([s.c.first_name, s.c.surname], prefixes, conn.dialect.name),
             ),
         )
         .order_by(s.c.surname, s.c.first_name, s.c.application_number)
@@ -285,13 +320,16 @@ def own_students(conn: Connection, application_number: str, scope: Scope) -> lis
 
 
 def course_changes(
-    conn: Connection, application_number: str, scope: Scope, limit: int
+    conn: Connection, application_number: str, scope: Scope, limit: int, before: int | None
 ) -> list[dict[str, Any]]:
-    """The changes to the applicant's courses, newest first, made by transmissions of schools
-    in scope, with the course's values before and after (JSON text)."""
+    """The changes to the applicant's courses, newest first (those older than change `before`
+    when it is given), made by transmissions of schools in scope, each with its id and the
+    course's values before and after (JSON text)."""
     h, t = table(CourseChange), table(Transmission)
+    older = [h.c.id < before] if before is not None else []
     statement = (
         select(
+            h.c.id,
             h.c.changed_at,
             h.c.action,
             h.c.course_code,
@@ -304,7 +342,7 @@ def course_changes(
             t.c.mident,
         )
         .join(t, t.c.id == h.c.transmission_id)
-        .where(h.c.application_number == application_number, in_scope(scope, t.c.mident))
+        .where(h.c.application_number == application_number, in_scope(scope, t.c.mident), *older)
         .order_by(h.c.id.desc())
         .limit(limit)
     )

@@ -9,7 +9,18 @@ from datetime import datetime
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, delete, func, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    and_,
+    case,
+    delete,
+    func,
+    or_,
+    select,
+    tuple_,
+)
 
 from pipeline.models import (
     Course,
@@ -25,6 +36,7 @@ from pipeline.store.courses import STUDENT_SCHEMA
 
 # Statuses held for an operator, and the glossary code each stands for.
 HELD_CODES = {"review": "A009", "ambiguous": "A002", "not_merged": "A003"}
+RETURNED_CODE = "A001"  # unlinked by an operator, back in the queue until decided again
 MATCHER_COLUMNS = (
     "student_key", "mident", "student_number", "oen", "surname", "first_name", "middle_name",
     "birth_date", "gender",
@@ -40,13 +52,15 @@ DECISIONS_SCHEMA: dict[str, pl.DataType] = {
     "decided_at": pl.Datetime(time_zone="UTC"),
     "reason": pl.Utf8(),
 }
-_HELD_SCHEMA: dict[str, pl.DataType] = {
+QUEUE_SCHEMA: dict[str, pl.DataType] = {
     "id": pl.Int64(),
     "mident": pl.Utf8(),
     "student_number": pl.Utf8(),
     "match_status": pl.Utf8(),
     "application_number": pl.Utf8(),
-    "received_at": pl.Datetime(time_zone="UTC"),
+    "waiting_since": pl.Datetime(time_zone="UTC"),
+    "code": pl.Utf8(),
+    "total": pl.Int64(),  # held students in all, counted by the same query
 }
 _DECISION_SCHEMA: dict[str, pl.DataType] = {
     "student_record_id": pl.Int64(),
@@ -107,37 +121,86 @@ def record_decision(
 # -- the queue -----------------------------------------------------------------------------
 
 
-def held_records(conn: Any, scope: Sequence[str] | None, returned: pl.DataFrame) -> pl.DataFrame:
-    """Accepted records of processed files that are held for review, or returned by an unlink."""
+def _held_condition(returned: pl.DataFrame) -> ColumnElement[bool]:
+    """A record held for review, or one not matched of a student an unlink returned."""
+    s = table(StudentRecord)
+    held = s.c.match_status.in_(list(HELD_CODES))
+    keys = returned.select("mident", "student_number").unique().rows()
+    if not keys:
+        return held
+    back = s.c.match_status.is_distinct_from("matched")
+    return or_(held, and_(back, tuple_(s.c.mident, s.c.student_number).in_(keys)))
+
+
+def _queue_rows(
+    scope: Sequence[str] | None,
+    code: str | None,
+    returned: pl.DataFrame,
+    student: tuple[str, str] | None,
+) -> Select[Any]:
+    """Per student, its latest held record (accepted, of a processed file), its code and
+    since when it waits, oldest first."""
     s, t = table(StudentRecord), table(Transmission)
-    query = (
+    held = (
         select(
-            s.c.id,
             s.c.mident,
             s.c.student_number,
-            s.c.match_status,
-            s.c.application_number,
-            t.c.received_at,
+            func.max(s.c.id).label("id"),
+            func.min(t.c.received_at).label("waiting_since"),
         )
         .join(t, t.c.id == s.c.transmission_id)
-        .where(s.c.accepted.is_(True), t.c.status.in_(["processed", "partially processed"]))
+        .where(
+            s.c.accepted.is_(True),
+            t.c.status.in_(["processed", "partially processed"]),
+            _held_condition(returned),
+        )
+        .group_by(s.c.mident, s.c.student_number)
     )
     if scope is not None:
-        query = query.where(s.c.mident.in_(list(scope)))
-    held = frame(conn, query.where(s.c.match_status.in_(list(HELD_CODES))), _HELD_SCHEMA)
-    keys = returned.select("mident", "student_number").unique().rows()
-    back = [
-        frame(
-            conn,
-            query.where(
-                s.c.match_status.is_distinct_from("matched"),
-                tuple_(s.c.mident, s.c.student_number).in_(list(part)),
-            ),
-            _HELD_SCHEMA,
-        )
-        for part in chunks(keys)
-    ]
-    return pl.concat([held, *back]).unique("id")
+        held = held.where(s.c.mident.in_(list(scope)))
+    if student is not None:
+        held = held.where(s.c.mident == student[0], s.c.student_number == student[1])
+    per_student = held.subquery()
+    latest = s.alias("latest")
+    code_of = case(
+        *((latest.c.match_status == status, held_code) for status, held_code in HELD_CODES.items()),
+        else_=RETURNED_CODE,
+    )
+    rows = select(
+        per_student.c.id,
+        per_student.c.mident,
+        per_student.c.student_number,
+        latest.c.match_status,
+        latest.c.application_number,
+        per_student.c.waiting_since,
+        code_of.label("code"),
+    ).join(latest, latest.c.id == per_student.c.id)
+    if code is not None:
+        rows = rows.where(code_of == code)
+    return rows.order_by(per_student.c.waiting_since, per_student.c.id)
+
+
+def queue_rows(
+    conn: Connection,
+    scope: Sequence[str] | None,
+    code: str | None,
+    returned: pl.DataFrame,
+    window: tuple[int, int | None] = (0, None),
+    student: tuple[str, str] | None = None,
+) -> tuple[pl.DataFrame, int]:
+    """The held students (QUEUE_SCHEMA) of `window` (start, limit: all when None), in one
+    query grouped by student, and how many there are in all.
+
+    `returned`: the operators' unlinks still standing; `student`: only this (MIDENT, number).
+    """
+    start, limit = window
+    rows = _queue_rows(scope, code, returned, student)
+    counted = rows.add_columns(func.count().over().label("total"))
+    shown = frame(conn, counted.offset(start).limit(limit), QUEUE_SCHEMA)
+    if not shown.is_empty():
+        return shown, int(shown["total"][0])
+    total = conn.execute(select(func.count()).select_from(rows.subquery())).scalar_one()
+    return shown, int(total)
 
 
 def latest_decisions(conn: Any, held: Sequence[int]) -> pl.DataFrame:
@@ -163,6 +226,14 @@ def records_by_id(conn: Connection, record_ids: Sequence[int]) -> pl.DataFrame:
     columns = [s.c.id, *(s.c[name] for name in list(STUDENT_SCHEMA)[1:])]
     query = select(*columns).where(s.c.id.in_(list(record_ids)))
     return frame(conn, query, STUDENT_SCHEMA)
+
+
+def student_of(conn: Connection, record_id: int) -> tuple[str, str] | None:
+    """The MIDENT and student number of a student record."""
+    s = table(StudentRecord)
+    query = select(s.c.mident, s.c.student_number).where(s.c.id == record_id)
+    row = conn.execute(query).first()
+    return None if row is None else (str(row.mident), str(row.student_number))
 
 
 def students_by_id(conn: Connection, record_ids: Sequence[int]) -> pl.DataFrame:

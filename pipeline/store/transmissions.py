@@ -168,9 +168,11 @@ def history(
     mident: str | None = None,
     period: str | None = None,
     limit: int | None = None,
+    before: int | None = None,
 ) -> pl.DataFrame:
     """The upload history of the schools in `scope`, newest first; `period` is the month the
-    school created the file (YYYY-MM), and `limit` keeps only the newest rows.
+    school created the file (YYYY-MM), `limit` keeps only the newest rows, and `before` only
+    the transmissions older than that id.
 
     The month is the school's own (its header's local time), not the stored UTC one: a file
     created on the evening of 30 November belongs to November.
@@ -198,6 +200,8 @@ def history(
         query = query.where(t.c.mident == mident)
     if period:
         query = query.where(*period_bounds(t.c.created_at, period))
+    if before is not None:
+        query = query.where(t.c.id < before)
     if limit is not None:
         query = query.limit(limit)
     rows = frame(conn, query, HISTORY_SCHEMA)

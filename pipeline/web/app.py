@@ -55,9 +55,21 @@ def create_app(state: ConsoleState) -> FastAPI:
 def console_from_settings(settings: Settings, engine: Engine | None = None) -> FastAPI:
     """The console as `ost serve` runs it: a migrated database, folders, the session key."""
     ensure_folders(settings)
+    warm_up()
     engine = engine or open_database(settings.database_url)
     sessions: SessionSettings = session_settings(settings.home)
     return create_app(ConsoleState(settings=settings, engine=engine, sessions=sessions))
+
+
+def warm_up() -> None:
+    """Import once, at start, what checking an upload with a failing record needs: the rules
+    import pandera (and pandas) only then, so that `ost validate` starts fast, and the first
+    upload of a server would otherwise wait about two seconds for it. The same for the
+    matcher's comparison that a review case shows."""
+    import pandera.errors  # noqa: F401
+    import pandera.polars  # noqa: F401
+
+    import matching.explain  # noqa: F401
 
 
 async def session_cookie(

@@ -4,14 +4,28 @@ accepted, rejected, linked and unlinked with a reason, through the functions of 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from datetime import date, timedelta
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from pipeline.applicants import upsert_applicants
+from pipeline.ingest import Received, ingest_bytes, sha256_of
 from pipeline.models import ReviewDecision
 from pipeline.review import review_queue
 from pipeline.store import table
-from tests.web.conftest import HELD_APPLICANT, HELD_SCHOOL, HELD_STUDENT, Console, token
+from pipeline.web.routes.review import QUEUE_PAGE
+from tests.pipeline.builders import Student, applicant, applicants_frame, grade, transmission
+from tests.web.conftest import (
+    HELD_APPLICANT,
+    HELD_SCHOOL,
+    HELD_STUDENT,
+    NOW,
+    Console,
+    load_pool,
+    token,
+)
 from tests.web.ids import held_record_id
 from tests.web.test_pages import cells
 
@@ -117,3 +131,75 @@ def test_schools_have_no_review_queue(console: Console, clerk_client: TestClient
     record_id = held_record_id(console.state.engine)
     assert clerk_client.get(f"/review/{record_id}").status_code == 404
     assert "/review" not in clerk_client.get("/upload").text
+
+
+FIRST_NAMES = ("Amélie", "Benoît", "Chloé", "Dominique", "Éloïse", "Félix", "Gabrielle", "Hugo")
+SURNAMES = ("Arsenault", "Boudreau", "Cormier", "Doucet", "Gallant", "Haché", "LeBlanc", "Savoie")
+
+
+def held_crowd(console: Console, count: int) -> None:
+    """`count` more students held for review at one school: each has an applicant of the same
+    name and school, with another OEN and birth date (as the held student of the samples)."""
+    names = [(f, f"{s}-{n}") for n in range(count) for f in FIRST_NAMES for s in SURNAMES]
+    people = names[:count]
+    applicants = [
+        applicant(
+            f"2026-97{i:04d}",
+            first,
+            last,
+            date(2008, 1, 1) + timedelta(days=i),
+            f"{500000000 + i * 7:09d}",
+            school_midents="880012",
+        )
+        for i, (first, last) in enumerate(people)
+    ]
+    students = [
+        Student(
+            f"88{i:05d}",
+            last.upper(),
+            first.upper(),
+            f"{2007}{(i % 12) + 1:02d}15",
+            f"{400000000 + i * 13:09d}",
+            [grade("ENG4U", "202606", "F", "081")],
+        )
+        for i, (first, last) in enumerate(people)
+    ]
+    engine = console.state.engine
+    with engine.begin() as conn:
+        upsert_applicants(conn, applicants_frame(applicants), NOW)
+    name, raw = transmission(students, mident="880012", number="7", created="20261126093000")
+    context = replace(console.state.ingest_context(), clock=lambda: NOW)
+    ingest_bytes(context, Received(name, raw, len(raw), sha256_of(raw)), load_pool(engine))
+
+
+def test_a_long_queue_is_read_a_page_at_a_time_the_longest_waiting_first(
+    console: Console, operator_client: TestClient
+) -> None:
+    held_crowd(console, QUEUE_PAGE + 20)
+    total = len(review_queue(console.state.engine))
+    assert total > QUEUE_PAGE
+    first = operator_client.get("/review").text
+    assert f"Held students 1 to {QUEUE_PAGE} of {total}" in first
+    assert 'id="queue-earlier"' not in first
+    later = re.search(r'id="queue-later" href="([^"]+)"', first)
+    assert later
+    second = operator_client.get(later.group(1).replace("&amp;", "&")).text
+    assert f"Held students {QUEUE_PAGE + 1} to {total} of {total}" in second
+    assert 'id="queue-later"' not in second and 'id="queue-earlier"' in second
+    shown = [row[0] for row in cells(first, "queue") + cells(second, "queue")]
+    assert shown == [str(item.id) for item in review_queue(console.state.engine)]
+    assert cells(first, "queue")[0][1] == HELD_SCHOOL  # the samples' student waits longest
+    for odd in ("-5", "x", "9" * 30):
+        assert operator_client.get(f"/review?start={odd}").status_code == 200
+    filtered = operator_client.get("/review?mident=880012").text
+    assert "Held students 1 to 100 of" in filtered and "mident=880012" in filtered
+
+
+def test_a_case_is_found_among_many_held_students(
+    console: Console, operator_client: TestClient
+) -> None:
+    held_crowd(console, 3)
+    for item in review_queue(console.state.engine):
+        page = operator_client.get(f"/review/{item.id}").text
+        assert item.student_number in page
+    assert operator_client.get("/review/999999").status_code == 404

@@ -11,6 +11,7 @@ from pipeline.web.pages import render
 
 router = APIRouter()
 MAX_QUERY = 100
+MAX_ID_DIGITS = 19  # a change id beyond this is no change of ours
 DECISIONS = ("accept", "reject", "link", "unlink")  # an operator's review decision just made
 
 
@@ -25,7 +26,9 @@ def applicants_page(request: Request, who: SignedIn, conn: Database) -> Response
 def applicant_page(
     request: Request, application_number: str, who: SignedIn, conn: Database
 ) -> Response:
-    record = applicant_record(conn, application_number, who.scope)
+    before = request.query_params.get("before", "")
+    older_than = int(before) if before.isdigit() and len(before) < MAX_ID_DIGITS else None
+    record = applicant_record(conn, application_number, who.scope, older_than)
     if record is None:
         raise NotFound
     decided = request.query_params.get("decided")
@@ -35,5 +38,6 @@ def applicant_page(
         "applicant.html.j2",
         record=record,
         application_number=application_number,
+        older_than=older_than,
         decided=decided if decided in DECISIONS and who.is_operator else None,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -14,7 +15,8 @@ from pipeline.web.pages import render
 
 router = APIRouter()
 
-LISTED_ROWS = 500
+LISTED_ROWS = 100  # docs/console.md: transmissions a page, newest first
+MAX_ID_DIGITS = 18
 PERIOD = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 MIDENT = re.compile(r"[0-9]{6}")
 
@@ -30,16 +32,32 @@ def history_page(request: Request, who: SignedIn, conn: Database) -> Response:
     status = params.get("status") if params.get("status") in TRANSMISSION_STATUSES else None
     period = _kept(params.get("period"), PERIOD)
     school = _kept(params.get("school"), MIDENT) if who.is_operator else None
+    asked = params.get("before", "")
+    before = int(asked) if asked.isdigit() and len(asked) <= MAX_ID_DIGITS else None
     rows = queries.history(
-        conn, status, who.scope, mident=school, period=period, limit=LISTED_ROWS + 1
+        conn,
+        status,
+        who.scope,
+        mident=school,
+        period=period,
+        limit=LISTED_ROWS + 1,
+        before=before,
     )
+    shown = rows.head(LISTED_ROWS)
+    filters = {"status": status or "", "period": period or "", "school": school or ""}
+    older = None
+    if rows.height > LISTED_ROWS:
+        kept = {name: value for name, value in filters.items() if value}
+        older = f"/history?{urlencode({**kept, 'before': shown['id'][-1]})}"
     return render(
         request,
         who,
         "history.html.j2",
-        rows=rows.head(LISTED_ROWS).to_dicts(),
-        capped=rows.height > LISTED_ROWS,
-        shown=LISTED_ROWS,
+        rows=shown.to_dicts(),
+        older=older,
+        newest=f"/history?{urlencode({k: v for k, v in filters.items() if v})}"
+        if before is not None
+        else None,
         statuses=TRANSMISSION_STATUSES,
         status=status,
         period=period or "",

@@ -6,12 +6,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from pipeline.database import Engine
-from pipeline.review import review_case, review_queue
+from pipeline.review import review_case, review_queue_page
 from pipeline.review_actions import ReviewOutcome, ReviewRefused, accept, link, reject, unlink
 from pipeline.web.deps import CheckedForm, NotFound, Operator, console_state
 from pipeline.web.pages import render
@@ -19,6 +20,8 @@ from pipeline.web.pages import render
 router = APIRouter()
 MIDENT = re.compile(r"[0-9]{6}")
 HELD_CODES = ("A001", "A002", "A003", "A009")
+QUEUE_PAGE = 100  # docs/console.md: held students a page
+MAX_START_DIGITS = 9
 
 
 def _text(form: dict[str, Any], name: str) -> str:
@@ -35,7 +38,11 @@ def _queue(request: Request, who: Operator, status_code: int = 200, **context: A
     params = request.query_params
     mident = params.get("mident") if MIDENT.fullmatch(params.get("mident") or "") else None
     code = params.get("code") if params.get("code") in HELD_CODES else None
-    items = review_queue(console_state(request).engine, [mident] if mident else None, code)
+    asked = params.get("start", "")
+    start = int(asked) if asked.isdigit() and len(asked) <= MAX_START_DIGITS else 0
+    engine, scope = console_state(request).engine, [mident] if mident else None
+    page = review_queue_page(engine, scope, code, start, QUEUE_PAGE)
+    filters = {"mident": mident or "", "code": code or ""}
     decided = params.get("decided")
     context.setdefault("decided", decided if decided in ("reject", "unlink") else None)
     return render(
@@ -43,12 +50,22 @@ def _queue(request: Request, who: Operator, status_code: int = 200, **context: A
         who,
         "review_queue.html.j2",
         status_code,
-        items=items,
+        items=page.items,
+        first=page.start + 1,
+        last=page.start + len(page.items),
+        total=page.total,
+        earlier=_queue_url(filters, max(0, start - QUEUE_PAGE)) if start > 0 else None,
+        later=_queue_url(filters, start + QUEUE_PAGE) if start + QUEUE_PAGE < page.total else None,
         mident=mident or "",
         code=code,
         codes=HELD_CODES,
         **context,
     )
+
+
+def _queue_url(filters: dict[str, str], start: int) -> str:
+    kept = {name: value for name, value in filters.items() if value}
+    return f"/review?{urlencode({**kept, 'start': start})}"
 
 
 @router.get("/review/{record_id}")
