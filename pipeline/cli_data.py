@@ -94,9 +94,9 @@ def history(
     """The upload history: file, school, period, received, status, counts."""
     from rich.table import Table
 
-    from pipeline import queries
     from pipeline.console import make_console
     from pipeline.models import TRANSMISSION_STATUSES
+    from pipeline.store.transmissions import history
 
     if status is not None and status not in TRANSMISSION_STATUSES:
         fail(f"--status must be one of {', '.join(TRANSMISSION_STATUSES)}; not {status!r}")
@@ -104,7 +104,7 @@ def history(
     settings = load_settings()
     zone = time_zone(settings.timezone)  # received times shown as the operators' clock reads
     with opened_database(settings.database_url) as engine, engine.connect() as conn:
-        rows = queries.history(conn, status)
+        rows = history(conn, status)
     if as_json:
         emit_json(json.loads(rows.write_json()))
         return

@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from pipeline.files import is_text, open_regular, text_name
-from pipeline.ingest import Received
 from pipeline.outputs import safe_name
 from pipeline.private import PRIVATE_FILE
+from pipeline.received import Received
 
 log = logging.getLogger("ost.batch")
 

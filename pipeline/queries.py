@@ -15,8 +15,6 @@ from pipeline.store.applicants import (
     matched_records,
     students_of,
 )
-from pipeline.store.transmissions import history as history
-from pipeline.store.transmissions import period_bounds as period_bounds
 
 EXPORT_COLUMNS = (
     "application_number",

@@ -15,7 +15,6 @@ from pipeline.reports import FINDING_KEYS, render_rows_csv
 from pipeline.school_view import school_findings
 from pipeline.scope import Scope
 from pipeline.store.transmissions import application_numbers
-from pipeline.store.transmissions import transmission_in_scope as transmission_in_scope
 
 # A page lists this many findings; the downloads have them all.
 LISTED_FINDINGS = 1000

@@ -17,7 +17,6 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import OperationalError
 from typer.testing import CliRunner
 
-from pipeline import queries
 from pipeline.batch import (
     FIRST_STATISTICS_REFRESH,
     StatisticsSchedule,
@@ -34,6 +33,7 @@ from pipeline.ingest import IngestContext
 from pipeline.lock import DatabaseLock, LockHeld
 from pipeline.logs import configure_logging, mask, reset_logging
 from pipeline.models import CourseChange, GradeRecord, Run, Transmission
+from pipeline.queries import export_courses
 from pipeline.replay import ReplayError, replay_failed, replay_transmission
 from pipeline.retry import Backoff
 from pipeline.run_summary import RunSummary
@@ -41,6 +41,7 @@ from pipeline.runtime import ensure_folders
 from pipeline.store import add_transmission, load_applicant_pool, refresh_statistics, table
 from pipeline.store.core import GROWING_TABLES
 from pipeline.store.courses import GRADE_FIELDS
+from pipeline.store.transmissions import history
 from rules.validate import packaged_code_tables
 from tests.jobs.inbox import fill_inbox, import_sample_applicants
 from tests.pipeline.conftest import NOW, Mailbox
@@ -133,7 +134,7 @@ def final_state(ctx: IngestContext) -> tuple[pl.DataFrame, list[tuple[Any, ...]]
     """Every merged course, and each transmission's id, file and status."""
     t = table(Transmission)
     with ctx.engine.connect() as conn:
-        courses = queries.export_courses(conn)
+        courses = export_courses(conn)
         rows = conn.execute(select(t.c.id, t.c.file_name, t.c.status).order_by(t.c.id)).all()
     return courses, [tuple(row) for row in rows]
 
@@ -258,10 +259,10 @@ def test_database_lost_for_one_transmission_then_replay_matches_a_clean_run(
     assert sleep_recorder.waits == [1.0, 2.0]
     assert summary.error is None  # the batch went on
     with ctx.engine.connect() as conn:
-        history = queries.history(conn, "failed")
-    assert history["id"].to_list() == [3]
-    assert "merge failed" in history["failure_reason"][0]
-    assert "server closed the connection" in history["failure_reason"][0]
+        failed = history(conn, "failed")
+    assert failed["id"].to_list() == [3]
+    assert "merge failed" in failed["failure_reason"][0]
+    assert "server closed the connection" in failed["failure_reason"][0]
     assert list(ctx.settings.inbox.iterdir()) == []  # its original waits in the archive
 
     mails_before = len(mailbox.messages)
@@ -309,7 +310,7 @@ def test_an_operational_failure_outside_the_transaction_fails_the_transmission(
     assert {result.status for result in summary.files} == {"failed"}
     assert all(result.attempts == 1 for result in summary.files)
     with ctx_with_applicants.engine.connect() as conn:
-        assert queries.history(conn, "failed").height == 3
+        assert history(conn, "failed").height == 3
     # The files stay in the inbox; once the disk is fixed, the next run processes them.
     assert sorted(p.name for p in settings.inbox.iterdir()) == sorted(FILES_IN_ORDER)
     settings.archive.unlink()

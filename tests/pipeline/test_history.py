@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline import queries
 from pipeline.ingest import IngestContext
+from pipeline.store.transmissions import history
 from tests.pipeline.builders import Student, transmission
 from tests.pipeline.test_merge import ingest
 
@@ -24,5 +24,5 @@ def test_period_is_the_month_the_school_created_the_file(
     student = Student("4471002", "GAGNON", "EMILIE", "20080521")
     ingest(ingest_ctx, transmission([student], created=created))
     with ingest_ctx.engine.connect() as conn:
-        rows = queries.history(conn)
+        rows = history(conn)
     assert rows["period"].to_list() == [period]

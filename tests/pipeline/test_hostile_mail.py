@@ -162,7 +162,7 @@ def with_contact(tmp_path: Path, address: str) -> Path:
 def test_a_contact_that_is_not_one_address_is_f011_and_never_written_to(
     ingest_ctx: IngestContext, smtp_mail: Inbox, tmp_path: Path, address: str
 ) -> None:
-    from pipeline import queries
+    from pipeline.store.transmissions import history
 
     [outcome] = ingest_paths(ingest_ctx, [with_contact(tmp_path, address)])
     assert isinstance(outcome, IngestOutcome)
@@ -171,7 +171,7 @@ def test_a_contact_that_is_not_one_address_is_f011_and_never_written_to(
     assert outcome.report.matching["pending"] > 0  # matched (no applicants here): processed
     assert smtp_mail.received == []
     with ingest_ctx.engine.connect() as conn:
-        [row] = queries.history(conn).to_dicts()
+        [row] = history(conn).to_dicts()
     assert "F011" in row["failure_reason"]
 
 

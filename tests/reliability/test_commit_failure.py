@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
 from pipeline.ingest import IngestContext, TransmissionFailed, ingest_paths
-from pipeline.queries import history
+from pipeline.store.transmissions import history
 from tests.pipeline.conftest import Mailbox
 from tests.pipeline.test_ingest_end_to_end import SAMPLES
 

@@ -8,8 +8,8 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from pipeline import queries
 from pipeline.models import TRANSMISSION_STATUSES
+from pipeline.store.transmissions import history
 from pipeline.web.deps import Database, SignedIn
 from pipeline.web.pages import render
 
@@ -34,7 +34,7 @@ def history_page(request: Request, who: SignedIn, conn: Database) -> Response:
     school = _kept(params.get("school"), MIDENT) if who.is_operator else None
     asked = params.get("before", "")
     before = int(asked) if asked.isdigit() and len(asked) <= MAX_ID_DIGITS else None
-    rows = queries.history(
+    rows = history(
         conn,
         status,
         who.scope,

@@ -9,12 +9,8 @@ from pipeline.config import batch_options
 from pipeline.lock import LockHeld
 from pipeline.replay import replay_transmissions
 from pipeline.store import summary_of
-from pipeline.transmissions import (
-    findings_csv,
-    report_download,
-    transmission_findings,
-    transmission_in_scope,
-)
+from pipeline.store.transmissions import transmission_in_scope
+from pipeline.transmissions import findings_csv, report_download, transmission_findings
 from pipeline.web.deps import CheckedForm, Database, NotFound, Operator, SignedIn, console_state
 from pipeline.web.pages import render
 
