@@ -10,12 +10,13 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from matching.match import ApplicantPool, match_students
+    from matching.match import ApplicantPool, match_files, match_students
     from matching.schema import APPLICANTS_SCHEMA, MATCH_SCHEMA, STUDENTS_SCHEMA
     from matching.zones import Zones
 
 _HOMES = {
     "ApplicantPool": "matching.match",
+    "match_files": "matching.match",
     "match_students": "matching.match",
     "APPLICANTS_SCHEMA": "matching.schema",
     "MATCH_SCHEMA": "matching.schema",
@@ -29,6 +30,7 @@ __all__ = [
     "STUDENTS_SCHEMA",
     "ApplicantPool",
     "Zones",
+    "match_files",
     "match_students",
 ]
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import polars as pl
 
 from matching import reasons
 from matching.decide import beaten, by_account, decide, outranked, rivalries
+from matching.fields import FIELDS
 from matching.pool import ApplicantPool, rows_with
 from matching.prepare import prepare_students
 from matching.schema import (
@@ -20,15 +23,16 @@ from matching.schema import (
 from matching.scoring import DIMENSIONS, pair_evidence
 from matching.weights import Zones, evidence_of
 
-__all__ = ["ApplicantPool", "match_students", "rows_with"]
+__all__ = ["ApplicantPool", "match_files", "match_students", "rows_with"]
 
 # Students matched at a time: the memory a match needs is bounded by the block, not the file.
 BLOCK_STUDENTS = 5_000
 
 _EVIDENCE = (
     *DIMENSIONS, "sur_kind", "first_kind", "bd_slip", "oen_match", "score", "weight",
-    "evidence_fields",
+    *(field + "_fs" for field in FIELDS), *(field + "_w" for field in FIELDS),
 )  # fmt: skip
+_FIELD_COLUMNS = _EVIDENCE[-2 * len(FIELDS) :]
 _STUDENT = (
     "s_idx", "student_key", "mident", "s_oen", "s_bd", "s_surname", "s_first", "s_number",
     "s_sur_c", "s_first_c",
@@ -59,8 +63,10 @@ def _explained_block(
         .with_columns(
             candidates=_numbers(applicants, "candidate_idx"),
             beaten_numbers=_numbers(applicants, "beaten_idx"),
+            # Only the pair each decision speaks of keeps its field-by-field evidence.
+            evidence_fields=pl.when(pl.col("weight").is_not_null()).then(evidence_of()),
         )
-        .drop("candidate_idx", "beaten_idx")
+        .drop("candidate_idx", "beaten_idx", *_FIELD_COLUMNS)
     )
 
 
@@ -70,10 +76,7 @@ def _match_block(
     pairs, applicants = pool.candidates(students)
     if excluded is not None and not excluded.is_empty():
         pairs = _without(pairs, excluded, students, applicants)
-    evidence = pair_evidence(students, applicants, pairs).with_columns(
-        evidence_fields=evidence_of()
-    )
-    evidence = by_account(evidence)
+    evidence = by_account(pair_evidence(students, applicants, pairs))
     decisions = decide(evidence, students["s_idx"], zones)
     return _explained_block(decisions, evidence, students, applicants)
 
@@ -201,6 +204,14 @@ def _focused(
     return mine + _blocks(others.filter(pl.col("s_idx").is_in(found)), pool, zones, excluded)
 
 
+def _decided(explained: pl.DataFrame, zones: Zones, focus: pl.Series | None) -> pl.DataFrame:
+    """The final decisions of one set of competing students, in their order (MATCH_SCHEMA)."""
+    settled = _settle_rivalries(explained, zones)
+    if focus is not None:
+        settled = settled.filter(pl.col("student_key").is_in(focus.implode()))
+    return _output(settled.sort("s_idx"))
+
+
 def match_students(
     students: pl.DataFrame,
     applicants: pl.DataFrame | ApplicantPool,
@@ -226,7 +237,32 @@ def match_students(
         blocks = _focused(prepared, pool, zones, excluded, focus)
     if not blocks:
         return pl.DataFrame(schema=MATCH_SCHEMA)
-    explained = _settle_rivalries(pl.concat(blocks, how="diagonal_relaxed"), zones)
-    if focus is not None:
-        explained = explained.filter(pl.col("student_key").is_in(focus.implode()))
-    return _output(explained.sort("s_idx"))
+    return _decided(pl.concat(blocks, how="diagonal_relaxed"), zones, focus)
+
+
+def match_files(
+    files: Sequence[pl.DataFrame], applicants: ApplicantPool, zones: Zones | None = None
+) -> list[pl.DataFrame]:
+    """`match_students` of each frame of students (one per file), the same decisions as one call
+    per file.
+
+    A student's candidates, evidence and decision are its own; only the rivalries for an
+    applicant are settled among the students of one file. So the per-student work of many
+    small files is done in shared blocks (far fewer and larger operations), and the rivalries
+    file by file.
+    """
+    zones = applicants.zones if zones is None else zones
+    if not files:
+        return []
+    together = pl.concat(files, how="vertical_relaxed")
+    number = pl.Series("file", [i for i, f in enumerate(files) for _ in range(f.height)])
+    prepared = prepare_students(together)
+    owner = prepared.select("s_idx").with_columns(number.cast(pl.UInt32))
+    blocks = _blocks(prepared, applicants, zones, None)
+    if not blocks:
+        return [pl.DataFrame(schema=MATCH_SCHEMA) for _ in files]
+    explained = pl.concat(blocks, how="diagonal_relaxed").join(owner, on="s_idx")
+    return [
+        _decided(explained.filter(pl.col("file") == i).drop("file"), zones, None)
+        for i in range(len(files))
+    ]

@@ -41,10 +41,11 @@ from pipeline.lookahead import Lookahead
 from pipeline.models import FINAL_STATUSES
 from pipeline.outputs import SCHOOL_FOLDER, leftover_staged
 from pipeline.reasons import failures, one_line
-from pipeline.rematch import rematch_held
+from pipeline.rematch import MatchedInRun, rematch_held
 from pipeline.retry import Backoff, retrying
 from pipeline.run_summary import UNPROCESSED, FileResult, Progress, QuietProgress, RunSummary
 from pipeline.store import transmissions as stored
+from pipeline.store.applicants import applicants_version
 
 log = logging.getLogger("ost.batch")
 
@@ -193,15 +194,17 @@ def process_inbox(
     summary: RunSummary,
     heartbeat: Heartbeat,
     progress: Progress,
-) -> None:
-    """Every settled inbox file, in docs/merging.md order, into `summary`."""
+) -> MatchedInRun | None:
+    """Every settled inbox file, in docs/merging.md order, into `summary`; the transmissions
+    matched and the applicants they were matched against (None when there was no file)."""
     candidates, summary.ignored = inbox_files(ctx.settings.inbox)
     ready, waiting = settled(candidates, options.settle_seconds, options.sleep)
     summary.waiting = [path.name for path in waiting]
     ordered = in_spec_order(ready)
     if not ordered:
-        return
+        return None
     with ctx.engine.connect() as conn:
+        version = applicants_version(conn)  # before the pool: a later import shows as a change
         applicants = store.load_applicant_pool(conn, ctx.settings.zones)
     progress.start(len(ordered))
     with Lookahead(
@@ -222,6 +225,8 @@ def process_inbox(
             summary.files.append(result)
             progress.advance(result)
             statistics.written(size)
+    matched = {r.transmission_id for r in summary.files if r.transmission_id is not None}
+    return MatchedInRun(version, frozenset(matched))
 
 
 def run_steps(
@@ -233,9 +238,9 @@ def run_steps(
 ) -> None:
     """The inbox, then the held students; a failure of either is the run's, recorded."""
     try:
-        process_inbox(ctx, options, summary, heartbeat, progress)
+        matched = process_inbox(ctx, options, summary, heartbeat, progress)
         heartbeat.check()
-        summary.rematch = retrying(lambda: rematch_held(ctx), options.retry, is_transient)
+        summary.rematch = retrying(lambda: rematch_held(ctx, matched), options.retry, is_transient)
     except failures() as error:  # recorded in the run and its summary
         log.exception("run failed", extra={"run_id": summary.run_id})
         summary.error = f"{type(error).__name__}: {one_line(error)}"

@@ -8,15 +8,43 @@ from datetime import datetime
 import polars as pl
 
 from matching import match_students
-from matching.schema import MATCHED
+from matching.schema import INTERNATIONAL, MATCHED, NOT_MERGED, PENDING
 from pipeline import store
 from pipeline.database import Connection
 from pipeline.ingest import IngestContext
 from pipeline.merge import EMPTY_COUNTS, course_query, merge_counts, merge_findings, plan_against
 from pipeline.operator_decisions import excluded_pairs
+from pipeline.store.applicants import applicants_version
 from pipeline.store.review import decisions_for
 from pipeline.transmission import incoming_courses
 from rules.findings import concat_findings
+
+# Held decisions that depend on the student's own candidates only (or on a claim that more
+# rivals cannot undo): matched again against the same applicants they come out the same. Review
+# and ambiguous decisions may still lose their applicant to a student merged from another file.
+SETTLED = (PENDING, NOT_MERGED, INTERNATIONAL)
+
+
+@dataclass(frozen=True)
+class MatchedInRun:
+    """The transmissions a run matched, and the version of the applicants it matched them
+    against (`store.applicants.applicants_version`, read before the run loaded them)."""
+
+    applicants: tuple[int, datetime | None]
+    transmissions: frozenset[int]
+
+
+def to_rematch(
+    held: pl.DataFrame, fresh: MatchedInRun | None, applicants: tuple[int, datetime | None]
+) -> pl.Series:
+    """The keys of the held students to match again: all of them, but those this run decided
+    against the applicants still on record when their decision cannot change (SETTLED)."""
+    if fresh is None or applicants != fresh.applicants:
+        return held["student_key"]
+    settled = pl.col("transmission_id").is_in(sorted(fresh.transmissions)) & pl.col(
+        "match_status"
+    ).is_in(SETTLED)
+    return held.filter(~settled)["student_key"]
 
 
 @dataclass(frozen=True)
@@ -72,12 +100,17 @@ def merge_held(conn: Connection, decisions: pl.DataFrame, now: datetime) -> dict
     return totals
 
 
-def rematch_held(ctx: IngestContext) -> RematchOutcome:
-    """Match every held student against the applicants on record, in one transaction."""
+def rematch_held(ctx: IngestContext, fresh: MatchedInRun | None = None) -> RematchOutcome:
+    """Match every held student against the applicants on record, in one transaction.
+
+    `fresh`: what this run has just matched; those of its decisions that cannot change are
+    not matched again (`to_rematch`).
+    """
     with ctx.engine.begin() as conn:
         held = store.unmatched_students(conn)
-        if held.is_empty():
-            return RematchOutcome(0, 0, dict(EMPTY_COUNTS))
+        focus = to_rematch(held, fresh, applicants_version(conn))
+        if focus.is_empty():
+            return RematchOutcome(held.height, 0, dict(EMPTY_COUNTS))
         applicants = store.load_applicant_pool(conn, ctx.settings.zones)
         # Matched students of the same schools compete too, so that a held twin or sibling
         # is not given the applicant their matched namesake already is.
@@ -87,9 +120,7 @@ def rematch_held(ctx: IngestContext) -> RematchOutcome:
         )
         # Never proposed again: the applicants operators rejected or unlinked for a student.
         excluded = excluded_pairs(competing, decisions_for(conn, held))
-        decisions = match_students(
-            competing, applicants, excluded=excluded, focus=held["student_key"]
-        )
+        decisions = match_students(competing, applicants, excluded=excluded, focus=focus)
         changed = changed_decisions(decisions, held)
         store.save_decisions(conn, changed, ctx.clock())
         merge = merge_held(conn, changed, ctx.clock())

@@ -3,7 +3,7 @@
 `core` holds the helpers all families share (tables, chunks, frames, bulk writes).
 """
 
-from pipeline.store.applicants import applicant_count, load_applicant_pool, load_applicants
+from pipeline.store.applicants import load_applicant_pool, load_applicants
 from pipeline.store.core import (
     CHUNK,
     bulk_insert,
@@ -44,7 +44,6 @@ __all__ = [
     "CHUNK",
     "STUDENT_SCHEMA",
     "add_transmission",
-    "applicant_count",
     "apply_plan",
     "bulk_insert",
     "bulk_update",

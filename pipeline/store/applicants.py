@@ -8,6 +8,7 @@ key is in the "C" collation (migration 0005) and the student records' columns ar
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import polars as pl
@@ -102,8 +103,12 @@ def load_applicant_pool(conn: Connection, zones: Zones | None = None) -> Applica
     return ApplicantPool.of(load_applicants(conn), zones)
 
 
-def applicant_count(conn: Connection) -> int:
-    return int(conn.execute(select(func.count()).select_from(table(Applicant))).scalar_one())
+def applicants_version(conn: Connection) -> tuple[int, datetime | None]:
+    """How many applicants there are and when one last changed: equal versions, equal applicants
+    (an import stamps every row it writes)."""
+    a = table(Applicant)
+    count, latest = conn.execute(select(func.count(), func.max(a.c.updated_at))).one()
+    return int(count), latest
 
 
 def save_applicants(conn: Connection, rows: pl.DataFrame) -> None:

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections import deque
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -17,7 +18,7 @@ import pytest
 
 from matching import ApplicantPool
 from pipeline.database import open_database
-from pipeline.lookahead import Lookahead
+from pipeline.lookahead import GROUP_FILES, Lookahead, groups_of
 from pipeline.store import load_applicant_pool
 from pipeline.transmission import prepare
 from rules.validate import packaged_code_tables, validate_file
@@ -50,10 +51,18 @@ def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _lookahead(paths: list[Path], applicants: ApplicantPool, workers: int) -> Lookahead:
+def _lookahead(
+    paths: list[Path], applicants: ApplicantPool, workers: int, group_files: int = GROUP_FILES
+) -> Lookahead:
     tables = packaged_code_tables()
     return Lookahead(
-        paths, tables=tables, applicants=applicants, today=TODAY, max_bytes=2**20, workers=workers
+        paths,
+        tables=tables,
+        applicants=applicants,
+        today=TODAY,
+        max_bytes=2**20,
+        workers=workers,
+        group_files=group_files,
     )
 
 
@@ -97,7 +106,7 @@ import multiprocessing, os, sys
 from datetime import date
 from pathlib import Path
 from sqlalchemy import create_engine
-from pipeline.lookahead import Lookahead
+from pipeline.lookahead import GROUP_FILES, Lookahead, groups_of
 from pipeline.store import load_applicant_pool
 from pipeline.transmission import prepare
 from rules.validate import packaged_code_tables
@@ -154,16 +163,34 @@ def test_a_worker_killed_mid_run_leaves_the_rest_to_this_process(
     fill_inbox(tmp_path)
     (tmp_path / "S999999.C1").write_bytes((tmp_path / "S885827.C1").read_bytes())
     first, second, third, fourth = paths = sorted(tmp_path.iterdir())
-    with _lookahead(paths, applicants_sample, workers=1) as lookahead:
+    # One file per group, so that some are still to be done when the worker dies.
+    with _lookahead(paths, applicants_sample, workers=1, group_files=1) as lookahead:
         assert lookahead.result(first.name, _sha(first), TODAY) is not None
         for worker in multiprocessing.active_children():
             os.kill(worker.pid or 0, signal.SIGKILL)
         # The executor finds its pool broken: it fails every file it had not finished.
-        assert _eventually(lambda: all(future.done() for _, future in lookahead._ahead))
-        finished = {name for name, future in lookahead._ahead if future.exception() is None}
+        assert _eventually(lambda: all(future.done() for _, future, _ in lookahead._ahead))
+        finished = {name for name, future, _ in lookahead._ahead if future.exception() is None}
         # What the worker finished before it was killed is used; the rest is done in process
         # (None), and nothing raises. The fourth file was never given to the broken pool.
         for path in (second, third):
             done_ahead = lookahead.result(path.name, _sha(path), TODAY) is not None
             assert done_ahead == (path.name in finished)
         assert lookahead.result(fourth.name, _sha(fourth), TODAY) is None
+
+
+def test_files_are_grouped_by_size_and_count(tmp_path: Path) -> None:
+    sizes = [10, 10, 50, 10, 10, 10, 200, 10]
+    paths = []
+    for i, size in enumerate(sizes):
+        path = tmp_path / f"S{100000 + i}.C1"
+        path.write_bytes(b"x" * size)
+        paths.append(path)
+    waiting = deque(paths)
+    groups = []
+    while waiting:
+        groups.append([p.stat().st_size for p in groups_of(waiting, max_bytes=60, max_files=3)])
+    # Files are added while the group is under 60 bytes, at most 3; a big file is a group alone.
+    assert groups == [[10, 10, 50], [10, 10, 10], [200], [10]]
+    gone = deque([tmp_path / "missing", *paths[:1]])
+    assert groups_of(gone, max_bytes=5) == [tmp_path / "missing", paths[0]]
