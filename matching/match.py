@@ -173,6 +173,19 @@ def _blocks(
     ]
 
 
+def _claimants(
+    students: pl.DataFrame, pool: ApplicantPool, pairs: pl.DataFrame, zones: Zones
+) -> pl.Series:
+    """The students that one of `pairs` could merge: at the merge threshold with nothing
+    against it. A student is merged into an applicant (or its account) only through such a
+    pair, so the others of `pairs` claim none of them."""
+    if pairs.is_empty():
+        return pairs["s_idx"]
+    applicants = pool.prepared[pairs["a_idx"].unique().sort()]
+    evidence = pair_evidence(students, applicants, pairs)
+    return evidence.filter(pl.col("floor") & (pl.col("weight") >= zones.merge))["s_idx"]
+
+
 def _focused(
     prepared: pl.DataFrame,
     pool: ApplicantPool,
@@ -183,8 +196,9 @@ def _focused(
     """The blocks of the students of `focus`, and of the others that may claim their applicant.
 
     A decision changes with other students' only when they are merged into the applicant it
-    names (rivalries); such a student has that applicant among its candidates. Every other
-    student is left out without changing any decision of `focus`.
+    names (rivalries); such a student has that applicant among its candidates, at the merge
+    threshold (`_claimants`). Every other student is left out without changing any decision
+    of `focus`.
     """
     wanted = pl.col("student_key").is_in(focus.implode())
     mine = _blocks(prepared.filter(wanted), pool, zones, excluded)
@@ -197,9 +211,10 @@ def _focused(
     claims = pl.col("a_idx").is_in(claimed.implode()) | pl.col("a_rep").is_in(claimed.implode())
     rivals = []
     for start in range(0, others.height, BLOCK_STUDENTS):
-        pairs = pool.candidates(others.slice(start, BLOCK_STUDENTS))[0]
-        pairs = pairs.with_columns(a_rep=reps.gather(pairs["a_idx"]))
-        rivals.append(pairs.filter(claims)["s_idx"])
+        block = others.slice(start, BLOCK_STUDENTS)
+        pairs = pool.candidates(block)[0]
+        pairs = pairs.with_columns(a_rep=reps.gather(pairs["a_idx"])).filter(claims)
+        rivals.append(_claimants(block, pool, pairs.select("s_idx", "a_idx"), zones))
     found = pl.concat(rivals).unique().implode()
     return mine + _blocks(others.filter(pl.col("s_idx").is_in(found)), pool, zones, excluded)
 
