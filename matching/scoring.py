@@ -105,10 +105,8 @@ def _floor() -> pl.Expr:
 
     The weights add up evidence field by field; some combinations are a sibling, a twin or a
     namesake whatever the total (docs/matching.md): another first name, unless the OEN and the
-    birth date both agree; both names different (same exception); or OENs that differ (both
-    given), a school listed by the applicant that is not the student's and no middle name in
-    common. A missing OEN speaks of no one: with the names and the birth date it is weighed
-    like any other field.
+    birth date both agree; both names different (same exception); or, without an agreeing OEN,
+    a school listed by the applicant that is not the student's and no middle name in common.
     """
     first_differs = pl.col("first_level") == first_names.NONE
     sur_differs = (pl.col("sur_level") == surnames.NONE) & (pl.col("a_last_c") != "")
@@ -118,7 +116,7 @@ def _floor() -> pl.Expr:
     vouched = oen_agrees & bd_equal  # an OEN and birth date that agree are a match on their own
     sibling = first_differs & ~swapped & ~vouched
     stranger = first_differs & sur_differs & ~swapped & ~vouched
-    namesake = (pl.col("oen_level") == oen.DIFFERENT) & (pl.col("school") == SCHOOL_DIFFERS)
+    namesake = ~oen_agrees & (pl.col("school") == SCHOOL_DIFFERS)
     namesake = namesake & (pl.col("middle_level") != middle_names.SAME)
     return ~(sibling | stranger | namesake).fill_null(False)
 

@@ -172,24 +172,12 @@ def test_differing_oens_merge_with_a004(student_robert: dict[str, Any], declared
     assert f"applicant declared OEN {declared}, the school reported {OEN}" in result["reason"]
 
 
-def test_another_oen_at_another_school_is_held(student_robert: dict[str, Any]) -> None:
-    """A namesake born the same day, with an OEN of their own, at another school: held."""
-    namesake = applicant(oen="987654321", middle_name=None, school_midents=[OTHER_SCHOOL])
-    result = decision(student_robert, namesake)
+def test_name_and_birth_date_need_a_confirmation(student_without_oen: dict[str, Any]) -> None:
+    """A namesake born the same day at another school is held, not merged."""
+    namesake = applicant(oen=None, middle_name=None, school_midents=[OTHER_SCHOOL])
+    result = decision(student_without_oen, namesake)
     assert result["status"] == "review"
     assert result["codes"] == ["A009"]
-    assert result["agreed"] == ["birth_date", "surname", "first_name"]
-    assert "school differs -" in result["reason"] and "oen different -" in result["reason"]
-
-
-def test_name_and_birth_date_without_an_oen_match_at_another_school(
-    student_without_oen: dict[str, Any],
-) -> None:
-    """No OEN to compare: the names and the birth date are the least that must match, and the
-    other school weighs against them without making them a namesake."""
-    moved = applicant(oen=None, middle_name=None, school_midents=[OTHER_SCHOOL])
-    result = decision(student_without_oen, moved)
-    assert result["status"] == "matched"
     assert result["agreed"] == ["birth_date", "surname", "first_name"]
     assert "school differs -" in result["reason"]
 
