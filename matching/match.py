@@ -207,14 +207,17 @@ def _focused(
     others = prepared.filter(~wanted)
     if claimed.is_empty() or others.is_empty():
         return mine
-    reps = pool.prepared["a_rep"]
+    # The claimed applicants and the other applications of their accounts: a student merged
+    # into one of those may be named by its account's representative.
     claims = pl.col("a_idx").is_in(claimed.implode()) | pl.col("a_rep").is_in(claimed.implode())
+    # Searching those alone finds every pair the whole pool would with them, and a few more
+    # (the names are searched for more students): the superset costs a few more scores.
+    narrow = pool.restricted_to(pool.prepared.filter(claims)["a_idx"])
     rivals = []
     for start in range(0, others.height, BLOCK_STUDENTS):
         block = others.slice(start, BLOCK_STUDENTS)
-        pairs = pool.candidates(block)[0]
-        pairs = pairs.with_columns(a_rep=reps.gather(pairs["a_idx"])).filter(claims)
-        rivals.append(_claimants(block, pool, pairs.select("s_idx", "a_idx"), zones))
+        pairs = narrow.candidates(block)[0]
+        rivals.append(_claimants(block, pool, pairs, zones))
     found = pl.concat(rivals).unique().implode()
     return mine + _blocks(others.filter(pl.col("s_idx").is_in(found)), pool, zones, excluded)
 

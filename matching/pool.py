@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import polars as pl
 
@@ -102,6 +102,17 @@ class ApplicantPool:
         # The representatives of their accounts too: a decision may name one of them.
         named = pl.concat([named, self.prepared["a_rep"].gather(named)]).unique().sort()
         return pairs, self.prepared[named]
+
+    def restricted_to(self, indexes: pl.Series) -> ApplicantPool:
+        """The same pool searching only these applicants (by `a_idx`, numbering unchanged)."""
+        kept = pl.col("a_idx").is_in(indexes.implode())
+        return replace(
+            self,
+            by_oen=self.by_oen.filter(kept),
+            keys=self.keys.filter(kept),
+            slip_keys=self.slip_keys.filter(kept),
+            name_keys=self.name_keys.filter(kept),
+        )
 
     def applicants(self, numbers: pl.Series) -> pl.DataFrame:
         """The applicants (as given) with these application numbers."""
