@@ -7,6 +7,7 @@ from polars.testing import assert_frame_equal
 
 from bench.linkage_noise import hard_linkage_set
 from matching import ApplicantPool, match_students
+from matching.prepare import prepare_students
 
 
 def test_focus_decides_as_matching_everyone() -> None:
@@ -24,3 +25,18 @@ def test_focus_decides_as_matching_everyone() -> None:
     assert focused.height == keys.len()
     assert_frame_equal(focused, expected)
     assert match_students(linkage.students, pool, focus=keys.clear()).is_empty()
+
+
+def test_a_restricted_pool_finds_every_pair_with_its_applicants() -> None:
+    linkage = hard_linkage_set(2_000, 13)
+    pool = ApplicantPool.of(linkage.applicants)
+    students = prepare_students(linkage.students)
+    kept = pool.prepared["a_idx"].gather_every(4)
+    everywhere = pool.candidates(students)[0]
+    narrow = pool.restricted_to(kept).candidates(students)[0]
+    # Only the kept applicants, and every pair the whole pool has with them (the names may be
+    # searched for more students: a few more pairs, never fewer).
+    assert narrow["a_idx"].is_in(kept.implode()).all()
+    wanted = everywhere.filter(pl.col("a_idx").is_in(kept.implode()))
+    assert wanted.join(narrow, on=["s_idx", "a_idx"], how="anti").is_empty()
+    assert narrow.height >= wanted.height > 100
