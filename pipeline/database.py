@@ -6,16 +6,18 @@ import errno
 import sqlite3
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, StatementError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from pipeline.config import ConfigError
 from pipeline.private import private_file, private_folder
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 __all__ = [
     "Connection",
@@ -24,18 +26,23 @@ __all__ = [
     "MIGRATION_LOCK_KEY",
     "POSTGRESQL_URL",
     "alembic_config",
+    "head_revision",
     "make_engine",
     "migrate",
     "no_driver",
     "open_database",
     "parse_url",
+    "schema_is_current",
     "serialise_migrations",
 ]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+VERSION_TABLE = "alembic_version"  # where alembic keeps the revision a database is at
 
 
 def alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS).replace("%", "%%"))
     # The options are ConfigParser values, where % starts an interpolation: a percent-encoded
@@ -107,12 +114,36 @@ def no_driver(drivername: str) -> str:
 MIGRATION_LOCK_KEY = 0x05_7001
 
 
+def head_revision() -> str:
+    """The newest migration's revision: each file of migrations/versions is named after its
+    revision (0011_console_lookups_indexed.py is revision 0011), one after the other."""
+    names = (path.name for path in (MIGRATIONS / "versions").glob("[0-9]*_*.py"))
+    return max(name.split("_", 1)[0] for name in names)
+
+
+def schema_is_current(engine: Engine) -> bool:
+    """Whether the database is already at the newest migration, read without alembic (whose
+    import costs more than a short command's whole query) and without taking any lock."""
+    with engine.connect() as connection:
+        if not inspect(connection).has_table(VERSION_TABLE):
+            return False
+        stored = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).all()
+    return [row[0] for row in stored] == [head_revision()]
+
+
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest migration (a no-op when it is already there).
 
     Two processes starting at once on a new database (two first runs) take turns: the second
     waits for the first, then finds the schema current. Without that, both created the tables.
+    A database already at the newest revision is left alone without loading alembic; any other
+    (new, older, or at a revision this version does not know) goes through alembic, under the
+    lock, which upgrades it or refuses it as before.
     """
+    if schema_is_current(engine):
+        return
+    from alembic import command
+
     config = alembic_config(engine)
     with engine.begin() as connection:
         serialise_migrations(connection)

@@ -18,7 +18,6 @@ from pipeline.store.review import (
     applicants_by_number,
     current_decision,
     decisions_for,
-    latest_decisions,
     queue_rows,
     student_of,
     students_by_id,
@@ -66,25 +65,39 @@ _BEATEN = pl.Struct(
 )
 
 
-def _candidate_lists(rows: pl.DataFrame) -> list[list[tuple[str, float | None]]]:
-    """Per row: the decision's applicant, the tied ones, those beaten, with their weights."""
-    beaten = rows.select(
-        pl.col("evidence").fill_null("{}").str.json_decode(_BEATEN).struct.field("beaten")
-    ).to_series()
-    result = []
-    for row, others in zip(rows.iter_rows(named=True), beaten.to_list(), strict=True):
-        found: dict[str, float | None] = {}
-        if row["application_number"]:
-            found[row["application_number"]] = row["weight"]
-        for number in (row["candidates"] or "").split(";"):
-            if number:
-                found.setdefault(number, None)
-        for other in others or []:
-            found.setdefault(other["application_number"], other["weight"])
-        result.append(
-            sorted(found.items(), key=lambda item: -(item[1] if item[1] is not None else -1e9))
+def _candidates(rows: pl.DataFrame, rejected: pl.DataFrame) -> pl.DataFrame:
+    """Per row of `rows` (`row`: its position), `number` and `weight`: the applicants proposed
+    for it, heaviest first (unknown weights last), each once: the decision's own applicant, the
+    tied ones, then those beaten (an applicant's first mention gives its weight), without the
+    ones an operator rejected (`rejected`: mident, student_number, application_number)."""
+    keys = (pl.int_range(pl.len(), dtype=pl.UInt32).alias("row"), "mident", "student_number")
+    beaten = pl.col("evidence").fill_null("{}").str.json_decode(_BEATEN).struct.field("beaten")
+    found = pl.concat(
+        [
+            rows.select(*keys, "application_number", "weight"),
+            rows.select(
+                *keys,
+                application_number=pl.col("candidates").fill_null("").str.split(";"),
+                weight=pl.lit(None, pl.Float64),
+            ).explode("application_number"),
+            rows.select(*keys, beaten=beaten).explode("beaten").unnest("beaten"),
+        ]
+    )
+    return (
+        found.filter(pl.col("application_number").is_not_null(), pl.col("application_number") != "")
+        .unique(["row", "application_number"], keep="first", maintain_order=True)
+        .join(
+            rejected,
+            on=["mident", "student_number", "application_number"],
+            how="anti",
+            maintain_order="left",
         )
-    return result
+        .sort(
+            "row", pl.col("weight").fill_null(-1e9), descending=[False, True], maintain_order=True
+        )
+        .group_by("row", maintain_order=True)
+        .agg(number="application_number", weight="weight")
+    )
 
 
 @dataclass(frozen=True)
@@ -124,32 +137,30 @@ def review_queue_page(
             how="anti",
         )
         shown, total = queue_rows(conn, scope, code, returned, (start, limit), student)
-        if shown.is_empty():
-            return QueuePage([], start, total)
-        decisions = latest_decisions(conn, shown["id"].to_list())
-    shown = shown.join(decisions, left_on="id", right_on="student_record_id", how="left")
-    rejected = _rejected_by_student(operator)
-    items = []
-    for row, found in zip(shown.iter_rows(named=True), _candidate_lists(shown), strict=True):
-        gone = rejected.get((row["mident"], row["student_number"]), set())
-        items.append(
-            QueueItem(
-                id=row["id"],
-                mident=row["mident"],
-                student_number=row["student_number"],
-                code=row["code"],
-                waiting_since=row["waiting_since"],
-                candidates=[Candidate(n, w) for n, w in found if n not in gone],
-            )
+    if shown.is_empty():
+        return QueuePage([], start, total)
+    found = _candidates(shown, exclusions(operator))
+    shown_columns = ["id", "mident", "student_number", "code", "waiting_since"]
+    proposed = (
+        shown.select(shown_columns)
+        .with_row_index("row")
+        .join(found, on="row", how="left", maintain_order="left")
+    )
+    columns = [*shown_columns, "number", "weight"]
+    items = [
+        QueueItem(
+            id=record_id,
+            mident=mident,
+            student_number=student_number,
+            code=held_code,
+            waiting_since=since,
+            candidates=[Candidate(n, w) for n, w in zip(names or (), weights or (), strict=True)],
         )
+        for record_id, mident, student_number, held_code, since, names, weights in zip(
+            *(proposed[name].to_list() for name in columns), strict=True
+        )
+    ]
     return QueuePage(items, start, total)
-
-
-def _rejected_by_student(operator: pl.DataFrame) -> dict[tuple[str, str], set[str]]:
-    found: dict[tuple[str, str], set[str]] = {}
-    for mident, number, application in exclusions(operator).iter_rows():
-        found.setdefault((mident, number), set()).add(application)
-    return found
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,11 @@ key is in the "C" collation (migration 0005) and the student records' columns ar
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 from sqlalchemy import ColumnElement, Connection, Select, and_, func, or_, select, union
 
-from matching import ApplicantPool, Zones
 from matching.schema import ACCOUNT_SCHEMA, APPLICANTS_SCHEMA
 from pipeline.models import (
     MERGED_STATUSES,
@@ -28,6 +27,9 @@ from pipeline.scope import Scope
 from pipeline.store.core import bulk_upsert, chunks, frame, table
 from pipeline.store.transmissions import in_scope
 from rules.students import STUDENT_FACTS
+
+if TYPE_CHECKING:
+    from matching import ApplicantPool, Zones
 
 COURSE_COLUMNS = (
     "application_number", "mident", "student_number", "course_code", "course_title",
@@ -99,6 +101,8 @@ def load_applicants(conn: Connection, numbers: Sequence[str] | None = None) -> p
 
 def load_applicant_pool(conn: Connection, zones: Zones | None = None) -> ApplicantPool:
     """Every applicant, prepared once for all the files of a batch, with the zones to decide in."""
+    from matching import ApplicantPool  # the matcher, loaded only by what matches
+
     return ApplicantPool.of(load_applicants(conn), zones)
 
 

@@ -30,7 +30,6 @@ from pipeline.models import (
     StudentRecord,
     Transmission,
 )
-from pipeline.store.applicants import load_applicants
 from pipeline.store.core import chunks, frame, table
 from pipeline.store.courses import STUDENT_SCHEMA
 
@@ -61,13 +60,12 @@ QUEUE_SCHEMA: dict[str, pl.DataType] = {
     "waiting_since": pl.Datetime(time_zone="UTC"),
     "code": pl.Utf8(),
     "total": pl.Int64(),  # held students in all, counted by the same query
-}
-_DECISION_SCHEMA: dict[str, pl.DataType] = {
-    "student_record_id": pl.Int64(),
+    # the latest match decision's
     "candidates": pl.Utf8(),
     "weight": pl.Float64(),
     "evidence": pl.Utf8(),
 }
+_DECISION_COLUMNS = ("candidates", "weight", "evidence")
 
 # -- operators' decisions ------------------------------------------------------------------
 
@@ -188,33 +186,33 @@ def queue_rows(
     window: tuple[int, int | None] = (0, None),
     student: tuple[str, str] | None = None,
 ) -> tuple[pl.DataFrame, int]:
-    """The held students (QUEUE_SCHEMA) of `window` (start, limit: all when None), in one
-    query grouped by student, and how many there are in all.
+    """The held students (QUEUE_SCHEMA) of `window` (start, limit: all when None) with their
+    current match decision (the latest: candidates, weight, evidence), in one query grouped by
+    student, and how many there are in all.
 
     `returned`: the operators' unlinks still standing; `student`: only this (MIDENT, number).
     """
     start, limit = window
     rows = _queue_rows(scope, code, returned, student)
     counted = rows.add_columns(func.count().over().label("total"))
-    shown = frame(conn, counted.offset(start).limit(limit), QUEUE_SCHEMA)
+    shown = frame(conn, _with_decisions(counted.offset(start).limit(limit)), QUEUE_SCHEMA)
     if not shown.is_empty():
         return shown, int(shown["total"][0])
     total = conn.execute(select(func.count()).select_from(rows.subquery())).scalar_one()
     return shown, int(total)
 
 
-def latest_decisions(conn: Any, held: Sequence[int]) -> pl.DataFrame:
-    """The current match decision (the latest) of each of these records, in one query."""
-    m = table(MatchDecision)
-    latest = (
-        select(func.max(m.c.id))
-        .where(m.c.student_record_id.in_(list(held)))
-        .group_by(m.c.student_record_id)
-    )
-    query = select(m.c.student_record_id, m.c.candidates, m.c.weight, m.c.evidence).where(
-        m.c.id.in_(latest)
-    )
-    return frame(conn, query, _DECISION_SCHEMA)
+def _with_decisions(rows: Select[Any]) -> Select[Any]:
+    """`rows` (held students, a window of them) beside each one's latest match decision, read
+    for the students of the window only, each value found through the index on the record id
+    (a join with the decisions made PostgreSQL read and hash the whole table)."""
+    held = rows.subquery("held")
+    latest = []
+    for name in _DECISION_COLUMNS:
+        m = table(MatchDecision).alias()
+        found = select(m.c[name]).where(m.c.student_record_id == held.c.id)
+        latest.append(found.order_by(m.c.id.desc()).limit(1).scalar_subquery().label(name))
+    return select(held, *latest).order_by(held.c.waiting_since, held.c.id)
 
 
 # -- one student ---------------------------------------------------------------------------
@@ -266,6 +264,8 @@ def matched_records_of(conn: Connection, mident: str, student_number: str) -> pl
 
 def applicants_by_number(conn: Connection, numbers: Sequence[str]) -> pl.DataFrame:
     """These applicants, in the matcher's input schema."""
+    from pipeline.store.applicants import load_applicants  # not needed to list the queue
+
     return load_applicants(conn, numbers)
 
 
