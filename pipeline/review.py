@@ -24,7 +24,7 @@ from pipeline.store.review import (
 )
 
 if TYPE_CHECKING:
-    from pipeline.database import Engine
+    from pipeline.database import Connection, Engine
 
 
 @dataclass(frozen=True)
@@ -130,13 +130,24 @@ def review_queue_page(
     """`limit` held students of `review_queue` from the `start`th (all when None), or the one
     `student` (MIDENT, number). Only the students shown are read, with their candidates."""
     with engine.connect() as conn:
-        operator = decisions_for(conn)
-        returned = operator.filter(pl.col("action") == "unlink").join(
-            links(operator).select("mident", "student_number"),
-            on=["mident", "student_number"],
-            how="anti",
-        )
-        shown, total = queue_rows(conn, scope, code, returned, (start, limit), student)
+        return _queue_page(conn, scope, code, (start, limit), student)
+
+
+def _queue_page(
+    conn: Connection,
+    scope: Sequence[str] | None,
+    code: str | None,
+    window: tuple[int, int | None],
+    student: tuple[str, str] | None,
+) -> QueuePage:
+    operator = decisions_for(conn)
+    returned = operator.filter(pl.col("action") == "unlink").join(
+        links(operator).select("mident", "student_number"),
+        on=["mident", "student_number"],
+        how="anti",
+    )
+    shown, total = queue_rows(conn, scope, code, returned, window, student)
+    start = window[0]
     if shown.is_empty():
         return QueuePage([], start, total)
     found = _candidates(shown, exclusions(operator))
@@ -173,6 +184,9 @@ class FieldRow:
     level: str
     weight: float
     differs: bool
+
+
+_FIELD_ROW = tuple(FieldRow.__annotations__)
 
 
 @dataclass(frozen=True)
@@ -215,33 +229,48 @@ def _text(value: Any) -> str | None:
     return value.isoformat() if isinstance(value, date) else str(value)
 
 
+def review_item(
+    engine: Engine, record_id: int, scope: Sequence[str] | None = None
+) -> QueueItem | None:
+    """The held student `record_id` as the queue lists it; None when it is not in the queue."""
+    with engine.connect() as conn:
+        return _queued(conn, record_id, scope)
+
+
+def _queued(conn: Connection, record_id: int, scope: Sequence[str] | None) -> QueueItem | None:
+    key = student_of(conn, record_id)
+    if key is None:
+        return None
+    queued = _queue_page(conn, scope, None, (0, None), key).items
+    return next((i for i in queued if i.id == record_id), None)
+
+
 def review_case(
     engine: Engine, record_id: int, scope: Sequence[str] | None = None
 ) -> ReviewCase | None:
     """One held student (by its queue id) beside each candidate; None when not in the queue."""
     with engine.connect() as conn:
-        key = student_of(conn, record_id)
-    if key is None:
-        return None
-    queued = review_queue_page(engine, scope, student=key).items
-    item = next((i for i in queued if i.id == record_id), None)
-    if item is None:
-        return None
-    with engine.connect() as conn:
+        item = _queued(conn, record_id, scope)
+        if item is None:
+            return None
         students = students_by_id(conn, [record_id])
         numbers = [c.application_number for c in item.candidates]
         applicants = applicants_by_number(conn, numbers)
         current = current_decision(conn, record_id)
     from matching.explain import compare_pairs  # the matcher, only to show one student
 
-    comparison = compare_pairs(students, applicants)
-    cases = []
-    for number in numbers:
-        rows = comparison.filter(pl.col("application_number") == number)
-        if rows.is_empty():
-            continue
-        fields = [FieldRow(**r) for r in rows.select(list(FieldRow.__annotations__)).to_dicts()]
-        cases.append(CandidateCase(number, float(rows["total"][0]), fields))
+    compared: dict[str, list[dict[str, Any]]] = {}
+    for row in compare_pairs(students, applicants).to_dicts():
+        compared.setdefault(row["application_number"], []).append(row)
+    cases = [
+        CandidateCase(
+            number,
+            float(compared[number][0]["total"]),
+            [FieldRow(**{name: row[name] for name in _FIELD_ROW}) for row in compared[number]],
+        )
+        for number in numbers
+        if number in compared
+    ]
     student = {k: _text(v) for k, v in students.drop("student_key").row(0, named=True).items()}
     status, reason = current if current else (None, None)
     return ReviewCase(item, student, status, reason, cases)

@@ -66,6 +66,8 @@ QUEUE_SCHEMA: dict[str, pl.DataType] = {
     "evidence": pl.Utf8(),
 }
 _DECISION_COLUMNS = ("candidates", "weight", "evidence")
+# A student's latest record, made once: an alias copies every column of the table.
+_LATEST = table(StudentRecord).alias("latest")
 
 # -- operators' decisions ------------------------------------------------------------------
 
@@ -159,7 +161,7 @@ def _queue_rows(
     if student is not None:
         held = held.where(s.c.mident == student[0], s.c.student_number == student[1])
     per_student = held.subquery()
-    latest = s.alias("latest")
+    latest = _LATEST
     code_of = case(
         *((latest.c.match_status == status, held_code) for status, held_code in HELD_CODES.items()),
         else_=RETURNED_CODE,
@@ -206,10 +208,9 @@ def _with_decisions(rows: Select[Any]) -> Select[Any]:
     """`rows` (held students, a window of them) beside each one's latest match decision, read
     for the students of the window only, each value found through the index on the record id
     (a join with the decisions made PostgreSQL read and hash the whole table)."""
-    held = rows.subquery("held")
+    held, m = rows.subquery("held"), table(MatchDecision)
     latest = []
     for name in _DECISION_COLUMNS:
-        m = table(MatchDecision).alias()
         found = select(m.c[name]).where(m.c.student_record_id == held.c.id)
         latest.append(found.order_by(m.c.id.desc()).limit(1).scalar_subquery().label(name))
     return select(held, *latest).order_by(held.c.waiting_since, held.c.id)

@@ -16,7 +16,7 @@ from pipeline.config import Settings
 from pipeline.database import Engine, open_database
 from pipeline.runtime import ensure_folders
 from pipeline.web.deps import ForgedRequest, NotFound, SignInRequired, Viewer, viewer
-from pipeline.web.pages import is_htmx, render
+from pipeline.web.pages import compile_templates, is_htmx, render
 from pipeline.web.routes import (
     applicants,
     auth,
@@ -65,11 +65,14 @@ def warm_up() -> None:
     """Import once, at start, what checking an upload with a failing record needs: the rules
     import pandera (and pandas) only then, so that `ost validate` starts fast, and the first
     upload of a server would otherwise wait about two seconds for it. The same for the
-    matcher's comparison that a review case shows."""
+    matcher's comparison that a review case shows, and every page's template, compiled once
+    here rather than by each of the first concurrent requests."""
     import pandera.errors  # noqa: F401
     import pandera.polars  # noqa: F401
 
     import matching.explain  # noqa: F401
+
+    compile_templates()
 
 
 async def session_cookie(
