@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
@@ -140,7 +141,13 @@ def _queue_page(
     window: tuple[int, int | None],
     student: tuple[str, str] | None,
 ) -> QueuePage:
-    operator = decisions_for(conn)
+    # One student's queue entry depends on that student's decisions alone.
+    mine = (
+        None
+        if student is None
+        else pl.DataFrame([student], ["mident", "student_number"], orient="row")
+    )
+    operator = decisions_for(conn, mine)
     returned = operator.filter(pl.col("action") == "unlink").join(
         links(operator).select("mident", "student_number"),
         on=["mident", "student_number"],
@@ -229,6 +236,33 @@ def _text(value: Any) -> str | None:
     return value.isoformat() if isinstance(value, date) else str(value)
 
 
+@dataclass(frozen=True)
+class _Pairs:
+    """A student and its candidates, to compare: equal when all their values are."""
+
+    values: tuple[Any, ...]
+    students: pl.DataFrame = field(compare=False, hash=False)
+    applicants: pl.DataFrame = field(compare=False, hash=False)
+
+
+def _values(*frames: pl.DataFrame) -> tuple[Any, ...]:
+    """Every value of the frames, lists as tuples: a key that changes with any of them."""
+    return tuple(
+        tuple(tuple(v) if isinstance(v, list) else v for v in row)
+        for frame in frames
+        for row in (frame.columns, *frame.rows())
+    )
+
+
+@lru_cache(maxsize=256)
+def _comparison(pairs: _Pairs) -> tuple[dict[str, Any], ...]:
+    """`matching.explain.compare_pairs`, row by row, computed once for the same values: a case
+    is compared again when its decision is taken (the evidence the operator saw is kept)."""
+    from matching.explain import compare_pairs  # the matcher, only to show one student
+
+    return tuple(compare_pairs(pairs.students, pairs.applicants).to_dicts())
+
+
 def review_item(
     engine: Engine, record_id: int, scope: Sequence[str] | None = None
 ) -> QueueItem | None:
@@ -257,10 +291,8 @@ def review_case(
         numbers = [c.application_number for c in item.candidates]
         applicants = applicants_by_number(conn, numbers)
         current = current_decision(conn, record_id)
-    from matching.explain import compare_pairs  # the matcher, only to show one student
-
     compared: dict[str, list[dict[str, Any]]] = {}
-    for row in compare_pairs(students, applicants).to_dicts():
+    for row in _comparison(_Pairs(_values(students, applicants), students, applicants)):
         compared.setdefault(row["application_number"], []).append(row)
     cases = [
         CandidateCase(

@@ -57,6 +57,7 @@ def console_from_settings(settings: Settings, engine: Engine | None = None) -> F
     ensure_folders(settings)
     warm_up()
     engine = engine or open_database(settings.database_url)
+    warm_up_review(engine)
     sessions: SessionSettings = session_settings(settings.home)
     return create_app(ConsoleState(settings=settings, engine=engine, sessions=sessions))
 
@@ -73,6 +74,25 @@ def warm_up() -> None:
     import matching.explain  # noqa: F401
 
     compile_templates()
+
+
+def warm_up_review(engine: Engine) -> None:
+    """Read the review queue's first student and compare a made-up pair once, at start: the
+    first operator's page would otherwise also wait for the queries to be compiled and for the
+    comparison's first run (about 20 ms each, several times over when operators arrive at once)."""
+    import polars as pl
+
+    from matching.explain import compare_pairs
+    from matching.schema import APPLICANTS_SCHEMA, STUDENTS_SCHEMA
+    from pipeline.review import review_queue_page
+
+    review_queue_page(engine, limit=1)
+    student = {"student_key": 0, "surname": "SAMPLE", "first_name": "ANA", "oen": "123456789"}
+    applicant = {"application_number": "0", "last_name": "SAMPLE", "first_name": "ANNA"}
+    compare_pairs(
+        pl.DataFrame([student], schema=STUDENTS_SCHEMA),
+        pl.DataFrame([applicant], schema=APPLICANTS_SCHEMA),
+    )
 
 
 async def session_cookie(
