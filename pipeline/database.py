@@ -164,9 +164,13 @@ def serialise_migrations(connection: Connection) -> None:
 
 
 def open_database(url: str) -> Engine:
-    """An engine on a migrated database."""
+    """An engine on a migrated database; none left open when it cannot be migrated."""
     engine = make_engine(url)
-    migrate(engine)
+    try:
+        migrate(engine)
+    except BaseException:
+        engine.dispose()
+        raise
     return engine
 
 
