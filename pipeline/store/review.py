@@ -66,8 +66,9 @@ QUEUE_SCHEMA: dict[str, pl.DataType] = {
     "evidence": pl.Utf8(),
 }
 _DECISION_COLUMNS = ("candidates", "weight", "evidence")
-# A student's latest record, made once: an alias copies every column of the table.
-_LATEST = table(StudentRecord).alias("latest")
+# Made once: an alias copies every column of its table.
+_LATEST = table(StudentRecord).alias("latest")  # a student's latest record
+_OTHER_DECISION = table(MatchDecision).alias("other")
 
 # -- operators' decisions ------------------------------------------------------------------
 
@@ -206,14 +207,20 @@ def queue_rows(
 
 def _with_decisions(rows: Select[Any]) -> Select[Any]:
     """`rows` (held students, a window of them) beside each one's latest match decision, read
-    for the students of the window only, each value found through the index on the record id
-    (a join with the decisions made PostgreSQL read and hash the whole table)."""
-    held, m = rows.subquery("held"), table(MatchDecision)
-    latest = []
-    for name in _DECISION_COLUMNS:
-        found = select(m.c[name]).where(m.c.student_record_id == held.c.id)
-        latest.append(found.order_by(m.c.id.desc()).limit(1).scalar_subquery().label(name))
-    return select(held, *latest).order_by(held.c.waiting_since, held.c.id)
+    for the students of the window only.
+
+    The latest is the highest id among the record's decisions, found through the index on the
+    record id: `id + 0` keeps PostgreSQL from reading the decisions backwards by id until one
+    is the record's (its plan for a max or an ORDER BY id LIMIT 1 when it has no statistics
+    yet, one scan of the whole table per held student)."""
+    held, m, other = rows.subquery("held"), table(MatchDecision), _OTHER_DECISION
+    latest = select(func.max(other.c.id + 0)).where(other.c.student_record_id == held.c.id)
+    found = held.outerjoin(m, m.c.id == latest.scalar_subquery())
+    return (
+        select(held, *(m.c[name] for name in _DECISION_COLUMNS))
+        .select_from(found)
+        .order_by(held.c.waiting_since, held.c.id)
+    )
 
 
 # -- one student ---------------------------------------------------------------------------
