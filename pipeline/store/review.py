@@ -283,7 +283,7 @@ def current_decision(conn: Connection, record_id: int) -> tuple[str, str] | None
     query = (
         select(m.c.status, m.c.reason)
         .where(m.c.student_record_id == record_id)
-        .order_by(m.c.id.desc())
+        .order_by((m.c.id + 0).desc())  # by the record's index, as in _with_decisions
         .limit(1)
     )
     row = conn.execute(query).first()
