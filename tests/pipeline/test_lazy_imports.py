@@ -71,3 +71,16 @@ def test_reading_a_current_database_loads_no_migration_nor_matcher(
     loaded = loaded_by(*args, env=env)
     assert "sqlalchemy" in loaded
     assert not loaded & {"alembic", "numpy", "rapidfuzz", "pandera"}
+
+
+def test_the_store_package_names_its_modules_helpers() -> None:
+    import importlib
+
+    import pipeline.store as store
+
+    assert set(store.__all__) == set(store._HOMES)
+    for name, home in store._HOMES.items():
+        module = importlib.import_module(f"pipeline.store.{home}")
+        assert getattr(store, name) is getattr(module, name)
+    with pytest.raises(AttributeError, match="no attribute 'nowhere'"):
+        store.nowhere  # noqa: B018
