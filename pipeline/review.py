@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from pipeline.database import Connection, Engine
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a long queue makes tens of thousands
 class Candidate:
     """An applicant proposed for a held student, with the total weight of its evidence."""
 
@@ -36,7 +36,7 @@ class Candidate:
     weight: float | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class QueueItem:
     """A held student: its record `id`, school, number, code, since when, its candidates."""
 
@@ -167,12 +167,12 @@ def _queue_page(
     columns = [*shown_columns, "number", "weight"]
     items = [
         QueueItem(
-            id=record_id,
-            mident=mident,
-            student_number=student_number,
-            code=held_code,
-            waiting_since=since,
-            candidates=[Candidate(n, w) for n, w in zip(names or (), weights or (), strict=True)],
+            record_id,
+            mident,
+            student_number,
+            held_code,
+            since,
+            [Candidate(n, w) for n, w in zip(names or (), weights or (), strict=True)],
         )
         for record_id, mident, student_number, held_code, since, names, weights in zip(
             *(proposed[name].to_list() for name in columns), strict=True

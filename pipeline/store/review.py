@@ -12,6 +12,7 @@ import polars as pl
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    DateTime,
     Select,
     and_,
     case,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     or_,
     select,
     tuple_,
+    type_coerce,
 )
 
 from pipeline.models import (
@@ -147,7 +149,9 @@ def _queue_rows(
             s.c.mident,
             s.c.student_number,
             func.max(s.c.id).label("id"),
-            func.min(t.c.received_at).label("waiting_since"),
+            # Read as the driver gives it (UTC; polars takes a naive time as UTC): the column's
+            # own type turned each of 10,000 values into an aware time one by one in Python.
+            type_coerce(func.min(t.c.received_at), DateTime(timezone=True)).label("waiting_since"),
         )
         .join(t, t.c.id == s.c.transmission_id)
         .where(
