@@ -18,6 +18,7 @@ from sqlalchemy import (
     case,
     delete,
     func,
+    literal,
     or_,
     select,
     tuple_,
@@ -201,6 +202,13 @@ def queue_rows(
     """
     start, limit = window
     rows = _queue_rows(scope, code, returned, student)
+    if start == 0 and limit is None:
+        # All of them, counted as read: the window count, and the sort it needs first, were a
+        # third of the query's time with 10,000 held students on SQLite.
+        every = frame(
+            conn, _with_decisions(rows.add_columns(literal(0).label("total"))), QUEUE_SCHEMA
+        )
+        return every, every.height
     counted = rows.add_columns(func.count().over().label("total"))
     shown = frame(conn, _with_decisions(counted.offset(start).limit(limit)), QUEUE_SCHEMA)
     if not shown.is_empty():
