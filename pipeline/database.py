@@ -5,8 +5,9 @@ from __future__ import annotations
 import errno
 import sqlite3
 import sys
+import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
@@ -52,12 +53,30 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
+BUSY_WAIT_MS = 30_000
+
+
+def _in_wal_mode(cursor: Any) -> None:
+    """Turn the database to WAL (a no-op once it is). Turning a new database, which two first
+    commands may do at the same moment, needs a lock that SQLite reports as busy at once
+    rather than waiting for it: try again, for as long as the busy wait."""
+    for waited in range(0, BUSY_WAIT_MS, 50):
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            code = getattr(error, "sqlite_errorcode", None)
+            if code is None or code & 0xFF != sqlite3.SQLITE_BUSY or waited + 50 >= BUSY_WAIT_MS:
+                raise
+            time.sleep(0.05)
+
+
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
-    # WAL lets readers (history, export) work while a run writes; a busy wait instead of
-    # "database is locked" when two processes touch it at once.
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    # A busy wait instead of "database is locked" when two processes touch it at once.
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_WAIT_MS}")
+    # WAL lets readers (history, export) work while a run writes.
+    _in_wal_mode(cursor)
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     # A batch writes millions of rows into indexed tables: a page cache that holds the hot

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -263,3 +265,20 @@ def test_a_database_at_a_revision_this_version_does_not_know_is_refused(database
     engine.dispose()
     with pytest.raises(CommandError, match="9999"):
         open_database(database_url)
+
+
+def test_a_new_database_another_first_command_holds_is_waited_for(tmp_path: Path) -> None:
+    # The other command is about to write its schema: turning the file to WAL needs a lock
+    # that SQLite reports busy at once, without its busy wait.
+    path = tmp_path / "ost.sqlite3"
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("CREATE TABLE first (id INTEGER)")
+    threading.Timer(0.5, other.execute, ["COMMIT"]).start()
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    finally:
+        engine.dispose()
+        other.close()
