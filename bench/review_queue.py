@@ -1,12 +1,19 @@
-"""How long `ost review list` takes with many held students.
+"""How long `ost review list` takes with many held students; what the console's review pages
+cost in process on a database already loaded.
 
     python -m bench.review_queue [--held 10000] [--matched 150000] [--url URL]
+    python -m bench.review_queue --pages URL [--cases 6] [--repeat 25]
 
 A database (SQLite in a temporary folder, or the given URL) gets `--matched` merged student
 records and `--held` held ones (A009, A002, A003), each with a match decision and its evidence,
 spread over files of 160 students; then `ost review list --json` runs as a child process, as
 an operator runs it, 5 times (wall and CPU time: on a loaded machine the CPU time is the
 steadier figure), beside `ost history` on the same database, and `review_queue` in process once.
+
+With `--pages`, nothing is written: on the database at URL (the console's provincial one, say),
+the CPU time of this thread (the median of `--repeat` calls) of what the review pages read: the
+queue's first page of 100, and for `--cases` held students spread over the queue a case seen
+for the first time (its comparison computed) and seen again (the comparison kept).
 """
 
 from __future__ import annotations
@@ -20,14 +27,17 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import polars as pl
 
+from pipeline import review
 from pipeline.database import open_database
 from pipeline.models import MatchDecision, StudentRecord, Transmission
-from pipeline.review import review_queue
+from pipeline.review import review_case, review_queue, review_queue_page
 from pipeline.store import insert_rows
 
 PER_FILE = 160
@@ -102,12 +112,57 @@ def _runs(args: list[str], env: dict[str, str]) -> tuple[list[float], list[float
     return wall, cpu
 
 
+def _thread_ms(call: Callable[[], object], repeat: int, before: Callable[[], object]) -> float:
+    """The median CPU milliseconds of this thread over `repeat` calls, `before` run (untimed)
+    ahead of each."""
+    spent = []
+    for _ in range(repeat):
+        before()
+        started = time.thread_time()
+        call()
+        spent.append(time.thread_time() - started)
+    return round(statistics.median(spent) * 1000, 1)
+
+
+def pages(url: str, cases: int, repeat: int) -> dict[str, object]:
+    """What the review pages read, timed in process on the database at `url`."""
+    engine = open_database(url)
+    queue = review_queue(engine)
+    chosen = [item.id for item in queue[:: max(1, len(queue) // cases)][:cases]]
+    forget = review._comparison.cache_clear  # a first view computes its comparison
+    result: dict[str, object] = {
+        "held": len(queue),
+        "queue_page_ms": _thread_ms(
+            lambda: review_queue_page(engine, None, None, 0, 100), repeat, int
+        ),
+        "cases": {
+            record_id: {
+                "candidates": len(next(i for i in queue if i.id == record_id).candidates),
+                "first_view_ms": _thread_ms(
+                    partial(review_case, engine, record_id), repeat, forget
+                ),
+                "seen_again_ms": _thread_ms(partial(review_case, engine, record_id), repeat, int),
+            }
+            for record_id in chosen
+        },
+        "load_average_at_end": os.getloadavg(),
+    }
+    engine.dispose()
+    return result
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--held", type=int, default=10_000)
     parser.add_argument("--matched", type=int, default=150_000)
     parser.add_argument("--url", default=None)
+    parser.add_argument("--pages", default=None, metavar="URL")
+    parser.add_argument("--cases", type=int, default=6)
+    parser.add_argument("--repeat", type=int, default=25)
     args = parser.parse_args(argv)
+    if args.pages:
+        print(json.dumps(pages(args.pages, args.cases, args.repeat)))
+        return
     with tempfile.TemporaryDirectory() as folder:
         url = args.url or f"sqlite:///{Path(folder) / 'ost.sqlite3'}"
         fill(url, args.held, args.matched)

@@ -3,8 +3,7 @@
 import polars as pl
 
 from matching.fields import FIELDS
-from matching.pool import ApplicantPool
-from matching.prepare import prepare_students
+from matching.prepare import prepare_applicants, prepare_students
 from matching.scoring import pair_evidence
 
 # The columns shown for each field: the student's and the applicant's values as given.
@@ -25,18 +24,34 @@ def compare_pairs(students: pl.DataFrame, applicants: pl.DataFrame) -> pl.DataFr
     Columns: student_key, application_number, field, student, applicant (values as text),
     level, weight, differs (the level is not an agreement), total (the pair's weight).
     """
-    pool = ApplicantPool.of(applicants)
-    prepared = prepare_students(students)
-    pairs = prepared.select("s_idx").join(pool.prepared.select("a_idx"), how="cross")
-    evidence = pair_evidence(prepared, pool.prepared, pairs)
-    evidence = evidence.join(
-        prepared.select("s_idx", "s_middle"), on="s_idx", how="left", suffix="_shown"
-    ).join(pool.prepared.select("a_idx", "a_middle"), on="a_idx", how="left", suffix="_shown")
+    # Only the prepared applicants: a pool's search tables are for finding candidates.
+    prepared_students, prepared_applicants = (
+        prepare_students(students),
+        prepare_applicants(applicants),
+    )
+    pairs = prepared_students.select("s_idx").join(prepared_applicants.select("a_idx"), how="cross")
+    evidence = (
+        pair_evidence(prepared_students, prepared_applicants, pairs)
+        .lazy()
+        .join(
+            prepared_students.lazy().select("s_idx", "s_middle"),
+            on="s_idx",
+            how="left",
+            suffix="_shown",
+        )
+        .join(
+            prepared_applicants.lazy().select("a_idx", "a_middle"),
+            on="a_idx",
+            how="left",
+            suffix="_shown",
+        )
+    )
+    shown = evidence.collect_schema().names()
     rows = []
     for field in FIELDS:
         mine, theirs = _SHOWN[field]
-        mine = mine + "_shown" if mine + "_shown" in evidence.columns else mine
-        theirs = theirs + "_shown" if theirs + "_shown" in evidence.columns else theirs
+        mine = mine + "_shown" if mine + "_shown" in shown else mine
+        theirs = theirs + "_shown" if theirs + "_shown" in shown else theirs
         applicant = pl.col(theirs)
         if field == "school":
             applicant = applicant.list.join(";")
@@ -53,4 +68,5 @@ def compare_pairs(students: pl.DataFrame, applicants: pl.DataFrame) -> pl.DataFr
                 total=pl.col("weight"),
             )
         )
-    return pl.concat(rows)
+    # One query for every field and both joins: on a handful of pairs the cost is per query.
+    return pl.concat(rows).collect()

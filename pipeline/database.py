@@ -5,17 +5,20 @@ from __future__ import annotations
 import errno
 import sqlite3
 import sys
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, StatementError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from pipeline.config import ConfigError
 from pipeline.private import private_file, private_folder
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 __all__ = [
     "Connection",
@@ -24,18 +27,23 @@ __all__ = [
     "MIGRATION_LOCK_KEY",
     "POSTGRESQL_URL",
     "alembic_config",
+    "head_revision",
     "make_engine",
     "migrate",
     "no_driver",
     "open_database",
     "parse_url",
+    "schema_is_current",
     "serialise_migrations",
 ]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+VERSION_TABLE = "alembic_version"  # where alembic keeps the revision a database is at
 
 
 def alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS).replace("%", "%%"))
     # The options are ConfigParser values, where % starts an interpolation: a percent-encoded
@@ -45,12 +53,30 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
+BUSY_WAIT_MS = 30_000
+
+
+def _in_wal_mode(cursor: Any) -> None:
+    """Turn the database to WAL (a no-op once it is). Turning a new database, which two first
+    commands may do at the same moment, needs a lock that SQLite reports as busy at once
+    rather than waiting for it: try again, for as long as the busy wait."""
+    for waited in range(0, BUSY_WAIT_MS, 50):
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            code = getattr(error, "sqlite_errorcode", None)
+            if code is None or code & 0xFF != sqlite3.SQLITE_BUSY or waited + 50 >= BUSY_WAIT_MS:
+                raise
+            time.sleep(0.05)
+
+
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
-    # WAL lets readers (history, export) work while a run writes; a busy wait instead of
-    # "database is locked" when two processes touch it at once.
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    # A busy wait instead of "database is locked" when two processes touch it at once.
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_WAIT_MS}")
+    # WAL lets readers (history, export) work while a run writes.
+    _in_wal_mode(cursor)
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     # A batch writes millions of rows into indexed tables: a page cache that holds the hot
@@ -107,12 +133,36 @@ def no_driver(drivername: str) -> str:
 MIGRATION_LOCK_KEY = 0x05_7001
 
 
+def head_revision() -> str:
+    """The newest migration's revision: each file of migrations/versions is named after its
+    revision (0011_console_lookups_indexed.py is revision 0011), one after the other."""
+    names = (path.name for path in (MIGRATIONS / "versions").glob("[0-9]*_*.py"))
+    return max(name.split("_", 1)[0] for name in names)
+
+
+def schema_is_current(engine: Engine) -> bool:
+    """Whether the database is already at the newest migration, read without alembic (whose
+    import costs more than a short command's whole query) and without taking any lock."""
+    with engine.connect() as connection:
+        if not inspect(connection).has_table(VERSION_TABLE):
+            return False
+        stored = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).all()
+    return [row[0] for row in stored] == [head_revision()]
+
+
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest migration (a no-op when it is already there).
 
     Two processes starting at once on a new database (two first runs) take turns: the second
     waits for the first, then finds the schema current. Without that, both created the tables.
+    A database already at the newest revision is left alone without loading alembic; any other
+    (new, older, or at a revision this version does not know) goes through alembic, under the
+    lock, which upgrades it or refuses it as before.
     """
+    if schema_is_current(engine):
+        return
+    from alembic import command
+
     config = alembic_config(engine)
     with engine.begin() as connection:
         serialise_migrations(connection)
@@ -133,9 +183,13 @@ def serialise_migrations(connection: Connection) -> None:
 
 
 def open_database(url: str) -> Engine:
-    """An engine on a migrated database."""
+    """An engine on a migrated database; none left open when it cannot be migrated."""
     engine = make_engine(url)
-    migrate(engine)
+    try:
+        migrate(engine)
+    except BaseException:
+        engine.dispose()
+        raise
     return engine
 
 

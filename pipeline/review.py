@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
@@ -18,17 +19,16 @@ from pipeline.store.review import (
     applicants_by_number,
     current_decision,
     decisions_for,
-    latest_decisions,
     queue_rows,
     student_of,
     students_by_id,
 )
 
 if TYPE_CHECKING:
-    from pipeline.database import Engine
+    from pipeline.database import Connection, Engine
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a long queue makes tens of thousands
 class Candidate:
     """An applicant proposed for a held student, with the total weight of its evidence."""
 
@@ -36,7 +36,7 @@ class Candidate:
     weight: float | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class QueueItem:
     """A held student: its record `id`, school, number, code, since when, its candidates."""
 
@@ -66,25 +66,39 @@ _BEATEN = pl.Struct(
 )
 
 
-def _candidate_lists(rows: pl.DataFrame) -> list[list[tuple[str, float | None]]]:
-    """Per row: the decision's applicant, the tied ones, those beaten, with their weights."""
-    beaten = rows.select(
-        pl.col("evidence").fill_null("{}").str.json_decode(_BEATEN).struct.field("beaten")
-    ).to_series()
-    result = []
-    for row, others in zip(rows.iter_rows(named=True), beaten.to_list(), strict=True):
-        found: dict[str, float | None] = {}
-        if row["application_number"]:
-            found[row["application_number"]] = row["weight"]
-        for number in (row["candidates"] or "").split(";"):
-            if number:
-                found.setdefault(number, None)
-        for other in others or []:
-            found.setdefault(other["application_number"], other["weight"])
-        result.append(
-            sorted(found.items(), key=lambda item: -(item[1] if item[1] is not None else -1e9))
+def _candidates(rows: pl.DataFrame, rejected: pl.DataFrame) -> pl.DataFrame:
+    """Per row of `rows` (`row`: its position), `number` and `weight`: the applicants proposed
+    for it, heaviest first (unknown weights last), each once: the decision's own applicant, the
+    tied ones, then those beaten (an applicant's first mention gives its weight), without the
+    ones an operator rejected (`rejected`: mident, student_number, application_number)."""
+    keys = (pl.int_range(pl.len(), dtype=pl.UInt32).alias("row"), "mident", "student_number")
+    beaten = pl.col("evidence").fill_null("{}").str.json_decode(_BEATEN).struct.field("beaten")
+    found = pl.concat(
+        [
+            rows.select(*keys, "application_number", "weight"),
+            rows.select(
+                *keys,
+                application_number=pl.col("candidates").fill_null("").str.split(";"),
+                weight=pl.lit(None, pl.Float64),
+            ).explode("application_number"),
+            rows.select(*keys, beaten=beaten).explode("beaten").unnest("beaten"),
+        ]
+    )
+    return (
+        found.filter(pl.col("application_number").is_not_null(), pl.col("application_number") != "")
+        .unique(["row", "application_number"], keep="first", maintain_order=True)
+        .join(
+            rejected,
+            on=["mident", "student_number", "application_number"],
+            how="anti",
+            maintain_order="left",
         )
-    return result
+        .sort(
+            "row", pl.col("weight").fill_null(-1e9), descending=[False, True], maintain_order=True
+        )
+        .group_by("row", maintain_order=True)
+        .agg(number="application_number", weight="weight")
+    )
 
 
 @dataclass(frozen=True)
@@ -117,39 +131,54 @@ def review_queue_page(
     """`limit` held students of `review_queue` from the `start`th (all when None), or the one
     `student` (MIDENT, number). Only the students shown are read, with their candidates."""
     with engine.connect() as conn:
-        operator = decisions_for(conn)
-        returned = operator.filter(pl.col("action") == "unlink").join(
-            links(operator).select("mident", "student_number"),
-            on=["mident", "student_number"],
-            how="anti",
+        return _queue_page(conn, scope, code, (start, limit), student)
+
+
+def _queue_page(
+    conn: Connection,
+    scope: Sequence[str] | None,
+    code: str | None,
+    window: tuple[int, int | None],
+    student: tuple[str, str] | None,
+) -> QueuePage:
+    # One student's queue entry depends on that student's decisions alone.
+    mine = (
+        None
+        if student is None
+        else pl.DataFrame([student], ["mident", "student_number"], orient="row")
+    )
+    operator = decisions_for(conn, mine)
+    returned = operator.filter(pl.col("action") == "unlink").join(
+        links(operator).select("mident", "student_number"),
+        on=["mident", "student_number"],
+        how="anti",
+    )
+    shown, total = queue_rows(conn, scope, code, returned, window, student)
+    start = window[0]
+    if shown.is_empty():
+        return QueuePage([], start, total)
+    found = _candidates(shown, exclusions(operator))
+    shown_columns = ["id", "mident", "student_number", "code", "waiting_since"]
+    proposed = (
+        shown.select(shown_columns)
+        .with_row_index("row")
+        .join(found, on="row", how="left", maintain_order="left")
+    )
+    columns = [*shown_columns, "number", "weight"]
+    items = [
+        QueueItem(
+            record_id,
+            mident,
+            student_number,
+            held_code,
+            since,
+            [Candidate(n, w) for n, w in zip(names or (), weights or (), strict=True)],
         )
-        shown, total = queue_rows(conn, scope, code, returned, (start, limit), student)
-        if shown.is_empty():
-            return QueuePage([], start, total)
-        decisions = latest_decisions(conn, shown["id"].to_list())
-    shown = shown.join(decisions, left_on="id", right_on="student_record_id", how="left")
-    rejected = _rejected_by_student(operator)
-    items = []
-    for row, found in zip(shown.iter_rows(named=True), _candidate_lists(shown), strict=True):
-        gone = rejected.get((row["mident"], row["student_number"]), set())
-        items.append(
-            QueueItem(
-                id=row["id"],
-                mident=row["mident"],
-                student_number=row["student_number"],
-                code=row["code"],
-                waiting_since=row["waiting_since"],
-                candidates=[Candidate(n, w) for n, w in found if n not in gone],
-            )
+        for record_id, mident, student_number, held_code, since, names, weights in zip(
+            *(proposed[name].to_list() for name in columns), strict=True
         )
+    ]
     return QueuePage(items, start, total)
-
-
-def _rejected_by_student(operator: pl.DataFrame) -> dict[tuple[str, str], set[str]]:
-    found: dict[tuple[str, str], set[str]] = {}
-    for mident, number, application in exclusions(operator).iter_rows():
-        found.setdefault((mident, number), set()).add(application)
-    return found
 
 
 @dataclass(frozen=True)
@@ -162,6 +191,9 @@ class FieldRow:
     level: str
     weight: float
     differs: bool
+
+
+_FIELD_ROW = tuple(FieldRow.__annotations__)
 
 
 @dataclass(frozen=True)
@@ -204,33 +236,73 @@ def _text(value: Any) -> str | None:
     return value.isoformat() if isinstance(value, date) else str(value)
 
 
+@dataclass(frozen=True)
+class _Pairs:
+    """A student and its candidates, to compare: equal when all their values are."""
+
+    values: tuple[Any, ...]
+    students: pl.DataFrame = field(compare=False, hash=False)
+    applicants: pl.DataFrame = field(compare=False, hash=False)
+
+
+def _values(*frames: pl.DataFrame) -> tuple[Any, ...]:
+    """Every value of the frames, lists as tuples: a key that changes with any of them."""
+    return tuple(
+        tuple(tuple(v) if isinstance(v, list) else v for v in row)
+        for frame in frames
+        for row in (frame.columns, *frame.rows())
+    )
+
+
+@lru_cache(maxsize=256)
+def _comparison(pairs: _Pairs) -> tuple[dict[str, Any], ...]:
+    """`matching.explain.compare_pairs`, row by row, computed once for the same values: a case
+    is compared again when its decision is taken (the evidence the operator saw is kept)."""
+    from matching.explain import compare_pairs  # the matcher, only to show one student
+
+    return tuple(compare_pairs(pairs.students, pairs.applicants).to_dicts())
+
+
+def review_item(
+    engine: Engine, record_id: int, scope: Sequence[str] | None = None
+) -> QueueItem | None:
+    """The held student `record_id` as the queue lists it; None when it is not in the queue."""
+    with engine.connect() as conn:
+        return _queued(conn, record_id, scope)
+
+
+def _queued(conn: Connection, record_id: int, scope: Sequence[str] | None) -> QueueItem | None:
+    key = student_of(conn, record_id)
+    if key is None:
+        return None
+    queued = _queue_page(conn, scope, None, (0, None), key).items
+    return next((i for i in queued if i.id == record_id), None)
+
+
 def review_case(
     engine: Engine, record_id: int, scope: Sequence[str] | None = None
 ) -> ReviewCase | None:
     """One held student (by its queue id) beside each candidate; None when not in the queue."""
     with engine.connect() as conn:
-        key = student_of(conn, record_id)
-    if key is None:
-        return None
-    queued = review_queue_page(engine, scope, student=key).items
-    item = next((i for i in queued if i.id == record_id), None)
-    if item is None:
-        return None
-    with engine.connect() as conn:
+        item = _queued(conn, record_id, scope)
+        if item is None:
+            return None
         students = students_by_id(conn, [record_id])
         numbers = [c.application_number for c in item.candidates]
         applicants = applicants_by_number(conn, numbers)
         current = current_decision(conn, record_id)
-    from matching.explain import compare_pairs  # the matcher, only to show one student
-
-    comparison = compare_pairs(students, applicants)
-    cases = []
-    for number in numbers:
-        rows = comparison.filter(pl.col("application_number") == number)
-        if rows.is_empty():
-            continue
-        fields = [FieldRow(**r) for r in rows.select(list(FieldRow.__annotations__)).to_dicts()]
-        cases.append(CandidateCase(number, float(rows["total"][0]), fields))
+    compared: dict[str, list[dict[str, Any]]] = {}
+    for row in _comparison(_Pairs(_values(students, applicants), students, applicants)):
+        compared.setdefault(row["application_number"], []).append(row)
+    cases = [
+        CandidateCase(
+            number,
+            float(compared[number][0]["total"]),
+            [FieldRow(**{name: row[name] for name in _FIELD_ROW}) for row in compared[number]],
+        )
+        for number in numbers
+        if number in compared
+    ]
     student = {k: _text(v) for k, v in students.drop("student_key").row(0, named=True).items()}
     status, reason = current if current else (None, None)
     return ReviewCase(item, student, status, reason, cases)

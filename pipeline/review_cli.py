@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from json import encoder
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -11,7 +11,7 @@ from pipeline.cli_shared import MIDENT, emit_json, fail, guarded, json_flag, ope
 from pipeline.config import load_settings
 
 if TYPE_CHECKING:
-    from pipeline.review import QueueItem
+    from pipeline.review import Candidate, QueueItem
 
 review_app = typer.Typer(help="The review queue: held students an operator decides.")
 
@@ -28,46 +28,53 @@ def _mident(value: str | None) -> None:
         fail(f"MIDENT must be a school's six digits, such as 885827; not {value!r}")
 
 
-def _scalar(value: Any) -> str:
-    """One JSON value as `json.dumps(value, ensure_ascii=False)` writes it."""
-    if isinstance(value, str):
-        text: str = encoder.encode_basestring(value)
-        return text
+def _text(value: str) -> str:
+    """A JSON string as `json.dumps(value, ensure_ascii=False)` writes it."""
+    text: str = encoder.encode_basestring(value)
+    return text
+
+
+def _scalar(value: float | None) -> str:
+    """A weight as `json.dumps(value)` writes it."""
     if value is None:
         return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            return "NaN" if value != value else ("Infinity" if value > 0 else "-Infinity")
-        return float.__repr__(value)
-    return int.__repr__(value)
+    if value != value or value in (float("inf"), float("-inf")):
+        return "NaN" if value != value else ("Infinity" if value > 0 else "-Infinity")
+    return float.__repr__(value) if isinstance(value, float) else int.__repr__(value)
 
 
-def _object(value: dict[str, Any], depth: int) -> str:
-    pad, inner = "  " * depth, "  " * (depth + 1)
-    lines = []
-    for key, item in value.items():
-        if isinstance(item, list):
-            shown = _list(item, depth + 1)
-        else:
-            shown = _scalar(item)
-        lines.append(f"{inner}{_scalar(key)}: {shown}")
-    return "{\n" + ",\n".join(lines) + f"\n{pad}}}" if lines else "{}"
+def _candidate(candidate: Candidate) -> str:
+    return (
+        '{\n        "application_number": '
+        + _text(candidate.application_number)
+        + ',\n        "weight": '
+        + _scalar(candidate.weight)
+        + "\n      }"
+    )
 
 
-def _list(values: list[Any], depth: int) -> str:
-    if not values:
-        return "[]"
-    pad, inner = "  " * depth, "  " * (depth + 1)
-    parts = [inner + _object(v, depth + 1) for v in values]
-    return "[\n" + ",\n".join(parts) + f"\n{pad}]"
+def _item(item: QueueItem) -> str:
+    """One held student as `json.dumps([...], indent=2)` writes an element of the list."""
+    candidates = (
+        "[\n      " + ",\n      ".join(map(_candidate, item.candidates)) + "\n    ]"
+        if item.candidates
+        else "[]"
+    )
+    return (
+        f'{{\n    "id": {int.__repr__(item.id)},\n    "mident": {_text(item.mident)},\n    '
+        f'"student_number": {_text(item.student_number)},\n    "code": {_text(item.code)},\n'
+        f'    "waiting_since": {_text(item.waiting_since.isoformat())},\n'
+        f'    "candidates": {candidates}\n  }}'
+    )
 
 
 def queue_json(items: list[QueueItem]) -> str:
-    """The queue as `ost review list --json` prints it: the text `json.dumps(..., indent=2)`
-    gives, written directly (the indenting encoder of the standard library is slow)."""
-    return _list([item.as_json() for item in items], 0)
+    """The queue as `ost review list --json` prints it: the text `json.dumps([item.as_json()
+    for item in items], ensure_ascii=False, indent=2)` gives, written directly (the indenting
+    encoder of the standard library is slow), one held student at a time."""
+    if not items:
+        return "[]"
+    return "[\n  " + ",\n  ".join(map(_item, items)) + "\n]"
 
 
 @review_app.command("list")

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 from sqlalchemy import ColumnElement, Connection, Select, and_, func, or_, select, union
 
-from matching import ApplicantPool, Zones
 from matching.schema import ACCOUNT_SCHEMA, APPLICANTS_SCHEMA
 from pipeline.models import (
     MERGED_STATUSES,
@@ -29,6 +28,9 @@ from pipeline.scope import Scope
 from pipeline.store.core import bulk_upsert, chunks, frame, table
 from pipeline.store.transmissions import in_scope
 from rules.students import STUDENT_FACTS
+
+if TYPE_CHECKING:
+    from matching import ApplicantPool, Zones
 
 COURSE_COLUMNS = (
     "application_number", "mident", "student_number", "course_code", "course_title",
@@ -100,12 +102,13 @@ def load_applicants(conn: Connection, numbers: Sequence[str] | None = None) -> p
 
 def load_applicant_pool(conn: Connection, zones: Zones | None = None) -> ApplicantPool:
     """Every applicant, prepared once for all the files of a batch, with the zones to decide in."""
+    from matching import ApplicantPool  # the matcher, loaded only by what matches
+
     return ApplicantPool.of(load_applicants(conn), zones)
 
 
 def applicants_version(conn: Connection) -> tuple[int, datetime | None]:
-    """How many applicants there are and when one last changed: equal versions, equal applicants
-    (an import stamps every row it writes)."""
+    """How many applicants there are and when one last changed (an import stamps its rows)."""
     a = table(Applicant)
     count, latest = conn.execute(select(func.count(), func.max(a.c.updated_at))).one()
     return int(count), latest

@@ -16,7 +16,7 @@ from pipeline.config import Settings
 from pipeline.database import Engine, open_database
 from pipeline.runtime import ensure_folders
 from pipeline.web.deps import ForgedRequest, NotFound, SignInRequired, Viewer, viewer
-from pipeline.web.pages import is_htmx, render
+from pipeline.web.pages import compile_templates, is_htmx, render
 from pipeline.web.routes import (
     applicants,
     auth,
@@ -57,6 +57,7 @@ def console_from_settings(settings: Settings, engine: Engine | None = None) -> F
     ensure_folders(settings)
     warm_up()
     engine = engine or open_database(settings.database_url)
+    warm_up_review(engine)
     sessions: SessionSettings = session_settings(settings.home)
     return create_app(ConsoleState(settings=settings, engine=engine, sessions=sessions))
 
@@ -65,11 +66,33 @@ def warm_up() -> None:
     """Import once, at start, what checking an upload with a failing record needs: the rules
     import pandera (and pandas) only then, so that `ost validate` starts fast, and the first
     upload of a server would otherwise wait about two seconds for it. The same for the
-    matcher's comparison that a review case shows."""
+    matcher's comparison that a review case shows, and every page's template, compiled once
+    here rather than by each of the first concurrent requests."""
     import pandera.errors  # noqa: F401
     import pandera.polars  # noqa: F401
 
     import matching.explain  # noqa: F401
+
+    compile_templates()
+
+
+def warm_up_review(engine: Engine) -> None:
+    """Read the review queue's first student and compare a made-up pair once, at start: the
+    first operator's page would otherwise also wait for the queries to be compiled and for the
+    comparison's first run (about 20 ms each, several times over when operators arrive at once)."""
+    import polars as pl
+
+    from matching.explain import compare_pairs
+    from matching.schema import APPLICANTS_SCHEMA, STUDENTS_SCHEMA
+    from pipeline.review import review_queue_page
+
+    review_queue_page(engine, limit=1)
+    student = {"student_key": 0, "surname": "SAMPLE", "first_name": "ANA", "oen": "123456789"}
+    applicant = {"application_number": "0", "last_name": "SAMPLE", "first_name": "ANNA"}
+    compare_pairs(
+        pl.DataFrame([student], schema=STUDENTS_SCHEMA),
+        pl.DataFrame([applicant], schema=APPLICANTS_SCHEMA),
+    )
 
 
 async def session_cookie(

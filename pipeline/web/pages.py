@@ -41,7 +41,14 @@ def environment() -> Environment:
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # the package's templates do not change under a running console
     )
+
+
+def compile_templates() -> None:
+    """Load every page's template into the environment's cache."""
+    for name in environment().list_templates(extensions=["j2"]):
+        environment().get_template(name)
 
 
 def is_htmx(request: Request) -> bool:

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
 from alembic import command
+from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, inspect, select, text
 
-from pipeline.database import alembic_config, make_engine, migrate, open_database
+from pipeline.database import (
+    alembic_config,
+    head_revision,
+    make_engine,
+    migrate,
+    open_database,
+    schema_is_current,
+)
 from pipeline.models import Applicant, Course, GradeRecord, Transmission
 from pipeline.store import table
 
@@ -219,3 +230,55 @@ def test_an_0006_database_takes_applicants_with_blanks_and_counts_interrupted_at
         ]
         assert attempts.scalars().all() == [0]
     engine.dispose()
+
+
+def test_the_newest_revision_is_read_from_the_names_of_the_migration_files(tmp_path: Path) -> None:
+    from alembic.script import ScriptDirectory
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'ost.sqlite3'}")
+    scripts = ScriptDirectory.from_config(alembic_config(engine))
+    assert head_revision() == scripts.get_current_head()
+    for script in scripts.walk_revisions():
+        assert Path(str(script.path)).name.startswith(f"{script.revision}_")
+    engine.dispose()
+
+
+def test_only_a_database_at_the_newest_revision_is_current(database_url: str) -> None:
+    engine = make_engine(database_url)
+    assert not schema_is_current(engine)  # nothing there yet
+    engine.dispose()
+    engine = engine_at(database_url, "0010")
+    assert not schema_is_current(engine)
+    migrate(engine)
+    assert schema_is_current(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).all() == [
+            (head_revision(),)
+        ]
+    engine.dispose()
+
+
+def test_a_database_at_a_revision_this_version_does_not_know_is_refused(database_url: str) -> None:
+    engine = open_database(database_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    engine.dispose()
+    with pytest.raises(CommandError, match="9999"):
+        open_database(database_url)
+
+
+def test_a_new_database_another_first_command_holds_is_waited_for(tmp_path: Path) -> None:
+    # The other command is about to write its schema: turning the file to WAL needs a lock
+    # that SQLite reports busy at once, without its busy wait.
+    path = tmp_path / "ost.sqlite3"
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("CREATE TABLE first (id INTEGER)")
+    threading.Timer(0.5, other.execute, ["COMMIT"]).start()
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    finally:
+        engine.dispose()
+        other.close()

@@ -293,3 +293,18 @@ def test_a_database_at_0006_upgrades_with_its_decisions_kept(database_url: str) 
     [item] = review_queue(engine)
     assert (item.code, [c.application_number for c in item.candidates]) == ("A002", ["A1", "A2"])
     engine.dispose()
+
+
+def test_a_case_shows_the_applicant_as_stored_now(ingest_ctx: IngestContext) -> None:
+    # Comparisons are kept for the same values: a changed applicant is compared again.
+    record_id = held_ctx(ingest_ctx)
+    first = review_case(ingest_ctx.engine, record_id)
+    assert review_case(ingest_ctx.engine, record_id) == first
+    add_applicants(ingest_ctx, applicant("2026-000001", "Emily", "Gagnon", date(2008, 6, 12)))
+    case = review_case(ingest_ctx.engine, record_id)
+    assert first is not None and case is not None
+    [before], [after] = first.candidates, case.candidates
+    shown = {row.field: row for row in after.fields}
+    assert shown["first_name"].applicant == "Emily"
+    assert shown["birth_date"].applicant == "2008-06-12" and not shown["birth_date"].differs
+    assert after.weight != before.weight

@@ -1,16 +1,17 @@
 """Migrations of the console: 0009 adds its accounts to a database of the earlier schema, 0011
-indexes its lookups."""
+indexes its lookups, 0012 drops an index that misled SQLite."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 from alembic import command
 from sqlalchemy import Engine, inspect, select, text
 
 from pipeline.accounts import add_account, authenticate
 from pipeline.applicant_search import search_applicants
-from pipeline.database import alembic_config, migrate
+from pipeline.database import alembic_config, migrate, open_database
 from pipeline.models import Transmission
 from pipeline.scope import EVERY_SCHOOL
 from pipeline.store import table
@@ -86,4 +87,41 @@ def test_migration_0011_indexes_the_consoles_lookups_and_is_undone(database_url:
         config.attributes["connection"] = connection
         command.downgrade(config, "0010")
     assert lookup_indexes(engine) == set()
+    engine.dispose()
+
+
+HELD_INDEX = "ix_studentrecord_held"
+
+
+def _indexes(engine: Engine) -> set[str]:
+    return {index["name"] for index in inspect(engine).get_indexes("studentrecord")}
+
+
+def test_migration_0012_drops_the_index_leading_with_the_held_status(database_url: str) -> None:
+    engine = engine_at(database_url, "0011")
+    with engine.begin() as conn:  # as the earlier form of 0011 created it
+        conn.execute(
+            text(
+                f"CREATE INDEX {HELD_INDEX} ON studentrecord "
+                "(match_status, accepted, mident, student_number, transmission_id)"
+            )
+        )
+    assert HELD_INDEX in _indexes(engine)
+    migrate(engine)
+    assert HELD_INDEX not in _indexes(engine)
+    assert {"ix_studentrecord_applicant_match", "ix_student_record_match"} <= _indexes(engine)
+    engine.dispose()
+
+
+def test_an_applicants_matched_students_are_read_through_the_applicants_index(
+    tmp_path: Path,
+) -> None:
+    engine = open_database(f"sqlite:///{tmp_path / 'ost.sqlite3'}")
+    query = (
+        "EXPLAIN QUERY PLAN SELECT id FROM studentrecord WHERE accepted IS 1 "
+        "AND match_status = 'matched' AND application_number IN ('2026-000001')"
+    )
+    with engine.connect() as conn:
+        plan = " ".join(str(row[-1]) for row in conn.execute(text(query)))
+    assert "ix_studentrecord_applicant_match" in plan
     engine.dispose()

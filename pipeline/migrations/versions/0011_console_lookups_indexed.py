@@ -35,13 +35,6 @@ NAME_COLUMNS = ("last_name", "first_name", "middle_name", "previous_last_name")
 STUDENT_INDEXES = {
     "ix_studentrecord_applicant_match": ["application_number", "match_status"],
     "ix_studentrecord_school_match": ["mident", "match_status"],
-    "ix_studentrecord_held": [
-        "match_status",
-        "accepted",
-        "mident",
-        "student_number",
-        "transmission_id",
-    ],
 }
 
 

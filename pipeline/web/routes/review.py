@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from pipeline.database import Engine
-from pipeline.review import review_case, review_queue_page
+from pipeline.review import review_case, review_item, review_queue_page
 from pipeline.review_actions import ReviewOutcome, ReviewRefused, accept, link, reject, unlink
 from pipeline.web.deps import CheckedForm, NotFound, Operator, console_state
 from pipeline.web.pages import render
@@ -108,7 +108,7 @@ def _decide(
     request: Request, record_id: int, who: Operator, form: dict[str, Any], action: Any
 ) -> Response:
     engine = console_state(request).engine
-    if review_case(engine, record_id) is None:
+    if review_item(engine, record_id) is None:  # the decision compares the pairs itself
         raise NotFound
     assert who.account is not None
     try:
