@@ -13,6 +13,7 @@ production, and the clients are threads of the harness signing in as each.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -39,6 +40,8 @@ GOAL_PAGE_SECONDS = 0.200
 GOAL_UPLOAD_SECONDS = 2.0
 UPLOAD_GRADES = 24_000  # about 5 MB: 201 bytes a line
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+# Held students whose case pages the clients take in turn: an operator opens each case once.
+REVIEW_CASES = 200
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,11 @@ def loaded_home(
     ready = home / "ready.json"
     if ready.exists():
         known = json.loads(ready.read_text(encoding="utf-8"))
-        return Target(home, known.get("database_url")), dict(known["facts"])
+        target = Target(home, known.get("database_url"))
+        if "reviews" not in known["facts"]:  # built by an earlier version of the harness
+            known["facts"] |= _queue_of(target)
+            ready.write_text(json.dumps(known, indent=2) + "\n", encoding="utf-8")
+        return target, dict(known["facts"])
     shutil.rmtree(home, ignore_errors=True)
     (home / "inbox").mkdir(parents=True)
     url = None
@@ -105,7 +112,6 @@ def database_facts(target: Target) -> dict[str, Any]:
     from pipeline.config import load_settings
     from pipeline.database import open_database
     from pipeline.models import Applicant, Course, CourseChange, StudentRecord, Transmission
-    from pipeline.review import review_queue
     from pipeline.store import table
 
     engine = open_database(load_settings(target.env()).database_url)
@@ -143,10 +149,32 @@ def database_facts(target: Target) -> dict[str, Any]:
             "oen": student.oen,
             "longest_history": longest,
         }
-    queue = review_queue(engine)
-    facts |= {"held": len(queue), "review": queue[0].id if queue else None}
+    facts |= queue_facts(engine)
     engine.dispose()
     return facts
+
+
+def queue_facts(engine: Any) -> dict[str, Any]:
+    """How many students are held, the first, and the first REVIEW_CASES of the queue."""
+    from pipeline.review import review_queue
+
+    queue = review_queue(engine)
+    return {
+        "held": len(queue),
+        "review": queue[0].id if queue else None,
+        "reviews": [item.id for item in queue[:REVIEW_CASES]],
+    }
+
+
+def _queue_of(target: Target) -> dict[str, Any]:
+    from pipeline.config import load_settings
+    from pipeline.database import open_database
+
+    engine = open_database(load_settings(target.env()).database_url)
+    try:
+        return queue_facts(engine)
+    finally:
+        engine.dispose()
 
 
 def free_port() -> int:
@@ -181,11 +209,18 @@ def signed_in(url: str, name: str) -> httpx.Client:
 
 
 def timed_pages(
-    url: str, who: str, pages: dict[str, str], clients: int, requests: int
+    url: str, who: str, pages: Pages, clients: int, requests: int
 ) -> dict[str, dict[str, Any]]:
     """Each page asked `requests` times by each of `clients` concurrent clients."""
     times: dict[str, list[float]] = {page: [] for page in pages}
     lock = threading.Lock()
+    turns = {name: itertools.cycle(path) for name, path in pages.items() if isinstance(path, list)}
+
+    def next_path(name: str, path: str | list[str]) -> str:
+        if isinstance(path, str):
+            return path
+        with lock:
+            return next(turns[name])
 
     failures: list[BaseException] = []
 
@@ -193,7 +228,8 @@ def timed_pages(
         client = signed_in(url, who)
         try:
             for _ in range(requests):
-                for name, path in pages.items():
+                for name, paths in pages.items():
+                    path = next_path(name, paths)
                     started = time.perf_counter()
                     response = client.get(path)
                     elapsed = time.perf_counter() - started
@@ -262,9 +298,13 @@ def timed_upload(url: str, work: Path, repeat: int) -> dict[str, Any]:
     }
 
 
-def pages_of(facts: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
-    """The pages an operator and the school's clerk ask for."""
-    school_pages = {
+Pages = dict[str, str | list[str]]
+
+
+def pages_of(facts: dict[str, Any]) -> tuple[Pages, Pages]:
+    """The pages an operator and the school's clerk ask for; a list of addresses is taken in
+    turn by all the clients (every case of the review queue once, as an operator opens them)."""
+    school_pages: Pages = {
         "history": "/history",
         "transmission": f"/transmissions/{facts['transmission']}",
         "applicant search": f"/applicants?q={facts['name']}",
@@ -272,7 +312,7 @@ def pages_of(facts: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
         "upload page": "/upload",
         "reports": "/reports",
     }
-    operator_pages = {
+    operator_pages: Pages = {
         **school_pages,
         "applicant search (OEN)": f"/applicants?q={facts['oen']}",
         "longest change history": f"/applicants/{facts['longest_history']}",
@@ -280,7 +320,9 @@ def pages_of(facts: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
         "glossary": "/glossary",
     }
     if facts.get("review") is not None:
-        operator_pages["review case"] = f"/review/{facts['review']}"
+        cases = facts.get("reviews") or [facts["review"]]
+        operator_pages["review case"] = [f"/review/{case}" for case in cases]
+        operator_pages["review case seen again"] = f"/review/{facts['review']}"
     return operator_pages, school_pages
 
 
