@@ -226,7 +226,7 @@ def process_inbox(
             progress.advance(result)
             statistics.written(size)
     matched = {r.transmission_id for r in summary.files if r.transmission_id is not None}
-    return MatchedInRun(version, frozenset(matched))
+    return MatchedInRun(version, frozenset(matched), applicants)
 
 
 def run_steps(

@@ -129,6 +129,7 @@ class Lookahead:
         self._ahead: deque[tuple[str, Group, int]] = deque()
         self._depth = workers + 1
         self._group_files = group_files
+        self._submitted = 0  # groups: the first ones are small, so that the first file comes soon
         self._pool: ProcessPoolExecutor | None = None
         # Fewer files than `min_files` do not repay starting workers; one file alone never does,
         # as nothing of this process runs beside its validation.
@@ -145,7 +146,9 @@ class Lookahead:
     def _fill(self) -> None:
         try:
             while self._pool is not None and self._waiting and self._in_flight() < self._depth:
-                group = groups_of(self._waiting, max_files=self._group_files)
+                first_ones = 2 ** min(self._submitted, 8)  # 1, 2, 4... files, the worker ahead
+                group = groups_of(self._waiting, max_files=min(self._group_files, first_ones))
+                self._submitted += 1
                 future = self._pool.submit(
                     validate_ahead, [str(path) for path in group], self.today, self.max_bytes
                 )

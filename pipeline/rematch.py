@@ -7,7 +7,7 @@ from datetime import datetime
 
 import polars as pl
 
-from matching import match_students
+from matching import ApplicantPool, match_students
 from matching.schema import INTERNATIONAL, MATCHED, NOT_MERGED, PENDING
 from pipeline import store
 from pipeline.database import Connection
@@ -32,6 +32,12 @@ class MatchedInRun:
 
     applicants: tuple[int, datetime | None]
     transmissions: frozenset[int]
+    pool: ApplicantPool | None = None  # the applicants as the run loaded them
+
+
+def unchanged(fresh: MatchedInRun | None, applicants: tuple[int, datetime | None]) -> bool:
+    """Whether the applicants on record are those the run matched against."""
+    return fresh is not None and applicants == fresh.applicants
 
 
 def to_rematch(
@@ -39,7 +45,7 @@ def to_rematch(
 ) -> pl.Series:
     """The keys of the held students to match again: all of them, but those this run decided
     against the applicants still on record when their decision cannot change (SETTLED)."""
-    if fresh is None or applicants != fresh.applicants:
+    if fresh is None or not unchanged(fresh, applicants):
         return held["student_key"]
     settled = pl.col("transmission_id").is_in(sorted(fresh.transmissions)) & pl.col(
         "match_status"
@@ -108,10 +114,14 @@ def rematch_held(ctx: IngestContext, fresh: MatchedInRun | None = None) -> Remat
     """
     with ctx.engine.begin() as conn:
         held = store.unmatched_students(conn)
-        focus = to_rematch(held, fresh, applicants_version(conn))
+        version = applicants_version(conn)
+        focus = to_rematch(held, fresh, version)
         if focus.is_empty():
             return RematchOutcome(held.height, 0, dict(EMPTY_COUNTS))
-        applicants = store.load_applicant_pool(conn, ctx.settings.zones)
+        if fresh is not None and fresh.pool is not None and unchanged(fresh, version):
+            applicants = fresh.pool  # not read and prepared again
+        else:
+            applicants = store.load_applicant_pool(conn, ctx.settings.zones)
         # Matched students of the same schools compete too, so that a held twin or sibling
         # is not given the applicant their matched namesake already is.
         settled = store.matched_students(conn, held["mident"].unique().to_list())

@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import polars as pl
+import pytest
 from polars.testing import assert_frame_equal
 
 from bench.linkage_noise import hard_linkage_set
 from matching import ApplicantPool, match_files, match_students
+from pipeline import store
 from pipeline.ingest import IngestContext
 from pipeline.rematch import SETTLED, MatchedInRun, rematch_held, to_rematch
+from pipeline.store.applicants import applicants_version
 from tests.pipeline.builders import Student, applicant, grade, transmission
 from tests.pipeline.test_merge import add_applicants, courses, ingest
 
@@ -67,3 +70,27 @@ def test_a_run_matches_again_only_what_may_change() -> None:
     assert to_rematch(held, fresh, (11, at)).to_list() == [1, 2, 3, 4, 5, 6]
     assert to_rematch(held, fresh, (10, datetime(2026, 11, 2, 5, 0))).len() == 6
     assert to_rematch(held, None, (10, at)).len() == 6
+
+
+def test_the_run_s_applicants_are_used_again_only_while_unchanged(
+    ingest_ctx: IngestContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_applicants(ingest_ctx, BELLA)
+    nobody_yet = Student(
+        "1003", "NGUYEN", "LINH", "20070101", grades=[grade("SBI4U", "202606", "F", "077")]
+    )
+    assert ingest(ingest_ctx, transmission([nobody_yet])).report.matching["pending"] == 1
+    with ingest_ctx.engine.connect() as conn:
+        version = applicants_version(conn)
+        pool = store.load_applicant_pool(conn, ingest_ctx.settings.zones)
+    held_from_before = MatchedInRun(version, frozenset(), pool)  # nothing decided in this run
+    loads: list[int] = []
+    real_load = store.load_applicant_pool
+    monkeypatch.setattr(
+        store, "load_applicant_pool", lambda *a, **k: loads.append(1) or real_load(*a, **k)
+    )
+    first = rematch_held(ingest_ctx, held_from_before)
+    assert (first.held, first.newly_matched, loads) == (1, 0, [])  # the run's pool, unchanged
+    add_applicants(ingest_ctx, applicant("2026-000778", "Linh", "Nguyen", date(2007, 1, 1)))
+    again = rematch_held(ingest_ctx, held_from_before)
+    assert (again.newly_matched, loads) == (1, [1])  # read again: the new applicant is found
