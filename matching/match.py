@@ -27,6 +27,10 @@ __all__ = ["ApplicantPool", "match_files", "match_students", "rows_with"]
 
 # Students matched at a time: the memory a match needs is bounded by the block, not the file.
 BLOCK_STUDENTS = 5_000
+# Students searched at a time for rivals: only their pairs with a few claimed applicants are
+# kept, so larger blocks stay small in memory and share the per-call costs (on the provincial
+# re-match: 3.3 s instead of 4.9 s for 145,000 students).
+RIVAL_BLOCK_STUDENTS = 50_000
 
 _EVIDENCE = (
     *DIMENSIONS, "sur_kind", "first_kind", "bd_slip", "oen_match", "score", "weight",
@@ -214,8 +218,8 @@ def _focused(
     # (the names are searched for more students): the superset costs a few more scores.
     narrow = pool.restricted_to(pool.prepared.filter(claims)["a_idx"])
     rivals = []
-    for start in range(0, others.height, BLOCK_STUDENTS):
-        block = others.slice(start, BLOCK_STUDENTS)
+    for start in range(0, others.height, RIVAL_BLOCK_STUDENTS):
+        block = others.slice(start, RIVAL_BLOCK_STUDENTS)
         pairs = narrow.candidates(block)[0]
         rivals.append(_claimants(block, pool, pairs, zones))
     found = pl.concat(rivals).unique().implode()
