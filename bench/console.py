@@ -23,7 +23,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -78,7 +79,7 @@ def loaded_home(
         known = json.loads(ready.read_text(encoding="utf-8"))
         target = Target(home, known.get("database_url"))
         if "reviews" not in known["facts"]:  # built by an earlier version of the harness
-            known["facts"] |= _queue_of(target)
+            known["facts"] |= queue_facts(target)
             ready.write_text(json.dumps(known, indent=2) + "\n", encoding="utf-8")
         return target, dict(known["facts"])
     shutil.rmtree(home, ignore_errors=True)
@@ -109,15 +110,12 @@ def database_facts(target: Target) -> dict[str, Any]:
     longest change history and the first held student of the review queue."""
     from sqlalchemy import func, select
 
-    from pipeline.config import load_settings
-    from pipeline.database import open_database
     from pipeline.models import Applicant, Course, CourseChange, StudentRecord, Transmission
     from pipeline.store import table
 
-    engine = open_database(load_settings(target.env()).database_url)
     t, s, a, c = (table(m) for m in (Transmission, StudentRecord, Applicant, Course))
     h = table(CourseChange)
-    with engine.connect() as conn:
+    with opened(target) as engine, engine.connect() as conn:
         count = lambda tbl: conn.execute(select(func.count()).select_from(tbl)).scalar_one()  # noqa: E731
         largest = conn.execute(
             select(t.c.id, t.c.mident).order_by(t.c.grades.desc()).limit(1)
@@ -149,32 +147,33 @@ def database_facts(target: Target) -> dict[str, Any]:
             "oen": student.oen,
             "longest_history": longest,
         }
-    facts |= queue_facts(engine)
-    engine.dispose()
-    return facts
+    return facts | queue_facts(target)
 
 
-def queue_facts(engine: Any) -> dict[str, Any]:
-    """How many students are held, the first, and the first REVIEW_CASES of the queue."""
-    from pipeline.review import review_queue
-
-    queue = review_queue(engine)
-    return {
-        "held": len(queue),
-        "review": queue[0].id if queue else None,
-        "reviews": [item.id for item in queue[:REVIEW_CASES]],
-    }
-
-
-def _queue_of(target: Target) -> dict[str, Any]:
+@contextmanager
+def opened(target: Target) -> Iterator[Any]:
+    """An engine on the target's database, disposed of after use."""
     from pipeline.config import load_settings
     from pipeline.database import open_database
 
     engine = open_database(load_settings(target.env()).database_url)
     try:
-        return queue_facts(engine)
+        yield engine
     finally:
         engine.dispose()
+
+
+def queue_facts(target: Target) -> dict[str, Any]:
+    """How many students are held, the first, and the first REVIEW_CASES of the queue."""
+    from pipeline.review import review_queue
+
+    with opened(target) as engine:
+        queue = review_queue(engine)
+    return {
+        "held": len(queue),
+        "review": queue[0].id if queue else None,
+        "reviews": [item.id for item in queue[:REVIEW_CASES]],
+    }
 
 
 def free_port() -> int:

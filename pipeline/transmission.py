@@ -106,9 +106,8 @@ def is_matched(result: ValidationResult) -> bool:
 def prepare(result: ValidationResult, applicants: ApplicantPool) -> Prepared:
     """The file's students, the matcher's decisions on them (by line), and the validation's
     findings rendered (as many as a report lists)."""
-    students = students_for_matching(result)
-    matched = match_students(students, applicants) if is_matched(result) else None
-    return _prepared(result, students, matched)
+    [prepared] = prepare_files([result], applicants)
+    return prepared
 
 
 def prepare_files(results: Sequence[ValidationResult], applicants: ApplicantPool) -> list[Prepared]:
@@ -118,18 +117,16 @@ def prepare_files(results: Sequence[ValidationResult], applicants: ApplicantPool
     wanted = [i for i, result in enumerate(results) if is_matched(result)]
     decided = match_files([students[i] for i in wanted], applicants)
     matched: dict[int, pl.DataFrame] = dict(zip(wanted, decided, strict=True))
+    limit = reports.MAX_REPORTED_FINDINGS
     return [
-        _prepared(result, mine, matched.get(i))
+        Prepared(
+            result,
+            mine,
+            matched.get(i),
+            {lang: finding_rows(result.findings, lang, limit) for lang in LANGUAGES},
+        )
         for i, (result, mine) in enumerate(zip(results, students, strict=True))
     ]
-
-
-def _prepared(
-    result: ValidationResult, students: pl.DataFrame, matched: pl.DataFrame | None
-) -> Prepared:
-    limit = reports.MAX_REPORTED_FINDINGS
-    rows = {lang: finding_rows(result.findings, lang, limit) for lang in LANGUAGES}
-    return Prepared(result, students, matched, rows)
 
 
 def stage(
