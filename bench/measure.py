@@ -41,7 +41,7 @@ def run_child(
     """Run a command to completion; its peak RSS is that of this child and its own children.
 
     With `rss_every`, the resident memory of the child's process tree is sampled at that
-    interval (needs psutil), to tell a steady growth from a one-off peak, and each process's
+    interval, sooner in its first second (needs psutil), to tell a steady growth from a one-off peak, and each process's
     own high-water mark (VmHWM) is read: the peak is then the larger of the largest sampled sum
     and the sum of the processes' high-water marks (an upper bound: they need not peak at
     once). Without sampling it is the child's ru_maxrss from wait4, which Linux also raises
@@ -79,6 +79,9 @@ def run_child(
         return ChildRun(seconds, peak, process.returncode, out.read(), err.read(), timeline)
 
 
+FIRST_SAMPLE_SECONDS = 0.05
+
+
 def high_water_mark(pid: int) -> int:
     """A process's own peak resident bytes (VmHWM), 0 when it is gone or not Linux."""
     try:
@@ -106,6 +109,9 @@ def _rss_sampler(
         return None
 
     def sample() -> None:
+        # The first samples come sooner (0.05 s, then doubling up to `every`): a child that
+        # ends within the first interval is still seen after its start-up, not only at it.
+        wait = min(FIRST_SAMPLE_SECONDS, every)
         try:
             root = psutil.Process(pid)
             while root.status() != psutil.STATUS_ZOMBIE:
@@ -116,7 +122,8 @@ def _rss_sampler(
                     marks[process.pid] = max(
                         marks.get(process.pid, 0), high_water_mark(process.pid)
                     )
-                time.sleep(every)
+                time.sleep(wait)
+                wait = min(2 * wait, every)
         except psutil.Error:
             return
 
