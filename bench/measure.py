@@ -41,13 +41,13 @@ def run_child(
     """Run a command to completion; its peak RSS is that of this child and its own children.
 
     With `rss_every`, the resident memory of the child's process tree is sampled at that
-    interval, sooner in its first second (needs psutil), to tell a steady growth from a one-off peak, and each process's
-    own high-water mark (VmHWM) is read: the peak is then the larger of the largest sampled sum
-    and the sum of the processes' high-water marks (an upper bound: they need not peak at
-    once). Without sampling it is the child's ru_maxrss from wait4, which Linux also raises
-    to the resident size of this (parent) process when the child is spawned, so it only
-    holds when this process is small. `on_start` is called with the child's pid as soon as
-    it runs (e.g. to attach a profiler from outside).
+    interval, sooner in its first second (needs psutil), to tell a steady growth from a
+    one-off peak, and each process's own high-water mark (VmHWM) is read: the peak is then the
+    larger of the largest sampled sum and the sum of the processes' high-water marks (an upper
+    bound: they need not peak at once). Without sampling it is the child's ru_maxrss from
+    wait4, which Linux also raises to the resident size of this (parent) process when the
+    child is spawned, so it only holds when this process is small. `on_start` is called with
+    the child's pid as soon as it runs (e.g. to attach a profiler from outside).
     """
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         started = time.perf_counter()
