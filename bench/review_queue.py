@@ -6,7 +6,9 @@ cost in process on a database already loaded.
 
 A database (SQLite in a temporary folder, or the given URL) gets `--matched` merged student
 records and `--held` held ones (A009, A002, A003), each with a match decision and its evidence,
-spread over files of 160 students; then `ost review list --json` runs as a child process, as
+spread over files of 160 students, and its table statistics refreshed as a batch refreshes them
+as it grows the tables (on PostgreSQL: planned without any, the queue's query read the held
+records once per file); then `ost review list --json` runs as a child process, as
 an operator runs it, 5 times (wall and CPU time: on a loaded machine the CPU time is the
 steadier figure), beside `ost history` on the same database, and `review_queue` in process once.
 
@@ -38,13 +40,13 @@ from pipeline import review
 from pipeline.database import open_database
 from pipeline.models import MatchDecision, StudentRecord, Transmission
 from pipeline.review import review_case, review_queue, review_queue_page
-from pipeline.store import insert_rows
+from pipeline.store import insert_rows, refresh_statistics
 
 PER_FILE = 160
 NOW = datetime(2026, 10, 2, 14, 0, tzinfo=UTC)
 
 
-def fill(url: str, held: int, matched: int) -> None:
+def fill(url: str, held: int, matched: int, statistics: bool = True) -> None:
     engine = open_database(url)
     total = held + matched
     files = -(-total // PER_FILE)
@@ -93,6 +95,8 @@ def fill(url: str, held: int, matched: int) -> None:
         insert_rows(conn, Transmission, transmissions)
         insert_rows(conn, StudentRecord, records)
         insert_rows(conn, MatchDecision, decisions)
+    if statistics:  # as `ost run` leaves a database it has grown (on PostgreSQL)
+        refresh_statistics(engine)
     engine.dispose()
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, Engine, Table, text
+from sqlalchemy import ARRAY, ColumnElement, Connection, Engine, Table, any_, bindparam, text
 
 from pipeline.merge import (
     COURSE_KEY,
@@ -155,6 +155,16 @@ def table(model: type[Any]) -> Table:
 def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
+
+
+def one_of(
+    conn: Connection, column: ColumnElement[Any], values: Sequence[Any]
+) -> ColumnElement[bool]:
+    """`column` IN `values`: on PostgreSQL one array parameter (thousands of parameters, one
+    per value, cost more to send than the query takes)."""
+    if conn.dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+    return column.in_(values)
 
 
 def insert_rows(conn: Connection, model: type[Any], rows: pl.DataFrame) -> None:

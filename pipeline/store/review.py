@@ -33,7 +33,7 @@ from pipeline.models import (
     StudentRecord,
     Transmission,
 )
-from pipeline.store.core import chunks, frame, table
+from pipeline.store.core import chunks, frame, one_of, table
 from pipeline.store.courses import STUDENT_SCHEMA
 
 # Statuses held for an operator, and the glossary code each stands for.
@@ -69,6 +69,10 @@ QUEUE_SCHEMA: dict[str, pl.DataType] = {
     "evidence": pl.Utf8(),
 }
 _DECISION_COLUMNS = ("candidates", "weight", "evidence")
+_HELD_SCHEMA = {name: kind for name, kind in QUEUE_SCHEMA.items() if name not in _DECISION_COLUMNS}
+_LATEST_DECISION_SCHEMA = {
+    name: kind for name, kind in QUEUE_SCHEMA.items() if name in ("id", *_DECISION_COLUMNS)
+}
 # Made once: an alias copies every column of its table.
 _LATEST = table(StudentRecord).alias("latest")  # a student's latest record
 _OTHER_DECISION = table(MatchDecision).alias("other")
@@ -205,34 +209,44 @@ def queue_rows(
     if start == 0 and limit is None:
         # All of them, counted as read: the window count, and the sort it needs first, were a
         # third of the query's time with 10,000 held students on SQLite.
-        every = frame(
-            conn, _with_decisions(rows.add_columns(literal(0).label("total"))), QUEUE_SCHEMA
-        )
-        return every, every.height
+        every = frame(conn, rows.add_columns(literal(0).label("total")), _HELD_SCHEMA)
+        return _with_decisions(conn, every), every.height
     counted = rows.add_columns(func.count().over().label("total"))
-    shown = frame(conn, _with_decisions(counted.offset(start).limit(limit)), QUEUE_SCHEMA)
+    shown = frame(conn, counted.offset(start).limit(limit), _HELD_SCHEMA)
     if not shown.is_empty():
-        return shown, int(shown["total"][0])
+        return _with_decisions(conn, shown), int(shown["total"][0])
     total = conn.execute(select(func.count()).select_from(rows.subquery())).scalar_one()
-    return shown, int(total)
+    return _with_decisions(conn, shown), int(total)
 
 
-def _with_decisions(rows: Select[Any]) -> Select[Any]:
-    """`rows` (held students, a window of them) beside each one's latest match decision, read
-    for the students of the window only.
+def _with_decisions(conn: Connection, held: pl.DataFrame) -> pl.DataFrame:
+    """`held` (held students, a window of them) beside each one's latest match decision, read
+    by a second query for the records of the window only, in chunks.
 
-    The latest is the highest id among the record's decisions, found through the index on the
-    record id: `id + 0` keeps PostgreSQL from reading the decisions backwards by id until one
-    is the record's (its plan for a max or an ORDER BY id LIMIT 1 when it has no statistics
-    yet, one scan of the whole table per held student)."""
-    held, m, other = rows.subquery("held"), table(MatchDecision), _OTHER_DECISION
-    latest = select(func.max(other.c.id + 0)).where(other.c.student_record_id == held.c.id)
-    found = held.outerjoin(m, m.c.id == latest.scalar_subquery())
-    return (
-        select(held, *(m.c[name] for name in _DECISION_COLUMNS))
-        .select_from(found)
-        .order_by(held.c.waiting_since, held.c.id)
+    Joined in the same query, PostgreSQL read all the decisions (or, planning for tables it had
+    no statistics of, one scan per student); by the records' ids, each is found through the
+    index on the record id. The latest is the highest id among the record's decisions: `id + 0`
+    keeps PostgreSQL from reading the decisions backwards by id until one is the record's."""
+    found = [
+        frame(conn, latest_decisions(conn, part), _LATEST_DECISION_SCHEMA)
+        for part in chunks(held["id"].to_list())
+    ]
+    decisions = pl.concat(found) if found else pl.DataFrame(schema=_LATEST_DECISION_SCHEMA)
+    return held.join(decisions, on="id", how="left", maintain_order="left").select(
+        list(QUEUE_SCHEMA)
     )
+
+
+def latest_decisions(conn: Connection, record_ids: Sequence[int]) -> Select[Any]:
+    """The latest match decision of each of these student records (its id as `id`)."""
+    m, other = table(MatchDecision), _OTHER_DECISION
+    latest = (
+        select(func.max(other.c.id + 0))
+        .where(one_of(conn, other.c.student_record_id, record_ids))
+        .group_by(other.c.student_record_id)
+    )
+    columns = (m.c.student_record_id.label("id"), *(m.c[name] for name in _DECISION_COLUMNS))
+    return select(*columns).where(m.c.id.in_(latest))
 
 
 # -- one student ---------------------------------------------------------------------------
