@@ -36,10 +36,10 @@ from pathlib import Path
 
 import polars as pl
 
-from pipeline import review
 from pipeline.database import open_database
 from pipeline.models import MatchDecision, StudentRecord, Transmission
 from pipeline.review import review_case, review_queue, review_queue_page
+from pipeline.review_comparisons import COMPARISONS
 from pipeline.store import insert_rows, refresh_statistics
 
 PER_FILE = 160
@@ -133,7 +133,7 @@ def pages(url: str, cases: int, repeat: int) -> dict[str, object]:
     engine = open_database(url)
     queue = review_queue(engine)
     chosen = [item.id for item in queue[:: max(1, len(queue) // cases)][:cases]]
-    forget = review._comparison.cache_clear  # a first view computes its comparison
+    forget = COMPARISONS.clear  # a first view computes its comparison
     result: dict[str, object] = {
         "held": len(queue),
         "queue_page_ms": _thread_ms(

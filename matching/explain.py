@@ -18,8 +18,11 @@ _SHOWN = {
 AGREEING = ("equal", "exact", "same", "agrees")
 
 
-def compare_pairs(students: pl.DataFrame, applicants: pl.DataFrame) -> pl.DataFrame:
-    """Every (student, applicant) pair, one row per field.
+def compare_pairs(
+    students: pl.DataFrame, applicants: pl.DataFrame, wanted: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """Every (student, applicant) pair, or only the `wanted` ones (student_key,
+    application_number), one row per field.
 
     Columns: student_key, application_number, field, student, applicant (values as text),
     level, weight, differs (the level is not an agreement), total (the pair's weight).
@@ -29,7 +32,13 @@ def compare_pairs(students: pl.DataFrame, applicants: pl.DataFrame) -> pl.DataFr
         prepare_students(students),
         prepare_applicants(applicants),
     )
-    pairs = prepared_students.select("s_idx").join(prepared_applicants.select("a_idx"), how="cross")
+    pairs = (
+        prepared_students.select("s_idx").join(prepared_applicants.select("a_idx"), how="cross")
+        if wanted is None
+        else wanted.join(prepared_students.select("student_key", "s_idx"), on="student_key")
+        .join(prepared_applicants.select("application_number", "a_idx"), on="application_number")
+        .select("s_idx", "a_idx")
+    )
     evidence = (
         pair_evidence(prepared_students, prepared_applicants, pairs)
         .lazy()

@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import lru_cache
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from pipeline.operator_decisions import exclusions, links
+from pipeline.review_comparisons import COMPARISONS, Pass, compared, comparison_key
 from pipeline.store.review import (
     applicants_by_number,
     current_decision,
@@ -140,6 +141,7 @@ def _queue_page(
     code: str | None,
     window: tuple[int, int | None],
     student: tuple[str, str] | None,
+    after: tuple[datetime, int] | None = None,
 ) -> QueuePage:
     # One student's queue entry depends on that student's decisions alone.
     mine = (
@@ -153,7 +155,7 @@ def _queue_page(
         on=["mident", "student_number"],
         how="anti",
     )
-    shown, total = queue_rows(conn, scope, code, returned, window, student)
+    shown, total = queue_rows(conn, scope, code, returned, window, student, after)
     start = window[0]
     if shown.is_empty():
         return QueuePage([], start, total)
@@ -236,33 +238,6 @@ def _text(value: Any) -> str | None:
     return value.isoformat() if isinstance(value, date) else str(value)
 
 
-@dataclass(frozen=True)
-class _Pairs:
-    """A student and its candidates, to compare: equal when all their values are."""
-
-    values: tuple[Any, ...]
-    students: pl.DataFrame = field(compare=False, hash=False)
-    applicants: pl.DataFrame = field(compare=False, hash=False)
-
-
-def _values(*frames: pl.DataFrame) -> tuple[Any, ...]:
-    """Every value of the frames, lists as tuples: a key that changes with any of them."""
-    return tuple(
-        tuple(tuple(v) if isinstance(v, list) else v for v in row)
-        for frame in frames
-        for row in (frame.columns, *frame.rows())
-    )
-
-
-@lru_cache(maxsize=256)
-def _comparison(pairs: _Pairs) -> tuple[dict[str, Any], ...]:
-    """`matching.explain.compare_pairs`, row by row, computed once for the same values: a case
-    is compared again when its decision is taken (the evidence the operator saw is kept)."""
-    from matching.explain import compare_pairs  # the matcher, only to show one student
-
-    return tuple(compare_pairs(pairs.students, pairs.applicants).to_dicts())
-
-
 def review_item(
     engine: Engine, record_id: int, scope: Sequence[str] | None = None
 ) -> QueueItem | None:
@@ -280,9 +255,13 @@ def _queued(conn: Connection, record_id: int, scope: Sequence[str] | None) -> Qu
 
 
 def review_case(
-    engine: Engine, record_id: int, scope: Sequence[str] | None = None
+    engine: Engine, record_id: int, scope: Sequence[str] | None = None, ahead: int = 0
 ) -> ReviewCase | None:
-    """One held student (by its queue id) beside each candidate; None when not in the queue."""
+    """One held student (by its queue id) beside each candidate; None when not in the queue.
+
+    `ahead`: when the case is not compared yet, the cases after it in the queue (as many) are
+    then compared in one pass in the background, for an operator who goes through the queue
+    (the console)."""
     with engine.connect() as conn:
         item = _queued(conn, record_id, scope)
         if item is None:
@@ -291,18 +270,72 @@ def review_case(
         numbers = [c.application_number for c in item.candidates]
         applicants = applicants_by_number(conn, numbers)
         current = current_decision(conn, record_id)
-    compared: dict[str, list[dict[str, Any]]] = {}
-    for row in _comparison(_Pairs(_values(students, applicants), students, applicants)):
-        compared.setdefault(row["application_number"], []).append(row)
+    key = comparison_key(students, applicants)
+    compared_rows = COMPARISONS.of(
+        key, partial(_compared_pass, engine, scope, ahead, (item, students, applicants), item)
+    )
+    by_number: dict[str, list[dict[str, Any]]] = {}
+    for row in compared_rows:
+        by_number.setdefault(row["application_number"], []).append(row)
     cases = [
         CandidateCase(
             number,
-            float(compared[number][0]["total"]),
-            [FieldRow(**{name: row[name] for name in _FIELD_ROW}) for row in compared[number]],
+            float(by_number[number][0]["total"]),
+            [FieldRow(**{name: row[name] for name in _FIELD_ROW}) for row in by_number[number]],
         )
         for number in numbers
-        if number in compared
+        if number in by_number
     ]
     student = {k: _text(v) for k, v in students.drop("student_key").row(0, named=True).items()}
     status, reason = current if current else (None, None)
     return ReviewCase(item, student, status, reason, cases)
+
+
+_Case = tuple[QueueItem, pl.DataFrame, pl.DataFrame]  # an item, its student, its candidates
+
+
+def _compared_pass(
+    engine: Engine, scope: Sequence[str] | None, ahead: int, first: _Case | None, after: QueueItem
+) -> Pass:
+    """`first` alone, then (at once, in the background) the `ahead` cases after it; or, without
+    `first`, the `ahead` cases after `after` in one pass, then, once the middle one of those is
+    shown, the next pass."""
+    cases = [] if first is None else [first]
+    following: list[QueueItem] = []
+    if first is None:
+        with engine.connect() as conn:
+            since = (after.waiting_since, after.id)
+            following = _queue_page(conn, scope, None, (0, ahead), None, since).items
+            more_students = students_by_id(conn, [i.id for i in following])
+            wanted = [(i.id, c.application_number) for i in following for c in i.candidates]
+            more_applicants = applicants_by_number(conn, sorted({n for _, n in wanted}))
+        theirs = _pairs(wanted, more_students).join(more_applicants, on="application_number")
+        by_student = theirs.partition_by("student_key", as_dict=True, include_key=True)
+        cases += [
+            (
+                i,
+                more_students.filter(pl.col("student_key") == i.id),
+                by_student.get((i.id,), more_applicants.clear()).select(more_applicants.columns),
+            )
+            for i in following
+        ]
+    if not cases:  # nothing after `after`
+        return [], None
+    everyone = pl.concat([c[1] for c in cases])
+    proposed = pl.concat([c[2] for c in cases]).unique("application_number", maintain_order=True)
+    wanted_pairs = [(i.id, c.application_number) for i, _, _ in cases for c in i.candidates]
+    rows = compared(everyone, proposed, _pairs(wanted_pairs, everyone))
+    found = [(comparison_key(s, a), rows.get(i.id, ())) for i, s, a in cases]
+    if first is not None:
+        next_ones = partial(_compared_pass, engine, scope, ahead, None, after)
+        return found, ((None, next_ones) if ahead else None)
+    if len(following) < ahead:  # the end of the queue
+        return found, None
+    after_them = partial(_compared_pass, engine, scope, ahead, None, following[-1])
+    return found, (found[len(found) // 2][0], after_them)
+
+
+def _pairs(pairs: list[tuple[int, str]], students: pl.DataFrame) -> pl.DataFrame:
+    """(student_key, application_number) pairs, the key typed as the students' own."""
+    schema = {"student_key": students.schema["student_key"], "application_number": pl.String()}
+    return pl.DataFrame(pairs, schema=schema, orient="row")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import polars as pl
@@ -15,6 +15,7 @@ from sqlalchemy import (
     DateTime,
     Select,
     and_,
+    bindparam,
     case,
     delete,
     func,
@@ -145,9 +146,11 @@ def _queue_rows(
     code: str | None,
     returned: pl.DataFrame,
     student: tuple[str, str] | None,
+    after: tuple[datetime, int] | None = None,
 ) -> Select[Any]:
     """Per student, its latest held record (accepted, of a processed file), its code and
-    since when it waits, oldest first."""
+    since when it waits, oldest first; only those after `after` (waiting since, record id) in
+    that order."""
     s, t = table(StudentRecord), table(Transmission)
     held = (
         select(
@@ -187,6 +190,11 @@ def _queue_rows(
     ).join(latest, latest.c.id == per_student.c.id)
     if code is not None:
         rows = rows.where(code_of == code)
+    if after is not None:
+        # As stored: a naive UTC time, compared with a time of the same type.
+        since = bindparam(None, after[0].astimezone(UTC).replace(tzinfo=None), type_=DateTime())
+        waiting, record_id = per_student.c.waiting_since, per_student.c.id
+        rows = rows.where(or_(waiting > since, and_(waiting == since, record_id > after[1])))
     return rows.order_by(per_student.c.waiting_since, per_student.c.id)
 
 
@@ -197,15 +205,17 @@ def queue_rows(
     returned: pl.DataFrame,
     window: tuple[int, int | None] = (0, None),
     student: tuple[str, str] | None = None,
+    after: tuple[datetime, int] | None = None,
 ) -> tuple[pl.DataFrame, int]:
     """The held students (QUEUE_SCHEMA) of `window` (start, limit: all when None) with their
     current match decision (the latest: candidates, weight, evidence), in one query grouped by
     student, and how many there are in all.
 
-    `returned`: the operators' unlinks still standing; `student`: only this (MIDENT, number).
+    `returned`: the operators' unlinks still standing; `student`: only this (MIDENT, number);
+    `after`: only those after it in the queue's order (waiting since, record id).
     """
     start, limit = window
-    rows = _queue_rows(scope, code, returned, student)
+    rows = _queue_rows(scope, code, returned, student, after)
     if start == 0 and limit is None:
         # All of them, counted as read: the window count, and the sort it needs first, were a
         # third of the query's time with 10,000 held students on SQLite.

@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
 import sys
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from pipeline import review_actions
+from pipeline import review, review_actions
 from pipeline.cli import app
 from pipeline.ingest import IngestContext
 from pipeline.models import CourseChange, ReviewDecision
 from pipeline.rematch import rematch_held
 from pipeline.review import review_case, review_queue
+from pipeline.review_comparisons import COMPARISONS
 from pipeline.store import table
 from tests.pipeline.builders import MIDENT, Student, applicant, grade, transmission
 from tests.pipeline.test_merge import add_applicants, courses, ingest
@@ -308,3 +311,42 @@ def test_a_case_shows_the_applicant_as_stored_now(ingest_ctx: IngestContext) -> 
     assert shown["first_name"].applicant == "Emily"
     assert shown["birth_date"].applicant == "2008-06-12" and not shown["birth_date"].differs
     assert after.weight != before.weight
+
+
+def test_the_console_compares_the_next_cases_of_the_queue_in_one_pass(
+    ingest_ctx: IngestContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Four held students in two files, the second received an hour later. Opening the first
+    # case with two ahead compares it alone, then the next two in the queue's order (one of
+    # the same file, one of the later file) in one pass; showing the second of those compares
+    # the fourth. Each is shown as it is when compared alone.
+    add_applicants(ingest_ctx, EMILIE)
+    born = ["20080612", "20080613", "20080614", "20080615"]
+    held = [
+        Student(f"44711{n}", "GAGNON", "ÉMILIE", day, "", [grade("ENG4U", "202606", "F", "081")])
+        for n, day in enumerate(born)
+    ]
+    ingest(ingest_ctx, transmission(held[:2]))
+    an_hour_later = ingest_ctx.clock() + timedelta(hours=1)
+    ingest(dataclasses.replace(ingest_ctx, clock=lambda: an_hour_later), transmission(held[2:]))
+    queue = review_queue(ingest_ctx.engine)
+    assert [item.student_number for item in queue] == [s.number for s in held]
+    alone = []
+    for item in queue:
+        COMPARISONS.clear()
+        alone.append(review_case(ingest_ctx.engine, item.id))
+    passes: list[int] = []
+    counted = review.compared
+
+    def counting(*args: Any) -> Any:
+        passes.append(len(args[0]))
+        return counted(*args)
+
+    monkeypatch.setattr(review, "compared", counting)
+    COMPARISONS.clear()
+    shown = []
+    for item in queue:
+        shown.append(review_case(ingest_ctx.engine, item.id, ahead=2))
+        COMPARISONS.settle()
+    assert shown == alone
+    assert passes == [1, 2, 1]

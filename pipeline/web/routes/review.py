@@ -14,6 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from pipeline.database import Engine
 from pipeline.review import review_case, review_item, review_queue_page
 from pipeline.review_actions import ReviewOutcome, ReviewRefused, accept, link, reject, unlink
+from pipeline.review_comparisons import CASES_AHEAD
 from pipeline.web.deps import CheckedForm, NotFound, Operator, console_state
 from pipeline.web.pages import render
 
@@ -76,7 +77,7 @@ def case_page(request: Request, record_id: int, who: Operator) -> Response:
 def _case(
     request: Request, record_id: int, who: Operator, status_code: int = 200, **context: Any
 ) -> Response:
-    case = review_case(console_state(request).engine, record_id)
+    case = review_case(console_state(request).engine, record_id, ahead=CASES_AHEAD)
     if case is None:
         raise NotFound
     return render(request, who, "review_case.html.j2", status_code, case=case, **context)
