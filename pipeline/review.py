@@ -298,8 +298,8 @@ def _compared_pass(
     engine: Engine, scope: Sequence[str] | None, ahead: int, first: _Case | None, after: QueueItem
 ) -> Pass:
     """`first` alone, then (at once, in the background) the `ahead` cases after it; or, without
-    `first`, the `ahead` cases after `after` in one pass, then, once the middle one of those is
-    shown, the next pass."""
+    `first`, the `ahead` cases after `after` in one pass, then, once the first of those is shown,
+    the next pass."""
     cases = [] if first is None else [first]
     following: list[QueueItem] = []
     if first is None:
@@ -332,7 +332,7 @@ def _compared_pass(
     if len(following) < ahead:  # the end of the queue
         return found, None
     after_them = partial(_compared_pass, engine, scope, ahead, None, following[-1])
-    return found, (found[len(found) // 2][0], after_them)
+    return found, (found[0][0], after_them)
 
 
 def _pairs(pairs: list[tuple[int, str]], students: pl.DataFrame) -> pl.DataFrame:

@@ -4,8 +4,8 @@
 A comparison costs some two hundred small polars operations, whether it is of one student or of
 fifty: compared one at a time, cases took most of a review page's time. So the console compares
 the cases that follow a case in the queue in one pass, in the background, once the case is
-shown (`review_case`'s `ahead`); when the middle one of those is shown, the pass after them
-starts: an operator working through the queue finds the cases compared.
+shown (`review_case`'s `ahead`); when the first of those is shown, the pass after them starts:
+an operator working through the queue finds the cases compared, one pass ahead of them.
 """
 
 from __future__ import annotations
