@@ -3,7 +3,9 @@
 A student's candidates are ranked by the total weight of their evidence. The best one is merged
 when it reaches the merge threshold and leads every other candidate by the margin; two or more
 candidates within the margin of each other, at the review threshold or above, are a tie (A002);
-a best candidate between the review and merge thresholds is held for review (A009); below that,
+a best candidate between the review and merge thresholds is held for review (A009) when a field
+besides the names agrees (`CORROBORATING`: on the names alone an operator could tell a namesake
+from the student no better than the weights do); below that,
 an applicant holding the student's OEN is not merged (A003), and otherwise the student is
 pending (A001). Applications of one account are one person: only its representative competes.
 """
@@ -31,6 +33,19 @@ DISAGREEING = (
 )  # field levels that speak of another person  # candidates beaten, kept in a decision's evidence
 
 _PERSON = ("s_oen", "s_sur_c", "s_first_c", "s_bd")
+# The field levels beside the names that tell a person from a namesake: a pair with none of
+# them rests on the names alone and is not held for review.
+CORROBORATING = {
+    "oen": ("equal", "slip"),
+    "birth_date": ("equal", "swapped"),
+    "school": ("agrees",),
+    "middle_name": ("same",),
+}
+
+
+def _corroborated() -> pl.Expr:
+    agreeing = (pl.col(f + "_fs").is_in(levels) for f, levels in CORROBORATING.items())
+    return pl.any_horizontal(agreeing).fill_null(False)
 
 
 def by_account(evidence: pl.DataFrame) -> pl.DataFrame:
@@ -84,6 +99,7 @@ def _per_student(candidates: pl.DataFrame, zones: Zones) -> pl.DataFrame:
     best = pl.col("weight").first()
     return candidates.group_by("s_idx").agg(
         best_floor=pl.col("floor").first(),
+        best_corroborated=_corroborated().first(),
         best_oen=pl.col("oen_level").first() == oen.EQUAL,
         best_idx=pl.col("a_idx").first(),
         best_weight=best,
@@ -114,7 +130,7 @@ def _status(zones: Zones) -> pl.Expr:
         .then(pl.lit(AMBIGUOUS))
         .when(pl.col("best_oen") & ~pl.col("best_floor"))
         .then(pl.lit(NOT_MERGED))
-        .when(best >= zones.review)
+        .when((best >= zones.review) & pl.col("best_corroborated"))
         .then(pl.lit(REVIEW))
         .when(pl.col("conflict_idx").is_not_null())
         .then(pl.lit(NOT_MERGED))
@@ -145,6 +161,7 @@ def decide(evidence: pl.DataFrame, indexes: pl.Series, zones: Zones) -> pl.DataF
             pl.col("international").fill_null(False),
             pl.col("contested").fill_null(False),
             pl.col("best_floor").fill_null(False),
+            pl.col("best_corroborated").fill_null(False),
             pl.col("best_oen").fill_null(False),
         )
         .with_columns(status=_status(zones))

@@ -2,8 +2,9 @@
 
 An OEN with one digit mistyped or two neighbouring digits swapped shares, with the true one,
 one of its deletion keys (the OEN with one digit left out). Names typed in full meet on keys
-made of one name in full and the first letters of the other, in either field order, so that
-names swapped between the surname and first-name fields meet too.
+made of both names, in either field order, so that names swapped between the surname and
+first-name fields meet too; a name mistyped past its first letters meets on a key made of the
+other name in full and its first letters (`typo_name_keys`).
 """
 
 import numpy as np
@@ -57,6 +58,22 @@ def name_keys(frame: pl.DataFrame, index: str, surname: str, *given: str) -> pl.
     for name in given:
         other = pl.col(name).fill_null("")
         parts.append(_pair(sur, other))
+    keys = frame.select(index, key=pl.concat_list(parts))
+    return keys.explode("key").drop_nulls().unique()
+
+
+def typo_name_keys(frame: pl.DataFrame, index: str, surname: str, *given: str) -> pl.DataFrame:
+    """(index, key): the surname in full and the first PREFIX letters of a given name, and the
+    reverse, as sorted pairs: a name mistyped past its first letters meets the true one when
+    the other name is typed in full (in either field order)."""
+    sur = pl.col(surname).fill_null("")
+    parts = []
+    for name in given:
+        other = pl.col(name).fill_null("")
+        parts += [
+            _pair(sur, "~" + other.str.slice(0, PREFIX)),
+            _pair("~" + sur.str.slice(0, PREFIX), other),
+        ]
     keys = frame.select(index, key=pl.concat_list(parts))
     return keys.explode("key").drop_nulls().unique()
 

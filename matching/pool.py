@@ -6,13 +6,20 @@ from dataclasses import dataclass, replace
 
 import polars as pl
 
-from matching.candidates import applicant_keys, candidate_pairs, dated_key, student_keys
+from matching.candidates import (
+    PAIRS_SCHEMA,
+    applicant_keys,
+    candidate_pairs,
+    dated_key,
+    student_keys,
+)
 from matching.keys import (
     APPLICANT_NAMES,
     STUDENT_NAMES,
     name_keys,
     oen_slip_keys,
     similar_names,
+    typo_name_keys,
 )
 from matching.prepare import prepare_applicants
 from matching.weights import Zones
@@ -53,6 +60,7 @@ class ApplicantPool:
     keys: pl.DataFrame
     slip_keys: pl.DataFrame
     name_keys: pl.DataFrame
+    typo_keys: pl.DataFrame
     zones: Zones = Zones()  # the thresholds decisions are taken with
 
     @classmethod
@@ -65,6 +73,7 @@ class ApplicantPool:
             keys=applicant_keys(prepared).with_columns(dated_key()).sort("dated"),
             slip_keys=oen_slip_keys(prepared, "a_idx", "a_oen").sort("key"),
             name_keys=name_keys(prepared, "a_idx", *APPLICANT_NAMES).sort("key"),
+            typo_keys=typo_name_keys(prepared, "a_idx", *APPLICANT_NAMES).sort("key"),
             zones=Zones() if zones is None else zones,
         )
 
@@ -85,15 +94,12 @@ class ApplicantPool:
             students.select("s_idx", a_oen="s_oen", a_bd="s_bd"), on=["a_oen", "a_bd"]
         )
         unsure = students.join(found.select("s_idx"), on="s_idx", how="anti")
-        student_names = name_keys(unsure, "s_idx", *STUDENT_NAMES)
-        names = rows_with(self.name_keys, "key", student_names["key"])
         more = pl.concat(
             [
                 student_slips.join(slips, on="key").select("s_idx", "a_idx"),
-                similar_names(
-                    student_names.join(names, on="key").select("s_idx", "a_idx").unique(),
-                    students,
-                    self.prepared,
+                self._similar(students, name_keys(unsure, "s_idx", *STUDENT_NAMES), self.name_keys),
+                self._similar(
+                    students, typo_name_keys(unsure, "s_idx", *STUDENT_NAMES), self.typo_keys
                 ),
             ]
         )
@@ -102,6 +108,15 @@ class ApplicantPool:
         # The representatives of their accounts too: a decision may name one of them.
         named = pl.concat([named, self.prepared["a_rep"].gather(named)]).unique().sort()
         return pairs, self.prepared[named]
+
+    def _similar(
+        self, students: pl.DataFrame, theirs: pl.DataFrame, keys: pl.DataFrame
+    ) -> pl.DataFrame:
+        """(s_idx, a_idx) sharing one of the students' name keys `theirs` (from `keys`, the
+        applicants' sorted), kept when the full names are similar."""
+        found = rows_with(keys, "key", theirs["key"])
+        met = theirs.join(found, on="key").select("s_idx", "a_idx").unique()
+        return similar_names(met, students, self.prepared).cast(PAIRS_SCHEMA)  # type: ignore[arg-type]
 
     def restricted_to(self, indexes: pl.Series) -> ApplicantPool:
         """The same pool searching only these applicants (by `a_idx`, numbering unchanged)."""
@@ -112,6 +127,7 @@ class ApplicantPool:
             keys=self.keys.filter(kept),
             slip_keys=self.slip_keys.filter(kept),
             name_keys=self.name_keys.filter(kept),
+            typo_keys=self.typo_keys.filter(kept),
         )
 
     def applicants(self, numbers: pl.Series) -> pl.DataFrame:

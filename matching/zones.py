@@ -15,5 +15,5 @@ class Zones:
     """
 
     merge: float = 16.5
-    review: float = 9.0
+    review: float = 7.5
     margin: float = 2.0
