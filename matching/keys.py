@@ -15,6 +15,7 @@ from matching.similarity import pairwise
 
 OEN_DIGITS = 9
 PREFIX = 3  # letters of the other name in a name key
+TYPO_KEY_SEED = 20_261_207  # of the hash of the typo keys (any fixed value)
 # Pairs found on the names alone are kept when their full names are this similar (Indel),
 # in either field order or with the middle name as the first: a shared key alone is common.
 NAME_SIMILARITY = 0.85
@@ -65,7 +66,11 @@ def name_keys(frame: pl.DataFrame, index: str, surname: str, *given: str) -> pl.
 def typo_name_keys(frame: pl.DataFrame, index: str, surname: str, *given: str) -> pl.DataFrame:
     """(index, key): the surname in full and the first PREFIX letters of a given name, and the
     reverse, as sorted pairs: a name mistyped past its first letters meets the true one when
-    the other name is typed in full (in either field order)."""
+    the other name is typed in full (in either field order).
+
+    The keys are hashed (an integer each, not a string): every applicant has four of them, kept
+    for the whole run; two keys that hash alike only add a pair that the names' similarity
+    then drops."""
     sur = pl.col(surname).fill_null("")
     parts = []
     for name in given:
@@ -74,8 +79,8 @@ def typo_name_keys(frame: pl.DataFrame, index: str, surname: str, *given: str) -
             _pair(sur, "~" + other.str.slice(0, PREFIX)),
             _pair("~" + sur.str.slice(0, PREFIX), other),
         ]
-    keys = frame.select(index, key=pl.concat_list(parts))
-    return keys.explode("key").drop_nulls().unique()
+    keys = frame.select(index, key=pl.concat_list(parts)).explode("key").drop_nulls()
+    return keys.select(index, key=pl.col("key").hash(TYPO_KEY_SEED)).unique()
 
 
 def name_pairs(students: pl.DataFrame, keys: pl.DataFrame) -> pl.DataFrame:
