@@ -31,6 +31,11 @@ BLOCK_STUDENTS = 5_000
 # kept, so larger blocks stay small in memory and share the per-call costs (on the provincial
 # re-match: 3.3 s instead of 4.9 s for 145,000 students).
 RIVAL_BLOCK_STUDENTS = 50_000
+# Held students matched again at a time: they are the ones whose OEN and birth date found no
+# one, searched by their names too, with tens of candidates each (on the provincial re-match,
+# blocks of 5,000 held the evidence of 3,000 such students at once: 2.0 GB at its peak, 1.0 GB
+# in blocks of 1,000).
+HELD_BLOCK_STUDENTS = 1_000
 
 # Each field's level and weight: kept only until the decided pair's evidence is built.
 _FIELD_COLUMNS = (*(field + "_fs" for field in FIELDS), *(field + "_w" for field in FIELDS))
@@ -170,11 +175,15 @@ def _output(explained: pl.DataFrame) -> pl.DataFrame:
 
 
 def _blocks(
-    prepared: pl.DataFrame, pool: ApplicantPool, zones: Zones, excluded: pl.DataFrame | None
+    prepared: pl.DataFrame,
+    pool: ApplicantPool,
+    zones: Zones,
+    excluded: pl.DataFrame | None,
+    size: int = BLOCK_STUDENTS,
 ) -> list[pl.DataFrame]:
     return [
-        _match_block(prepared.slice(start, BLOCK_STUDENTS), pool, zones, excluded)
-        for start in range(0, prepared.height, BLOCK_STUDENTS)
+        _match_block(prepared.slice(start, size), pool, zones, excluded)
+        for start in range(0, prepared.height, size)
     ]
 
 
@@ -206,7 +215,7 @@ def _focused(
     of `focus`.
     """
     wanted = pl.col("student_key").is_in(focus.implode())
-    mine = _blocks(prepared.filter(wanted), pool, zones, excluded)
+    mine = _blocks(prepared.filter(wanted), pool, zones, excluded, HELD_BLOCK_STUDENTS)
     named = [b.filter(pl.col("status").is_in([MATCHED, REVIEW]))["a_idx"] for b in mine]
     claimed = pl.concat([pl.Series("a_idx", [], pl.UInt32), *named]).unique()
     others = prepared.filter(~wanted)
