@@ -60,9 +60,10 @@ class Comparisons:
         self._kept = kept
         self._rows: OrderedDict[Key, Rows] = OrderedDict()
         self._next: dict[Key, Callable[[], Pass]] = {}  # passes to start when a key is shown
-        self._started: list[threading.Thread] = []
         self._lock = threading.Lock()
-        # One pass at a time: a request waiting for it finds its case compared by it.
+        self._passes = 0  # passes started in the background and not done
+        self._done = threading.Condition(self._lock)  # notified as each of them ends
+        # One comparison at a time: a request waiting for it finds its case compared by it.
         self._computing = threading.Lock()
 
     def get(self, key: Key) -> Rows | None:
@@ -76,19 +77,28 @@ class Comparisons:
         return rows
 
     def of(self, key: Key, compare: Callable[[], Pass]) -> Rows:
-        """The comparison of `key`; when not kept, `compare` (which compares it) runs once,
-        whatever the number of requests asking for it."""
-        rows = self.get(key)
-        if rows is not None:
-            return rows
-        with self._computing:
+        """The comparison of `key`; when not kept, `compare` (which compares it, then maybe
+        starts a pass) runs once, whatever the number of requests asking for it.
+
+        While passes run in the background, a case not kept waits for them rather than being
+        compared alone: the cases asked for right after a pass started are in it."""
+        while True:
             rows = self.get(key)
-            if rows is None:
-                found = self._keep(compare())
-                rows = dict(found).get(key, ())
-            return rows
+            if rows is not None:
+                return rows
+            with self._done:
+                while self._passes and key not in self._rows:
+                    self._done.wait()
+            with self._computing:
+                rows = self.get(key)
+                if rows is not None:
+                    return rows
+                if self._passes:  # one started meanwhile, maybe with this case: wait for it
+                    continue
+                return dict(self._keep(compare())).get(key, ())
 
     def _keep(self, compared: Pass) -> list[tuple[Key, Rows]]:
+        """Keep what a pass compared, and start or register the pass it calls for."""
         found, follow = compared
         with self._lock:
             for key, rows in found:
@@ -103,20 +113,9 @@ class Comparisons:
         return found
 
     def _start(self, compare: Callable[[], Pass]) -> None:
-        thread = threading.Thread(target=self._ahead, args=(compare,), daemon=True)
         with self._lock:
-            self._started = [t for t in self._started if t.is_alive()] + [thread]
-        thread.start()
-
-    def settle(self) -> None:
-        """Wait for the passes started in the background."""
-        while True:
-            with self._lock:
-                running = [t for t in self._started if t.is_alive()]
-            if not running:
-                return
-            for thread in running:
-                thread.join()
+            self._passes += 1
+        threading.Thread(target=self._ahead, args=(compare,), daemon=True).start()
 
     def _ahead(self, compare: Callable[[], Pass]) -> None:
         """A pass in the background: a failure is logged, and the cases are compared when
@@ -126,6 +125,16 @@ class Comparisons:
                 self._keep(compare())
         except Exception:  # noqa: BLE001 - nobody waits for it; each case can be compared alone
             log.warning("review cases not compared ahead", exc_info=True)
+        finally:
+            with self._done:
+                self._passes -= 1
+                self._done.notify_all()
+
+    def settle(self) -> None:
+        """Wait for the passes started in the background."""
+        with self._done:
+            while self._passes:
+                self._done.wait()
 
     def clear(self) -> None:
         with self._lock:
