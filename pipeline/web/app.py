@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
@@ -14,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pipeline.config import Settings
 from pipeline.database import Engine, open_database
+from pipeline.review_comparisons import COMPARISONS
 from pipeline.runtime import ensure_folders
 from pipeline.web.deps import ForgedRequest, NotFound, SignInRequired, Viewer, viewer
 from pipeline.web.pages import compile_templates, is_htmx, render
@@ -35,9 +38,18 @@ STATIC = Path(__file__).parent / "static"
 ROUTERS = (auth, upload, history, transmissions, review, applicants, reports, glossary)
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    # Review cases being compared ahead in the background end before the database closes.
+    await asyncio.to_thread(COMPARISONS.settle)
+
+
 def create_app(state: ConsoleState) -> FastAPI:
     """The console over this database and OST_HOME."""
-    app = FastAPI(title="OST console", docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(
+        title="OST console", docs_url=None, redoc_url=None, openapi_url=None, lifespan=_lifespan
+    )
     app.state.console = state
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in ROUTERS:

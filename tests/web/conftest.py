@@ -20,6 +20,7 @@ from pipeline.applicants import read_applicants, upsert_applicants
 from pipeline.config import Settings, load_settings
 from pipeline.database import open_database
 from pipeline.ingest import IngestContext, Received, ingest_bytes, ingest_paths, sha256_of
+from pipeline.review_comparisons import COMPARISONS
 from pipeline.runtime import ensure_folders
 from pipeline.store import load_applicant_pool
 from pipeline.web.app import create_app
@@ -127,6 +128,7 @@ def console_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator
 def engine_with_samples(console_settings: Settings) -> Iterator[Engine]:
     engine = open_database(console_settings.database_url)
     yield engine
+    COMPARISONS.settle()  # review cases compared ahead, before the database goes
     engine.dispose()
 
 
