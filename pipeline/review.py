@@ -309,13 +309,15 @@ def _compared_pass(
             more_students = students_by_id(conn, [i.id for i in following])
             wanted = [(i.id, c.application_number) for i in following for c in i.candidates]
             more_applicants = applicants_by_number(conn, sorted({n for _, n in wanted}))
+        student_of = more_students.partition_by("student_key", as_dict=True)
         theirs = _pairs(wanted, more_students).join(more_applicants, on="application_number")
-        by_student = theirs.partition_by("student_key", as_dict=True, include_key=True)
+        applicants_of = theirs.partition_by("student_key", as_dict=True)
+        nobody = more_applicants.clear()
         cases += [
             (
                 i,
-                more_students.filter(pl.col("student_key") == i.id),
-                by_student.get((i.id,), more_applicants.clear()).select(more_applicants.columns),
+                student_of[(i.id,)],
+                applicants_of.get((i.id,), nobody).select(more_applicants.columns),
             )
             for i in following
         ]

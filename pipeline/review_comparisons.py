@@ -1,5 +1,5 @@
 """Held students beside their candidates, field by field, kept while their values are unchanged
-(docs/review.md).
+(docs/console.md).
 
 A comparison costs some two hundred small polars operations, whether it is of one student or of
 fifty: compared one at a time, cases took most of a review page's time. So the console compares

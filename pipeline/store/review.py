@@ -207,9 +207,9 @@ def queue_rows(
     student: tuple[str, str] | None = None,
     after: tuple[datetime, int] | None = None,
 ) -> tuple[pl.DataFrame, int]:
-    """The held students (QUEUE_SCHEMA) of `window` (start, limit: all when None) with their
-    current match decision (the latest: candidates, weight, evidence), in one query grouped by
-    student, and how many there are in all.
+    """The held students (QUEUE_SCHEMA) of `window` (start, limit: all when None), grouped by
+    student in one query, with their current match decision (the latest: candidates, weight,
+    evidence) read by a second, and how many there are in all.
 
     `returned`: the operators' unlinks still standing; `student`: only this (MIDENT, number);
     `after`: only those after it in the queue's order (waiting since, record id).
@@ -235,8 +235,7 @@ def _with_decisions(conn: Connection, held: pl.DataFrame) -> pl.DataFrame:
 
     Joined in the same query, PostgreSQL read all the decisions (or, planning for tables it had
     no statistics of, one scan per student); by the records' ids, each is found through the
-    index on the record id. The latest is the highest id among the record's decisions: `id + 0`
-    keeps PostgreSQL from reading the decisions backwards by id until one is the record's."""
+    index on the record id."""
     found = [
         frame(conn, latest_decisions(conn, part), _LATEST_DECISION_SCHEMA)
         for part in chunks(held["id"].to_list())
@@ -248,7 +247,9 @@ def _with_decisions(conn: Connection, held: pl.DataFrame) -> pl.DataFrame:
 
 
 def latest_decisions(conn: Connection, record_ids: Sequence[int]) -> Select[Any]:
-    """The latest match decision of each of these student records (its id as `id`)."""
+    """The latest match decision of each of these student records (its id as `id`): the highest
+    id among the record's decisions, `id + 0` keeping PostgreSQL from reading the decisions
+    backwards by id until one is the record's."""
     m, other = table(MatchDecision), _OTHER_DECISION
     latest = (
         select(func.max(other.c.id + 0))
