@@ -1,5 +1,5 @@
 """Migrations of the console: 0009 adds its accounts to a database of the earlier schema, 0011
-indexes its lookups, 0012 drops an index that misled SQLite."""
+indexes its lookups, 0012 drops an index that misled SQLite, 0013 indexes the held records."""
 
 from __future__ import annotations
 
@@ -110,6 +110,22 @@ def test_migration_0012_drops_the_index_leading_with_the_held_status(database_ur
     migrate(engine)
     assert HELD_INDEX not in _indexes(engine)
     assert {"ix_studentrecord_applicant_match", "ix_student_record_match"} <= _indexes(engine)
+    engine.dispose()
+
+
+HELD_STUDENTS_INDEX = "ix_studentrecord_held_students"
+
+
+def test_migration_0013_indexes_the_held_records_and_is_undone(database_url: str) -> None:
+    engine = engine_at(database_url, "0012")
+    assert HELD_STUDENTS_INDEX not in _indexes(engine)
+    migrate(engine)
+    assert HELD_STUDENTS_INDEX in _indexes(engine)
+    config = alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0012")
+    assert HELD_STUDENTS_INDEX not in _indexes(engine)
     engine.dispose()
 
 
