@@ -99,6 +99,15 @@ def serve(
     port: Annotated[
         int, typer.Option("--port", help="Port to listen on", min=1, max=65535)
     ] = DEFAULT_PORT,
+    threads: Annotated[
+        int | None,
+        typer.Option(
+            "--threads",
+            help="Pages made at once, the others waiting their turn (default: cores + 1)",
+            min=1,
+            max=64,
+        ),
+    ] = None,
 ) -> None:
     """The web console on http://HOST:PORT (127.0.0.1:8000 by default)."""
     import uvicorn
@@ -107,7 +116,7 @@ def serve(
 
     settings = load_settings()
     listener = listening_socket(host, port)
-    application = console_from_settings(settings)
+    application = console_from_settings(settings, page_threads=threads)
     # Behind a TLS reverse proxy on the same machine, X-Forwarded-Proto marks requests as
     # https (session cookies then carry Secure); other addresses are not trusted for it.
     config = uvicorn.Config(

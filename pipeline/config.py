@@ -193,6 +193,12 @@ def default_validation_workers() -> int:
     return max(0, min(2, (os.cpu_count() or 1) - 1))
 
 
+def default_console_threads() -> int:
+    """One more than the cores: a page's Python holds the one interpreter lock, while the
+    database's work and polars' (which release it) use the other cores beside it."""
+    return (os.cpu_count() or 1) + 1
+
+
 def _number(env: Mapping[str, str], name: str, default: float, minimum: float) -> float:
     raw = env.get(name, "").strip()
     if not raw:

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from anyio import to_thread
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
@@ -40,6 +41,11 @@ ROUTERS = (auth, upload, history, transmissions, review, applicants, reports, gl
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # Pages are made in threads, as many at a time as the state says, the others waiting in
+    # order of arrival: with one interpreter lock, forty threads (the default) only shared it,
+    # so that each page took as long as all those in progress (docs/console.md, Speed).
+    state: ConsoleState = app.state.console
+    to_thread.current_default_thread_limiter().total_tokens = state.page_threads
     yield
     # Review cases being compared ahead in the background end before the database closes.
     await asyncio.to_thread(COMPARISONS.settle)
@@ -64,14 +70,20 @@ def create_app(state: ConsoleState) -> FastAPI:
     return app
 
 
-def console_from_settings(settings: Settings, engine: Engine | None = None) -> FastAPI:
-    """The console as `ost serve` runs it: a migrated database, folders, the session key."""
+def console_from_settings(
+    settings: Settings, engine: Engine | None = None, page_threads: int | None = None
+) -> FastAPI:
+    """The console as `ost serve` runs it: a migrated database, folders, the session key;
+    `page_threads` pages made at once (None: one more than the cores)."""
     ensure_folders(settings)
     warm_up()
     engine = engine or open_database(settings.database_url)
     warm_up_review(engine)
     sessions: SessionSettings = session_settings(settings.home)
-    return create_app(ConsoleState(settings=settings, engine=engine, sessions=sessions))
+    state = ConsoleState(settings=settings, engine=engine, sessions=sessions)
+    if page_threads is not None:
+        state.page_threads = page_threads
+    return create_app(state)
 
 
 def warm_up() -> None:

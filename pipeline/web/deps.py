@@ -120,8 +120,9 @@ def signed_in(request: Request) -> Viewer:
     return who
 
 
-def operator(who: Annotated[Viewer, Depends(signed_in)]) -> Viewer:
-    """An operator; to a school account the page does not exist."""
+async def operator(who: Annotated[Viewer, Depends(signed_in)]) -> Viewer:
+    """An operator; to a school account the page does not exist. (Asynchronous: it reads
+    nothing, and a thread of its own would make the page wait its turn once more.)"""
     if not who.is_operator:
         raise NotFound
     return who

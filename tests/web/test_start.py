@@ -1,13 +1,17 @@
 """`ost serve` prepares the console before the first request: every template compiled, the
-review queue read and a comparison made once, on a database with held students or none."""
+review queue read and a comparison made once, on a database with held students or none; and it
+makes as many pages at once as it is told, the others waiting their turn."""
 
 from __future__ import annotations
 
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from pipeline.config import Settings, load_settings
+from pipeline.config import Settings, default_console_threads, load_settings
 from pipeline.database import Engine, open_database
 from pipeline.web.app import console_from_settings
 from pipeline.web.pages import environment
@@ -37,3 +41,32 @@ def test_an_empty_database_starts_too(tmp_path: Path) -> None:
             assert client.get("/login").status_code == 200
     finally:
         engine.dispose()
+
+
+def test_pages_are_made_as_many_at_a_time_as_asked(
+    console_settings: Settings, engine_with_samples: Engine
+) -> None:
+    app = console_from_settings(console_settings, engine_with_samples, page_threads=2)
+    lock, inside, most = threading.Lock(), [0], [0]
+
+    @app.get("/slow-page")
+    def slow_page() -> dict[str, int]:  # a page that takes 50 ms, counting those made with it
+        with lock:
+            inside[0] += 1
+            most[0] = max(most[0], inside[0])
+        time.sleep(0.05)
+        with lock:
+            inside[0] -= 1
+        return {}
+
+    with TestClient(app) as client, ThreadPoolExecutor(6) as browsers:
+        answers = list(browsers.map(lambda _: client.get("/slow-page").status_code, range(6)))
+    assert answers == [200] * 6
+    assert most[0] == 2
+
+
+def test_by_default_one_more_page_at_a_time_than_cores(
+    console_settings: Settings, engine_with_samples: Engine
+) -> None:
+    app = console_from_settings(console_settings, engine_with_samples)
+    assert app.state.console.page_threads == default_console_threads() >= 2
