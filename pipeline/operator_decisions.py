@@ -30,6 +30,8 @@ def links(decisions: pl.DataFrame) -> pl.DataFrame:
 
     The latest linking or unlinking decision of each student says whether a link holds.
     """
+    if decisions.is_empty():  # as most students have: a page's lookups ask for one or few
+        return decisions.drop("id", "action")
     moves = decisions.filter(pl.col("action").is_in([*LINKING, "unlink"]))
     latest = moves.group_by("mident", "student_number").agg(pl.all().sort_by("id").last())
     return latest.filter(pl.col("action").is_in(LINKING)).drop("id", "action")
@@ -37,6 +39,8 @@ def links(decisions: pl.DataFrame) -> pl.DataFrame:
 
 def exclusions(decisions: pl.DataFrame) -> pl.DataFrame:
     """(mident, student_number, application_number) never to be proposed automatically."""
+    if decisions.is_empty():
+        return decisions.select("mident", "student_number", "application_number")
     latest = decisions.group_by("mident", "student_number", "application_number").agg(
         pl.col("action").sort_by("id").last()
     )

@@ -85,16 +85,18 @@ def _candidates(rows: pl.DataFrame, rejected: pl.DataFrame) -> pl.DataFrame:
             rows.select(*keys, beaten=beaten).explode("beaten").unnest("beaten"),
         ]
     )
-    return (
-        found.filter(pl.col("application_number").is_not_null(), pl.col("application_number") != "")
-        .unique(["row", "application_number"], keep="first", maintain_order=True)
-        .join(
+    proposed = found.filter(
+        pl.col("application_number").is_not_null(), pl.col("application_number") != ""
+    ).unique(["row", "application_number"], keep="first", maintain_order=True)
+    if not rejected.is_empty():
+        proposed = proposed.join(
             rejected,
             on=["mident", "student_number", "application_number"],
             how="anti",
             maintain_order="left",
         )
-        .sort(
+    return (
+        proposed.sort(
             "row", pl.col("weight").fill_null(-1e9), descending=[False, True], maintain_order=True
         )
         .group_by("row", maintain_order=True)
@@ -150,11 +152,13 @@ def _queue_page(
         else pl.DataFrame([student], ["mident", "student_number"], orient="row")
     )
     operator = decisions_for(conn, mine)
-    returned = operator.filter(pl.col("action") == "unlink").join(
-        links(operator).select("mident", "student_number"),
-        on=["mident", "student_number"],
-        how="anti",
-    )
+    returned = operator  # no decision: none returned
+    if not operator.is_empty():
+        returned = operator.filter(pl.col("action") == "unlink").join(
+            links(operator).select("mident", "student_number"),
+            on=["mident", "student_number"],
+            how="anti",
+        )
     shown, total = queue_rows(conn, scope, code, returned, window, student, after)
     start = window[0]
     if shown.is_empty():

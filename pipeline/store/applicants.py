@@ -25,7 +25,7 @@ from pipeline.models import (
     Transmission,
 )
 from pipeline.scope import Scope
-from pipeline.store.core import bulk_upsert, chunks, frame, table
+from pipeline.store.core import bulk_upsert, chunks, frame, stacked, table
 from pipeline.store.transmissions import in_scope
 from rules.students import STUDENT_FACTS
 
@@ -94,7 +94,7 @@ def load_applicants(conn: Connection, numbers: Sequence[str] | None = None) -> p
             frame(conn, query.where(a.c.application_number.in_(list(part))), schema)
             for part in chunks(sorted(set(numbers)))
         ]
-        raw = pl.concat([pl.DataFrame(schema=schema), *parts])
+        raw = stacked(parts, schema)
     return raw.with_columns(
         pl.col("school_midents").str.split(";").list.eval(pl.element().filter(pl.element() != ""))
     )
@@ -167,7 +167,7 @@ def _of_applicants(
         frame(conn, query.where(column.in_(list(part))), schema)
         for part in chunks(sorted(set(application_numbers)))
     ]
-    return pl.concat([pl.DataFrame(schema=schema), *parts])
+    return stacked(parts, schema)
 
 
 def courses_of(
@@ -397,4 +397,4 @@ def school_last_changes(conn: Connection, mident: str, numbers: Sequence[str]) -
         )
         for part in chunks(sorted(set(numbers)))
     ]
-    return pl.concat([pl.DataFrame(schema=schema), *parts])
+    return stacked(parts, schema)

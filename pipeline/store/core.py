@@ -157,6 +157,15 @@ def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
         yield values[start : start + size]
 
 
+def stacked(parts: Sequence[pl.DataFrame], schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
+    """Frames of the same `schema` (a query's chunks) one under the other: the only one as it
+    is, or an empty frame when there are none (a page's lookups are one chunk, and each polars
+    operation on a small frame costs more than its work)."""
+    if not parts:
+        return pl.DataFrame(schema=schema)
+    return parts[0] if len(parts) == 1 else pl.concat(parts)
+
+
 def one_of(
     conn: Connection, column: ColumnElement[Any], values: Sequence[Any]
 ) -> ColumnElement[bool]:

@@ -32,7 +32,7 @@ from pipeline.models import (
     StudentRecord,
     Transmission,
 )
-from pipeline.store.core import bulk_update, chunks, frame, insert_rows, table
+from pipeline.store.core import bulk_update, chunks, frame, insert_rows, stacked, table
 from pipeline.student_columns import student_facts, student_values
 
 # -- records -------------------------------------------------------------------------------
@@ -137,7 +137,7 @@ def held_grades(conn: Connection, student_record_ids: Sequence[int]) -> pl.DataF
         )
         for part in chunks(list(student_record_ids))
     ]
-    return pl.concat([pl.DataFrame(schema=schema), *parts])
+    return stacked(parts, schema)
 
 
 STUDENT_SCHEMA: dict[str, pl.DataType] = {
@@ -186,7 +186,7 @@ def matched_students(conn: Connection, midents: Sequence[str]) -> pl.DataFrame:
         _accepted_students(conn, s.c.match_status == "matched", s.c.mident.in_(list(part)))
         for part in chunks(sorted(set(midents)))
     ]
-    return pl.concat([pl.DataFrame(schema=STUDENT_SCHEMA), *parts])
+    return stacked(parts, STUDENT_SCHEMA)
 
 
 # -- matching ------------------------------------------------------------------------------
@@ -242,7 +242,7 @@ def deleted_courses(conn: Connection, application_numbers: Sequence[str]) -> pl.
         )
         for part in chunks(sorted(set(application_numbers)))
     ]
-    deletions = pl.concat([pl.DataFrame(schema=schema), *parts])
+    deletions = stacked(parts, schema)
     return deletions.sort("deleted_at").unique(subset=list(COURSE_KEY), keep="last")
 
 
@@ -301,7 +301,7 @@ def carried_courses(
         )
         for part in chunks(sorted(set(application_numbers)))
     ]
-    carried = pl.concat([pl.DataFrame(schema=schema), *parts])
+    carried = stacked(parts, schema)
     return carried.sort("carried_at").unique(subset=list(COURSE_KEY), keep="last")
 
 
@@ -320,7 +320,7 @@ def stored_courses(conn: Connection, application_numbers: Sequence[str]) -> pl.D
         )
         for part in chunks(sorted(set(application_numbers)))
     ]
-    return pl.concat([pl.DataFrame(schema=schema), *parts])
+    return stacked(parts, schema)
 
 
 def read_courses(conn: Connection, query: CourseQuery) -> CourseSnapshot:

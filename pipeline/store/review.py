@@ -37,7 +37,7 @@ from pipeline.models import (
     StudentRecord,
     Transmission,
 )
-from pipeline.store.core import chunks, frame, one_of, table
+from pipeline.store.core import chunks, frame, one_of, stacked, table
 from pipeline.store.courses import STUDENT_SCHEMA
 
 # Statuses held for an operator, and the glossary code each stands for.
@@ -99,7 +99,7 @@ def decisions_for(conn: Connection, students: pl.DataFrame | None = None) -> pl.
         )
         for part in chunks(keys)
     ]
-    return pl.concat([pl.DataFrame(schema=DECISIONS_SCHEMA), *parts]).sort("id")
+    return stacked(parts, DECISIONS_SCHEMA).sort("id")
 
 
 def record_decision(
@@ -272,7 +272,7 @@ def _with_decisions(conn: Connection, held: pl.DataFrame) -> pl.DataFrame:
         frame(conn, latest_decisions(conn, part), _LATEST_DECISION_SCHEMA)
         for part in chunks(held["id"].to_list())
     ]
-    decisions = pl.concat(found) if found else pl.DataFrame(schema=_LATEST_DECISION_SCHEMA)
+    decisions = stacked(found, _LATEST_DECISION_SCHEMA)
     return held.join(decisions, on="id", how="left", maintain_order="left").select(
         list(QUEUE_SCHEMA)
     )
