@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from anyio import to_thread
+from anyio import CapacityLimiter, to_thread
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
@@ -46,6 +46,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # so that each page took as long as all those in progress (docs/console.md, Speed).
     state: ConsoleState = app.state.console
     to_thread.current_default_thread_limiter().total_tokens = state.page_threads
+    # Long work (an upload's check, a replay) has as many threads of its own: on the days
+    # schools send their files, large ones never hold the pages up, nor the pages them.
+    app.state.work_threads = CapacityLimiter(state.page_threads)
     yield
     # Review cases being compared ahead in the background end before the database closes.
     await asyncio.to_thread(COMPARISONS.settle)

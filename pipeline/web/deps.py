@@ -1,12 +1,14 @@
 """Dependencies of the console's routes: the session, the signed-in user and their scope, the
-language, a database connection, and the anti-forgery check of every form."""
+language, a database connection, the anti-forgery check of every form, and the threads of long
+work."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
+from anyio import CapacityLimiter, to_thread
 from fastapi import Depends, Request
 
 from pipeline.accounts import Account, find_account
@@ -16,6 +18,7 @@ from pipeline.web.security import CSRF_FIELD, CSRF_HEADER, new_token, same_token
 from pipeline.web.state import ConsoleState
 
 LANGUAGES = ("en", "fr")
+T = TypeVar("T")
 
 
 class SignInRequired(Exception):
@@ -52,6 +55,12 @@ class Viewer:
 def console_state(request: Request) -> ConsoleState:
     state: ConsoleState = request.app.state.console
     return state
+
+
+async def in_work_thread(request: Request, work: Callable[[], T]) -> T:
+    """`work` (long: an upload's check, a replay) in a thread apart from the pages' own."""
+    threads: CapacityLimiter | None = getattr(request.app.state, "work_threads", None)
+    return await to_thread.run_sync(work, limiter=threads)
 
 
 def save_session(request: Request, session: dict[str, Any]) -> None:

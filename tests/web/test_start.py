@@ -1,6 +1,7 @@
 """`ost serve` prepares the console before the first request: every template compiled, the
 review queue read and a comparison made once, on a database with held students or none; and it
-makes as many pages at once as it is told, the others waiting their turn."""
+makes as many pages at once as it is told, the others waiting their turn, while long work (an
+upload's check, a replay) has threads of its own."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from fastapi import Request
 from fastapi.testclient import TestClient
 
 from pipeline.config import Settings, default_console_threads, load_settings
 from pipeline.database import Engine, open_database
 from pipeline.web.app import console_from_settings
+from pipeline.web.deps import in_work_thread
 from pipeline.web.pages import environment
 from tests.web.conftest import sign_in
 
@@ -70,3 +73,31 @@ def test_by_default_one_more_page_at_a_time_than_cores(
 ) -> None:
     app = console_from_settings(console_settings, engine_with_samples)
     assert app.state.console.page_threads == default_console_threads() >= 2
+
+
+def test_long_work_does_not_hold_the_pages_up(
+    console_settings: Settings, engine_with_samples: Engine
+) -> None:
+    app = console_from_settings(console_settings, engine_with_samples, page_threads=1)
+    started, release = threading.Event(), threading.Event()
+
+    def long_work() -> int:  # as an upload's check of a large file
+        started.set()
+        assert release.wait(10)
+        return 1
+
+    @app.get("/long-work")
+    async def long_work_page(request: Request) -> dict[str, int]:
+        return {"done": await in_work_thread(request, long_work)}
+
+    with TestClient(app) as client, ThreadPoolExecutor(2) as browsers:
+        working = browsers.submit(client.get, "/long-work")
+        try:
+            assert started.wait(10)
+            # The only page thread is free: a page is made while the long work goes on.
+            page = browsers.submit(client.get, "/login")
+            assert page.result(timeout=5).status_code == 200
+            assert not working.done()
+        finally:
+            release.set()
+        assert working.result(10).json() == {"done": 1}

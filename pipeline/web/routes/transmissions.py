@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from pipeline.config import batch_options
 from pipeline.lock import LockHeld
@@ -11,7 +14,16 @@ from pipeline.replay import replay_transmissions
 from pipeline.store import summary_of
 from pipeline.store.transmissions import transmission_in_scope
 from pipeline.transmissions import findings_csv, report_download, transmission_findings
-from pipeline.web.deps import CheckedForm, Database, NotFound, Operator, SignedIn, console_state
+from pipeline.web.deps import (
+    CheckedForm,
+    Database,
+    NotFound,
+    Operator,
+    SignedIn,
+    Viewer,
+    console_state,
+    in_work_thread,
+)
 from pipeline.web.pages import render
 
 router = APIRouter()
@@ -97,20 +109,31 @@ def report_file_download(
 
 
 @router.post("/transmissions/{transmission_id}/replay")
-def replay(
-    request: Request, transmission_id: int, who: Operator, conn: Database, _form: CheckedForm
+async def replay(
+    request: Request, transmission_id: int, who: Operator, _form: CheckedForm
 ) -> Response:
-    """`ost replay ID` for a failed transmission."""
-    transmission = transmission_in_scope(conn, transmission_id, who.scope)
-    if transmission is None:
-        raise NotFound
-    conn.rollback()  # no read of this request stays open while the replay writes
-    state = console_state(request)
+    """`ost replay ID` for a failed transmission, in a thread of long work."""
     try:
-        results = replay_transmissions(
-            state.ingest_context(), [transmission_id], batch_options(trigger="replay")
-        )
+        status = await in_work_thread(request, partial(_replayed, request, transmission_id, who))
     except LockHeld:
-        return _page(request, transmission_id, who, conn, 409, notice="batch_running")
-    status = results[0].status if results else "-"
+        busy = partial(_page_read, request, transmission_id, who, 409, "batch_running")
+        return await run_in_threadpool(busy)
     return RedirectResponse(f"/transmissions/{transmission_id}?replayed={status}", status_code=303)
+
+
+def _replayed(request: Request, transmission_id: int, who: Viewer) -> str:
+    """The status the transmission ends in; NotFound when not the operator's to replay."""
+    state = console_state(request)
+    with state.engine.connect() as conn:  # closed before the replay writes
+        if transmission_in_scope(conn, transmission_id, who.scope) is None:
+            raise NotFound
+    options = batch_options(trigger="replay")
+    results = replay_transmissions(state.ingest_context(), [transmission_id], options)
+    return results[0].status if results else "-"
+
+
+def _page_read(
+    request: Request, transmission_id: int, who: Viewer, status_code: int, notice: str
+) -> Response:
+    with console_state(request).engine.connect() as conn:
+        return _page(request, transmission_id, who, conn, status_code, notice)

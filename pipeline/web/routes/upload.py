@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from pipeline.models import SCHOOL_TIMEZONE
 from pipeline.uploads import UploadRefused, next_run, receive_upload
-from pipeline.web.deps import CheckedForm, SignedIn, console_state
+from pipeline.web.deps import CheckedForm, SignedIn, console_state, in_work_thread
 from pipeline.web.pages import render
 
 router = APIRouter()
@@ -29,8 +30,9 @@ async def upload_file(request: Request, who: SignedIn, form: CheckedForm) -> Res
     # One byte past the limit is enough to know it is too large (F010).
     data = await chosen.read(state.settings.max_file_bytes + 1)
     try:
-        # The rules take up to a second on a large file: not on the server's event loop.
-        outcome = await run_in_threadpool(
+        # The rules take up to a second on a large file: not on the server's event loop, nor
+        # in a page's thread.
+        check = partial(
             receive_upload,
             chosen.filename,
             data,
@@ -40,6 +42,7 @@ async def upload_file(request: Request, who: SignedIn, form: CheckedForm) -> Res
             today=state.clock().astimezone(SCHOOL_TIMEZONE).date(),
             lang=who.lang,
         )
+        outcome = await in_work_thread(request, check)
     except UploadRefused as refusal:
         return render(request, who, "upload.html.j2", 403, outcome=None, refused=str(refusal))
     when = next_run(state.settings, state.clock()) if outcome.queued else None
