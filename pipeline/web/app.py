@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from anyio import CapacityLimiter, to_thread
+from anyio import CapacityLimiter
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
@@ -33,6 +33,7 @@ from pipeline.web.routes import (
 )
 from pipeline.web.security import SESSION_COOKIE, SessionSettings, session_settings
 from pipeline.web.state import ConsoleState
+from pipeline.web.turns import PageTurns
 
 log = logging.getLogger("ost.console")
 STATIC = Path(__file__).parent / "static"
@@ -41,13 +42,9 @@ ROUTERS = (auth, upload, history, transmissions, review, applicants, reports, gl
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    # Pages are made in threads, as many at a time as the state says, the others waiting in
-    # order of arrival: with one interpreter lock, forty threads (the default) only shared it,
-    # so that each page took as long as all those in progress (docs/console.md, Speed).
+    # Long work (an upload's check, a replay) has as many threads as pages have turns: on the
+    # days schools send their files, large ones never hold the pages up, nor the pages them.
     state: ConsoleState = app.state.console
-    to_thread.current_default_thread_limiter().total_tokens = state.page_threads
-    # Long work (an upload's check, a replay) has as many threads of its own: on the days
-    # schools send their files, large ones never hold the pages up, nor the pages them.
     app.state.work_threads = CapacityLimiter(state.page_threads)
     yield
     # Review cases being compared ahead in the background end before the database closes.
@@ -64,6 +61,7 @@ def create_app(state: ConsoleState) -> FastAPI:
     for module in ROUTERS:
         app.include_router(module.router)
     app.middleware("http")(session_cookie)
+    app.add_middleware(PageTurns, turns=state.page_threads)  # the outermost: docs/console.md
     app.add_exception_handler(SignInRequired, to_sign_in)  # type: ignore[arg-type]
     app.add_exception_handler(NotFound, not_found)
     app.add_exception_handler(StarletteHTTPException, http_error)  # type: ignore[arg-type]

@@ -16,6 +16,7 @@ from pipeline.database import Connection
 from pipeline.scope import Scope
 from pipeline.web.security import CSRF_FIELD, CSRF_HEADER, new_token, same_token
 from pipeline.web.state import ConsoleState
+from pipeline.web.turns import turn_given_back
 
 LANGUAGES = ("en", "fr")
 T = TypeVar("T")
@@ -58,9 +59,11 @@ def console_state(request: Request) -> ConsoleState:
 
 
 async def in_work_thread(request: Request, work: Callable[[], T]) -> T:
-    """`work` (long: an upload's check, a replay) in a thread apart from the pages' own."""
+    """`work` (long: an upload's check, a replay) in a thread of its own, the request's turn
+    left to other pages meanwhile."""
     threads: CapacityLimiter | None = getattr(request.app.state, "work_threads", None)
-    return await to_thread.run_sync(work, limiter=threads)
+    async with turn_given_back(request.scope):
+        return await to_thread.run_sync(work, limiter=threads)
 
 
 def save_session(request: Request, session: dict[str, Any]) -> None:
@@ -140,7 +143,8 @@ async def operator(who: Annotated[Viewer, Depends(signed_in)]) -> Viewer:
 async def form_checked(request: Request) -> AsyncIterator[dict[str, Any]]:
     """The posted form, once its anti-forgery token matches the session's; its uploaded
     files are closed after the response."""
-    form = await request.form()
+    async with turn_given_back(request.scope):  # an upload may arrive slowly
+        form = await request.form()
     try:
         session = session_of(request)
         given = form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER)

@@ -1,16 +1,19 @@
 """`ost serve` prepares the console before the first request: every template compiled, the
 review queue read and a comparison made once, on a database with held students or none; and it
 makes as many pages at once as it is told, the others waiting their turn, while long work (an
-upload's check, a replay) has threads of its own."""
+upload's check, a replay), a form arriving and a file being sent give their turn back."""
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import anyio
 from fastapi import Request
+from fastapi.responses import StreamingResponse
 from fastapi.testclient import TestClient
 
 from pipeline.config import Settings, default_console_threads, load_settings
@@ -101,3 +104,70 @@ def test_long_work_does_not_hold_the_pages_up(
         finally:
             release.set()
         assert working.result(10).json() == {"done": 1}
+
+
+def test_a_file_being_sent_does_not_hold_a_turn(
+    console_settings: Settings, engine_with_samples: Engine
+) -> None:
+    app = console_from_settings(console_settings, engine_with_samples, page_threads=1)
+    release = threading.Event()
+
+    def slow_file() -> Iterator[bytes]:  # a download to a slow browser
+        yield b"first part"
+        assert release.wait(10)
+        yield b"rest"
+
+    @app.get("/slow-download")
+    def slow_download() -> StreamingResponse:
+        return StreamingResponse(slow_file())
+
+    with TestClient(app) as client, ThreadPoolExecutor(2) as browsers:
+        sending = browsers.submit(client.get, "/slow-download")
+        try:
+            time.sleep(0.2)  # the answer has started and its body waits
+            page = browsers.submit(client.get, "/login")
+            assert page.result(timeout=5).status_code == 200
+        finally:
+            release.set()
+        assert sending.result(10).content == b"first partrest"
+
+
+def test_a_form_arriving_slowly_does_not_hold_a_turn(
+    console_settings: Settings, engine_with_samples: Engine
+) -> None:
+    app = console_from_settings(console_settings, engine_with_samples, page_threads=1)
+
+    def scope(method: str, path: str, body_type: bytes = b"") -> dict[str, object]:
+        headers = [(b"host", b"127.0.0.1")] + ([(b"content-type", body_type)] if body_type else [])
+        return {
+            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+            "method": method, "scheme": "http", "path": path, "raw_path": path.encode(),
+            "query_string": b"", "root_path": "", "headers": headers,
+            "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8000),
+        }  # fmt: skip
+
+    async def scenario() -> int:
+        form_arrives = anyio.Event()
+        answers: list[dict[str, object]] = []
+
+        async def slow_form() -> dict[str, object]:  # an upload over a slow line
+            await form_arrives.wait()
+            return {"type": "http.request", "body": b"csrf_token=x", "more_body": False}
+
+        async def no_body() -> dict[str, object]:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def kept(message: dict[str, object]) -> None:
+            answers.append(message)
+
+        async with anyio.create_task_group() as browsers:
+            form = scope("POST", "/login", b"application/x-www-form-urlencoded")
+            browsers.start_soon(app, form, slow_form, kept)
+            await anyio.sleep(0.2)
+            with anyio.fail_after(5):  # the only turn is free while the form arrives
+                await app(scope("GET", "/login"), no_body, kept)
+            status = next(m["status"] for m in answers if m["type"] == "http.response.start")
+            form_arrives.set()
+        return int(str(status))
+
+    assert anyio.run(scenario) == 200
