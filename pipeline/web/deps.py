@@ -134,7 +134,7 @@ def signed_in(request: Request) -> Viewer:
 
 async def operator(who: Annotated[Viewer, Depends(signed_in)]) -> Viewer:
     """An operator; to a school account the page does not exist. (Asynchronous: it reads
-    nothing, and a thread of its own would make the page wait its turn once more.)"""
+    nothing, and needs no thread.)"""
     if not who.is_operator:
         raise NotFound
     return who

@@ -97,7 +97,7 @@ def test_long_work_does_not_hold_the_pages_up(
         working = browsers.submit(client.get, "/long-work")
         try:
             assert started.wait(10)
-            # The only page thread is free: a page is made while the long work goes on.
+            # The only turn is free: a page is made while the long work goes on.
             page = browsers.submit(client.get, "/login")
             assert page.result(timeout=5).status_code == 200
             assert not working.done()

@@ -30,8 +30,8 @@ async def upload_file(request: Request, who: SignedIn, form: CheckedForm) -> Res
     # One byte past the limit is enough to know it is too large (F010).
     data = await chosen.read(state.settings.max_file_bytes + 1)
     try:
-        # The rules take up to a second on a large file: not on the server's event loop, nor
-        # in a page's thread.
+        # The rules take up to a second on a large file: not on the server's event loop, but in
+        # a thread of long work, the page's turn left to the others meanwhile.
         check = partial(
             receive_upload,
             chosen.filename,
