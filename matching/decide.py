@@ -23,6 +23,8 @@ DECISION_SCHEMA: dict[str, pl.DataType] = {
     "a_idx": pl.UInt32(),
     "candidate_idx": pl.List(pl.UInt32()),
     "rival_idx": pl.UInt32(),
+    # Pending although its best candidate reached the review zone: only the names agreed.
+    "names_only": pl.Boolean(),
 }
 
 BEATEN_SHOWN = 5
@@ -181,6 +183,9 @@ def decide(evidence: pl.DataFrame, indexes: pl.Series, zones: Zones) -> pl.DataF
         named.alias("a_idx"),
         pl.when(status == AMBIGUOUS).then(_tied()).alias("candidate_idx"),
         pl.lit(None, pl.UInt32).alias("rival_idx"),
+        names_only=(status == PENDING)
+        & (pl.col("best_weight") >= zones.review).fill_null(False)
+        & ~pl.col("best_corroborated"),
     ).cast(DECISION_SCHEMA)  # type: ignore[arg-type]
 
 

@@ -156,6 +156,15 @@ def _pending_reason() -> pl.Expr:
         ": birth date and name agree, but no school, OEN or middle name confirms",
     )
     weak = _text("applicant ", pl.col("application_number"), ": ", _first_note())
+    # The best candidate, never named by the decision: the first of those beaten.
+    names_only = _text(
+        "applicant ",
+        pl.col("beaten_numbers").list.first(),
+        " (evidence weight ",
+        pl.col("beaten_weight").list.first().round(1).cast(pl.String),
+        "): only the names agree, and no OEN, birth date, school or middle name confirms: "
+        "not held for review",
+    )
     return (
         pl.when(pl.col("rival_idx").is_not_null())
         .then(lost)
@@ -163,6 +172,8 @@ def _pending_reason() -> pl.Expr:
         .then(unconfirmed)
         .when(pl.col("application_number").is_not_null())
         .then(weak)
+        .when(pl.col("names_only").fill_null(False))
+        .then(names_only)
         .otherwise(
             pl.lit("no applicant with this OEN, or with this birth date and a compatible name")
         )

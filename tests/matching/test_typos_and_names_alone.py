@@ -45,7 +45,7 @@ def test_the_mistyped_student_is_held_for_review_on_its_school() -> None:
     assert (levels["surname"], levels["school"]) == ("typo", "agrees")
 
 
-def test_a_pair_resting_on_the_names_alone_is_pending_not_held() -> None:
+def test_a_pair_resting_on_the_names_alone_is_pending_not_held_and_says_so() -> None:
     # No OEN, birth date or school on the applicant: only the names agree, with the weight of
     # the review zone.
     names_alone = applicant(oen=None, birth_date=None, school_midents=[], middle_name=None)
@@ -54,9 +54,28 @@ def test_a_pair_resting_on_the_names_alone_is_pending_not_held() -> None:
     assert Zones().review <= total < Zones().merge
     result = decision(lone, names_alone)
     assert (result["status"], result["codes"]) == ("pending", ["A001"])
+    # Its reason names the near miss, which the decision itself does not.
+    assert result["application_number"] is None
+    assert result["reason"] == (
+        f"applicant A1 (evidence weight {total:.1f}): only the names agree, and no OEN, birth "
+        "date, school or middle name confirms: not held for review"
+    )
     # With the school agreeing (a typo in the first name, another birth date): held.
     typed = applicant(oen=None, middle_name=None, first_name="Robret", birth_date=date(2006, 1, 1))
     assert decision(student(oen=None, middle_name=None), typed)["status"] == "review"
     # The same with another school listed (a namesake there): pending.
     elsewhere = typed | {"school_midents": [OTHER_SCHOOL]}
     assert decision(student(oen=None, middle_name=None), elsewhere)["status"] == "pending"
+    # A candidate below the review zone (another birth date, another middle name) is no near
+    # miss: none is named.
+    other = applicant(
+        oen=None, birth_date=date(1990, 11, 20), school_midents=[], middle_name="Paul"
+    )
+    compared = compare_pairs(students_frame(student(oen=None)), applicants_frame(other))
+    [weaker] = compared["total"].unique()
+    assert weaker < Zones().review
+    far = decision(student(oen=None), other)
+    assert (far["status"], far["reason"]) == (
+        "pending",
+        "no applicant with this OEN, or with this birth date and a compatible name",
+    )
