@@ -336,6 +336,8 @@ def compare_console(
     log: Callable[[str], None],
     postgres_url: str | None = None,
 ) -> dict[str, Any]:
+    from pipeline.config import default_console_threads
+
     target, facts = loaded_home(batch, work, log, postgres_url)
     server, url = start_console(target)
     load_before = os.getloadavg()
@@ -359,6 +361,7 @@ def compare_console(
         "database": facts,
         "clients": clients,
         "requests_per_client": requests,
+        "page_turns": default_console_threads(),  # `ost serve` is started with its default
         "pages": results,
         "worst_p95": worst,
         "pages_goal_met": worst < GOAL_PAGE_SECONDS,

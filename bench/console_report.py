@@ -26,7 +26,13 @@ def measurement(result: dict[str, Any]) -> list[str]:
         + (f" ({result['label']})" if result.get("label") else ""),
         "",
         f"{result['clients']} concurrent clients each asking every page "
-        f"{result['requests_per_client']} times, signed in as an operator and then as the "
+        f"{result['requests_per_client']} times"
+        + (
+            f" (`ost serve` making {result['page_turns']} pages at a time)"
+            if "page_turns" in result
+            else ""
+        )
+        + ", signed in as an operator and then as the "
         f"school with the most students ({db['school']}). Database ({backend}, the batch "
         f"through `ost run`{run}): {db['transmissions']:,} transmissions, "
         f"{db['students']:,} student records, {db['applicants']:,} applicants, "

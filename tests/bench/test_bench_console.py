@@ -40,6 +40,8 @@ def test_the_console_bench_times_every_page_and_reuses_its_database(tmp_path: Pa
     assert result["database"]["students"] > 0 and len(result["load_average_at_end"]) == 3
     text = report.read_text(encoding="utf-8")
     assert f"### SQLite, scale {SCALE:g}" in text and "| review queue | operator |" in text
+    turns = result["page_turns"]  # as `ost serve` is started: with its default
+    assert turns >= 2 and f"(`ost serve` making {turns} pages at a time)" in text
     assert text.index("## Memory") < text.index("## Web console") and "kept" in text
     again = bench_console(tmp_path, report)
     assert again.returncode == 0, again.stderr
