@@ -14,7 +14,7 @@ from rapidfuzz.distance import Indel
 from matching.similarity import pairwise
 
 OEN_DIGITS = 9
-PREFIX = 3  # letters of the other name in a name key
+PREFIX = 3  # letters of the other name in a typo key
 TYPO_KEY_SEED = 20_261_207  # of the hash of the typo keys (any fixed value)
 # Pairs found on the names alone are kept when their full names are this similar (Indel),
 # in either field order or with the middle name as the first: a shared key alone is common.
@@ -50,7 +50,7 @@ def _pair(left: pl.Expr, right: pl.Expr) -> pl.Expr:
 
 
 def name_keys(frame: pl.DataFrame, index: str, surname: str, *given: str) -> pl.DataFrame:
-    """(index, key): the surname and each given name, one in full and the other's first letters.
+    """(index, key): the surname and each given name, both in full.
 
     Keys are sorted pairs, so that a surname typed as the first name (and the reverse) meets.
     """

@@ -19,6 +19,7 @@ __all__ = [
     "linked_decisions",
     "links",
     "respecting",
+    "returned",
 ]
 
 LINKING = ("accept", "link")
@@ -35,6 +36,16 @@ def links(decisions: pl.DataFrame) -> pl.DataFrame:
     moves = decisions.filter(pl.col("action").is_in([*LINKING, "unlink"]))
     latest = moves.group_by("mident", "student_number").agg(pl.all().sort_by("id").last())
     return latest.filter(pl.col("action").is_in(LINKING)).drop("id", "action")
+
+
+def returned(decisions: pl.DataFrame) -> pl.DataFrame:
+    """The unlinks among `decisions` of students no later link took: back in the review
+    queue until an operator decides again."""
+    if decisions.is_empty():
+        return decisions
+    unlinks = decisions.filter(pl.col("action") == "unlink")
+    linked = links(decisions).select("mident", "student_number")
+    return unlinks.join(linked, on=["mident", "student_number"], how="anti")
 
 
 def exclusions(decisions: pl.DataFrame) -> pl.DataFrame:

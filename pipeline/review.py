@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from pipeline.operator_decisions import exclusions, links
+from pipeline.operator_decisions import exclusions, returned
 from pipeline.review_comparisons import COMPARISONS, Pass, compared, comparison_key
 from pipeline.store.review import (
     applicants_by_number,
@@ -152,14 +152,7 @@ def _queue_page(
         else pl.DataFrame([student], ["mident", "student_number"], orient="row")
     )
     operator = decisions_for(conn, mine)
-    returned = operator  # no decision: none returned
-    if not operator.is_empty():
-        returned = operator.filter(pl.col("action") == "unlink").join(
-            links(operator).select("mident", "student_number"),
-            on=["mident", "student_number"],
-            how="anti",
-        )
-    shown, total = queue_rows(conn, scope, code, returned, window, student, after)
+    shown, total = queue_rows(conn, scope, code, returned(operator), window, student, after)
     start = window[0]
     if shown.is_empty():
         return QueuePage([], start, total)
