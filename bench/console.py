@@ -336,7 +336,7 @@ def compare_console(
     log: Callable[[str], None],
     postgres_url: str | None = None,
 ) -> dict[str, Any]:
-    from pipeline.config import default_console_threads
+    from pipeline.config import default_page_turns
 
     target, facts = loaded_home(batch, work, log, postgres_url)
     server, url = start_console(target)
@@ -361,7 +361,7 @@ def compare_console(
         "database": facts,
         "clients": clients,
         "requests_per_client": requests,
-        "page_turns": default_console_threads(),  # `ost serve` is started with its default
+        "page_turns": default_page_turns(),  # `ost serve` is started with its default
         "pages": results,
         "worst_p95": worst,
         "pages_goal_met": worst < GOAL_PAGE_SECONDS,

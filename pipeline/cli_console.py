@@ -116,7 +116,7 @@ def serve(
 
     settings = load_settings()
     listener = listening_socket(host, port)
-    application = console_from_settings(settings, page_threads=threads)
+    application = console_from_settings(settings, page_turns=threads)
     # Behind a TLS reverse proxy on the same machine, X-Forwarded-Proto marks requests as
     # https (session cookies then carry Secure); other addresses are not trusted for it.
     config = uvicorn.Config(

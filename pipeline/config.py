@@ -193,7 +193,7 @@ def default_validation_workers() -> int:
     return max(0, min(2, (os.cpu_count() or 1) - 1))
 
 
-def default_console_threads() -> int:
+def default_page_turns() -> int:
     """One more than the cores: a page's Python holds the one interpreter lock, while the
     database's work and polars' (which release it) use the other cores beside it."""
     return (os.cpu_count() or 1) + 1

@@ -45,7 +45,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Long work (an upload's check, a replay) has as many threads as pages have turns: on the
     # days schools send their files, large ones never hold the pages up, nor the pages them.
     state: ConsoleState = app.state.console
-    app.state.work_threads = CapacityLimiter(state.page_threads)
+    app.state.work_threads = CapacityLimiter(state.page_turns)
     yield
     # Review cases being compared ahead in the background end before the database closes.
     await asyncio.to_thread(COMPARISONS.settle)
@@ -61,7 +61,7 @@ def create_app(state: ConsoleState) -> FastAPI:
     for module in ROUTERS:
         app.include_router(module.router)
     app.middleware("http")(session_cookie)
-    app.add_middleware(PageTurns, turns=state.page_threads)  # the outermost: docs/console.md
+    app.add_middleware(PageTurns, turns=state.page_turns)  # the outermost: docs/console.md
     app.add_exception_handler(SignInRequired, to_sign_in)  # type: ignore[arg-type]
     app.add_exception_handler(NotFound, not_found)
     app.add_exception_handler(StarletteHTTPException, http_error)  # type: ignore[arg-type]
@@ -72,18 +72,18 @@ def create_app(state: ConsoleState) -> FastAPI:
 
 
 def console_from_settings(
-    settings: Settings, engine: Engine | None = None, page_threads: int | None = None
+    settings: Settings, engine: Engine | None = None, page_turns: int | None = None
 ) -> FastAPI:
     """The console as `ost serve` runs it: a migrated database, folders, the session key;
-    `page_threads` pages made at once (None: one more than the cores)."""
+    `page_turns` pages made at once (None: one more than the cores)."""
     ensure_folders(settings)
     warm_up()
     engine = engine or open_database(settings.database_url)
     warm_up_review(engine)
     sessions: SessionSettings = session_settings(settings.home)
     state = ConsoleState(settings=settings, engine=engine, sessions=sessions)
-    if page_threads is not None:
-        state.page_threads = page_threads
+    if page_turns is not None:
+        state.page_turns = page_turns
     return create_app(state)
 
 

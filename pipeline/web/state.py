@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from pipeline.config import Settings, default_console_threads
+from pipeline.config import Settings, default_page_turns
 from pipeline.database import Engine
 from pipeline.ingest import IngestContext
 from pipeline.notify import make_sender
@@ -23,7 +23,7 @@ class ConsoleState:
     tables: CodeTables = field(default_factory=packaged_code_tables)
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     # Pages made at once (docs/console.md, Speed); the others wait their turn, first come first.
-    page_threads: int = field(default_factory=default_console_threads)
+    page_turns: int = field(default_factory=default_page_turns)
 
     def ingest_context(self) -> IngestContext:
         """What a replay needs, as `ost replay` builds it."""

@@ -16,7 +16,7 @@ from fastapi import Request
 from fastapi.responses import StreamingResponse
 from fastapi.testclient import TestClient
 
-from pipeline.config import Settings, default_console_threads, load_settings
+from pipeline.config import Settings, default_page_turns, load_settings
 from pipeline.database import Engine, open_database
 from pipeline.web.app import console_from_settings
 from pipeline.web.deps import in_work_thread
@@ -52,7 +52,7 @@ def test_an_empty_database_starts_too(tmp_path: Path) -> None:
 def test_pages_are_made_as_many_at_a_time_as_asked(
     console_settings: Settings, engine_with_samples: Engine
 ) -> None:
-    app = console_from_settings(console_settings, engine_with_samples, page_threads=2)
+    app = console_from_settings(console_settings, engine_with_samples, page_turns=2)
     lock, inside, most = threading.Lock(), [0], [0]
 
     @app.get("/slow-page")
@@ -75,13 +75,13 @@ def test_by_default_one_more_page_at_a_time_than_cores(
     console_settings: Settings, engine_with_samples: Engine
 ) -> None:
     app = console_from_settings(console_settings, engine_with_samples)
-    assert app.state.console.page_threads == default_console_threads() >= 2
+    assert app.state.console.page_turns == default_page_turns() >= 2
 
 
 def test_long_work_does_not_hold_the_pages_up(
     console_settings: Settings, engine_with_samples: Engine
 ) -> None:
-    app = console_from_settings(console_settings, engine_with_samples, page_threads=1)
+    app = console_from_settings(console_settings, engine_with_samples, page_turns=1)
     started, release = threading.Event(), threading.Event()
 
     def long_work() -> int:  # as an upload's check of a large file
@@ -109,7 +109,7 @@ def test_long_work_does_not_hold_the_pages_up(
 def test_a_file_being_sent_does_not_hold_a_turn(
     console_settings: Settings, engine_with_samples: Engine
 ) -> None:
-    app = console_from_settings(console_settings, engine_with_samples, page_threads=1)
+    app = console_from_settings(console_settings, engine_with_samples, page_turns=1)
     release = threading.Event()
 
     def slow_file() -> Iterator[bytes]:  # a download to a slow browser
@@ -135,7 +135,7 @@ def test_a_file_being_sent_does_not_hold_a_turn(
 def test_a_form_arriving_slowly_does_not_hold_a_turn(
     console_settings: Settings, engine_with_samples: Engine
 ) -> None:
-    app = console_from_settings(console_settings, engine_with_samples, page_threads=1)
+    app = console_from_settings(console_settings, engine_with_samples, page_turns=1)
 
     def scope(method: str, path: str, body_type: bytes = b"") -> dict[str, object]:
         headers = [(b"host", b"127.0.0.1")] + ([(b"content-type", body_type)] if body_type else [])
